@@ -1,0 +1,161 @@
+"""Bulgarian stemmer: maps every inflected form of a word to one index term.
+
+The term of a word is the *key* of its lemma:
+
+* verbs keep their lemma (1st person singular present): чета, пиша, давам;
+* every other word is keyed by its lemma without a final vowel or й:
+  книга → книг, море → мор, герой → геро, красив → красив, български → българск.
+
+A form is stemmed by learned suffix rules (``form suffix → letters to strip, letters to add``;
+the longest listed suffix of the form wins).  The rules were learned from a dictionary of
+~200k forms (see ``tools/build_stemmer_data.py``); the dictionary forms whose key the rules get
+wrong are stored as *exceptions* and looked up first.  So a form that no dictionary knows is
+stemmed exactly as a known form with the same ending would be, and the term of a known form and
+the term of an unknown form of the same word agree by construction.
+
+For unknown words one derivational step follows: a possessive adjective of a name that the
+dictionary does not know (тръмпов, тръмповата) is reduced to the name (тръмп).
+
+Data loads lazily on first use, once per process, and is shared by all instances.  ``stem``
+memoizes its results in a bounded dict.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from typing import Final
+
+__all__ = ["STEMMER_VERSION", "BulgarianStemmer", "rule_stem"]
+
+#: Bump whenever any output of :meth:`BulgarianStemmer.stem` changes (indexes record it).
+STEMMER_VERSION: Final = "1"
+
+RULES_FILE: Final = "stemmer-rules.tsv.gz"
+KNOWN_FILE: Final = "stemmer-known.txt.gz"
+
+#: Unknown words this short are returned unchanged: stemming them costs more precision than it buys.
+MIN_RULE_LEN: Final = 4
+#: A rule never leaves fewer letters than this before adding its replacement.
+MIN_STEM: Final = 2
+#: Possessive/relational adjective suffixes removed from a predicted key no dictionary word has.
+_DERIVATIONAL: Final = ("ов", "ев")
+_MIN_DERIVED_BASE: Final = 3
+#: Memo cache bound: when full, the cache is cleared (cheap, and steady state refills it fast).
+CACHE_SIZE: Final = 200_000
+
+Rule = tuple[int, str]
+
+
+@dataclass(frozen=True)
+class StemmerData:
+    """Everything :func:`rule_stem` needs."""
+
+    rules: dict[str, Rule]
+    exceptions: dict[str, str]
+    keys: frozenset[str]
+    max_suffix: int
+
+
+def rule_stem(word: str, data: StemmerData) -> str:
+    """Stem ``word`` by the rules alone (no exception lookup, no memo)."""
+    n = len(word)
+    if n < MIN_RULE_LEN:
+        return word
+    rules = data.rules
+    key = word
+    for length in range(min(n, data.max_suffix), -1, -1):
+        rule = rules.get(word[n - length :])
+        if rule is not None:
+            strip, add = rule
+            if n - strip >= MIN_STEM:
+                key = (word[: n - strip] if strip else word) + add
+                break
+    if key not in data.keys:
+        for suffix in _DERIVATIONAL:
+            if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_DERIVED_BASE:
+                return key[: -len(suffix)]
+    return key
+
+
+def parse_data(lines: list[str]) -> StemmerData:
+    """Parse the rules file (``R suffix strip add`` / ``X form key`` / ``K key`` lines)."""
+    rules: dict[str, Rule] = {}
+    exceptions: dict[str, str] = {}
+    keys: set[str] = set()
+    for line in lines:
+        if not line or line[0] == "#":
+            continue
+        parts = line.rstrip("\n").split("\t")
+        kind = parts[0]
+        if kind == "R":
+            rules[parts[1]] = (int(parts[2]), parts[3])
+        elif kind == "X":
+            exceptions[parts[1]] = parts[2]
+        elif kind == "K":
+            keys.add(parts[1])
+    return StemmerData(rules, exceptions, frozenset(keys), max((len(s) for s in rules), default=0))
+
+
+_lock = threading.Lock()
+_data: StemmerData | None = None
+_known: frozenset[str] | None = None
+
+
+def _read_lines(name: str) -> list[str]:
+    ref = resources.files("bgsearch.analysis").joinpath("data").joinpath(name)
+    with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf8") as fh:
+        return fh.read().split("\n")
+
+
+def load_data() -> StemmerData:
+    """Load (once per process) and return the stemmer data."""
+    global _data
+    if _data is None:
+        with _lock:
+            if _data is None:
+                _data = parse_data(_read_lines(RULES_FILE))
+    return _data
+
+
+def _load_known() -> frozenset[str]:
+    global _known
+    if _known is None:
+        with _lock:
+            if _known is None:
+                _known = frozenset(w for w in _read_lines(KNOWN_FILE) if w)
+    return _known
+
+
+_cache: dict[str, str] = {}
+
+
+class BulgarianStemmer:
+    """Bulgarian inflectional stemmer (dictionary exceptions + learned suffix rules).
+
+    Input: one lowercase token of the 30 basic Cyrillic letters а–я.  Output: its index term.
+    """
+
+    def __init__(self, cache_size: int = CACHE_SIZE) -> None:
+        self.cache_size = cache_size
+
+    def stem(self, word: str) -> str:
+        term = _cache.get(word)
+        if term is not None:
+            return term
+        data = _data if _data is not None else load_data()
+        term = data.exceptions.get(word)
+        if term is None:
+            term = rule_stem(word, data)
+        if len(_cache) >= self.cache_size:
+            _cache.clear()
+        _cache[word] = term
+        return term
+
+    __call__ = stem
+
+    def is_known(self, word: str) -> bool:
+        """True when ``word`` is a dictionary form (its term does not come from a guess)."""
+        return word in _load_known()

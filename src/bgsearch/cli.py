@@ -1,0 +1,261 @@
+"""The `bgsearch` command: a thin layer over the library, rendered with rich.
+
+Exit status, as grep: 0 found (or done), 1 nothing found (or some input rejected), 2 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .errors import BgsearchError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .index import AddResult, Index
+    from .search import SearchResults
+
+DEFAULT_INDEX = Path("index")
+DEFAULT_SOURCE = Path("seeds")
+EXIT_OK, EXIT_NONE, EXIT_ERROR = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except BgsearchError as exc:
+        _say(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except BrokenPipeError:  # `bgsearch query ... | head`
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bgsearch", description="Full-text search for Bulgarian.")
+    parser.add_argument("--version", action="version", version=f"bgsearch {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name: str, run: Any, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    def index_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--index", type=Path, default=DEFAULT_INDEX, metavar="DIR",
+                         help=f"index directory (default: {DEFAULT_INDEX}/)")
+
+    query = command("query", _query, "search an index; with the default index/, builds it from seeds/ on first use")
+    query.add_argument("query", help='words, "phrases", OR, NOT/-word, field:word, prefix*, date:FROM..TO')
+    index_option(query)
+    query.add_argument("--limit", type=int, default=10, metavar="N", help="hits to show (default 10)")
+    query.add_argument("--offset", type=int, default=0, metavar="N", help="hits to skip (default 0)")
+    query.add_argument("--from", dest="date_from", metavar="DATE", help="only documents dated on or after DATE")
+    query.add_argument("--to", dest="date_to", metavar="DATE", help="only documents dated on or before DATE")
+    query.add_argument("--json", action="store_true", help="one JSON object per hit per line")
+
+    index = command("index", _index, "build or update an index from .txt / .jsonl(.gz) files, directories or - (stdin)")
+    index.add_argument("paths", nargs="*", type=str, metavar="PATH", help=f"default: {DEFAULT_SOURCE}/")
+    index_option(index)
+    index.add_argument("--rebuild", action="store_true", help="replace the index with a new one built from PATH")
+    index.add_argument("--field", action="append", default=[], metavar="NAME=KEY",
+                       help="JSON Lines: read document field NAME from key KEY (e.g. body=text); repeatable")
+
+    analyze = command("analyze", _analyze, "show each token of a text and the term it becomes")
+    analyze.add_argument("text")
+    analyze.add_argument("--json", action="store_true", help="one JSON object per token per line")
+
+    stats = command("stats", _stats, "show what an index holds")
+    index_option(stats)
+    stats.add_argument("--json", action="store_true")
+
+    delete = command("delete", _delete, "delete documents by id")
+    delete.add_argument("ids", nargs="+", metavar="ID")
+    index_option(delete)
+    return parser
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _query(args: argparse.Namespace) -> int:
+    with _open_for_query(args.index) as ix:
+        results = ix.search(args.query, limit=args.limit, offset=args.offset,
+                            date_from=args.date_from, date_to=args.date_to)
+    for notice in results.notices:
+        _say(notice)
+    if args.json:
+        for hit in results.hits:
+            print(json.dumps(hit.to_dict(), ensure_ascii=False))
+    else:
+        _render_hits(results)
+    return EXIT_OK if results.hits else EXIT_NONE
+
+
+def _open_for_query(path: Path) -> Index:
+    from .index import Index
+
+    if Index.exists(path) or path != DEFAULT_INDEX or not DEFAULT_SOURCE.is_dir():
+        return Index.open(path)
+    _say(f"no index in {path}/ yet: building it from {DEFAULT_SOURCE}/ (once)")
+    from .loaders import load_path
+
+    ix = Index.create(path)
+    result = ix.add_documents(load_path(DEFAULT_SOURCE))
+    _report(result, quiet=True)
+    return ix
+
+
+def _index(args: argparse.Namespace) -> int:
+    from .index import Index
+    from .loaders import load_paths
+
+    fields = dict(_field_mapping(spec) for spec in args.field)
+    paths = args.paths or [str(DEFAULT_SOURCE)]
+    if args.rebuild or not Index.exists(args.index):
+        ix = Index.create(args.index, overwrite=args.rebuild)
+    else:
+        ix = Index.open(args.index)
+    with ix, _progress() as progress:
+        result = ix.add_documents(load_paths(paths, fields), progress=progress)
+    _report(result)
+    return EXIT_NONE if result.rejected else EXIT_OK
+
+
+def _field_mapping(spec: str) -> tuple[str, str]:
+    from .documents import FIELDS
+
+    name, sep, key = spec.partition("=")
+    if not sep or name not in FIELDS or not key:
+        raise BgsearchError(f"--field {spec!r}: write NAME=KEY with NAME one of {', '.join(FIELDS)}")
+    return name, key
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from .analysis import analyze_tokens
+
+    tokens = analyze_tokens(args.text)
+    if args.json:
+        for token in tokens:
+            print(json.dumps({"token": token.text, "term": token.term, "start": token.start,
+                              "end": token.end, "position": token.position}, ensure_ascii=False))
+        return EXIT_OK
+    from rich.table import Table
+
+    table = Table("token", "term", box=None, header_style="bold")
+    for token in tokens:
+        table.add_row(token.text, token.term if token.term is not None else "[dim](stop word)[/]")
+    _console().print(table)
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from .index import Index
+
+    with Index.open(args.index) as ix:
+        stats = asdict(ix.stats())
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+    else:
+        for name, value in stats.items():
+            print(f"{name.replace('_', ' ')}: {value}")
+    return EXIT_OK
+
+
+def _delete(args: argparse.Namespace) -> int:
+    from .index import Index
+
+    with Index.open(args.index) as ix:
+        missing = ix.delete(args.ids)
+    for doc_id in missing:
+        _say(f"no document with id {doc_id!r}")
+    _say(f"deleted {len(args.ids) - len(missing)} document(s)")
+    return EXIT_NONE if missing else EXIT_OK
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+def _say(message: str) -> None:
+    print(f"bgsearch: {message}", file=sys.stderr)
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # rich turns colour off when the stream is not a terminal, and honours NO_COLOR.
+    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr)
+
+
+def _render_hits(results: SearchResults) -> None:
+    from rich.text import Text
+
+    console = _console()
+    for rank, hit in enumerate(results.hits, results.offset + 1):
+        head = Text(f"{rank}. ", style="bold")
+        head.append(hit.title or hit.id, style="bold cyan")
+        meta = " · ".join(x for x in (hit.date, hit.source, f"score {hit.score:.2f}", hit.id) if x)
+        head.append(f"  {meta}", style="dim")
+        body = Text(hit.snippet)
+        for start, end in hit.highlights:
+            body.stylize("bold yellow", start, end)
+        console.print(head)
+        console.print(body)
+        console.print()
+    shown = len(results.hits)
+    if results.total:
+        first = results.offset + 1 if shown else results.offset
+        _say(f"{results.total} document(s) match; showing {first}-{results.offset + shown}")
+    else:
+        _say("no documents match")
+
+
+class _progress:
+    """A progress bar on stderr while documents are written (only when stderr is a terminal)."""
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import Progress
+
+        self._bar = Progress(console=_console(stderr=True), transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task("indexing", total=None)
+        return self.update
+
+    def update(self, done: int, total: int | None = None) -> None:
+        self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if hasattr(self, "_bar"):
+            self._bar.stop()
+
+
+def _report(result: AddResult, quiet: bool = False) -> None:
+    for rejected in result.rejected:
+        _say(f"rejected {rejected}")
+    for doc_id in result.duplicates:
+        _say(f"id {doc_id!r} was given more than once; the last one was kept")
+    if not quiet or result.rejected:
+        _say(
+            f"indexed {result.indexed} document(s): {result.added} added, {result.replaced} replaced, "
+            f"{len(result.rejected)} rejected, in {result.seconds:.1f} s"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Snippets: the best passage of a document's original text, with the matched words marked.
+
+The text is analyzed again with the index's analyzer; a word is highlighted when its term is one
+of the query's terms, so `пристанище` in the query highlights `пристанища` in the text, in the
+text's own spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from .analysis.analyzer import BulgarianAnalyzer
+
+__all__ = ["Snippet", "make_snippet", "SNIPPET_WIDTH"]
+
+SNIPPET_WIDTH = 240
+ELLIPSIS = "…"
+# Only the start of a huge document is scanned for matches: a snippet must stay cheap.
+_SCAN_LIMIT = 200_000
+_SENTENCE_ENDS = ".!?…"
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    text: str
+    highlights: list[tuple[int, int]]  # [start, end) character offsets into `text`
+
+
+def make_snippet(
+    text: str,
+    terms: Collection[str],
+    analyzer: BulgarianAnalyzer,
+    width: int = SNIPPET_WIDTH,
+) -> Snippet:
+    """The passage of at most about `width` characters with the most distinct query terms."""
+    matches = _matches(text, terms, analyzer) if terms else []
+    if matches:
+        first, last = _best_window(matches, width)
+        start, end = _expand(text, matches[first][0], matches[last][1], width)
+    else:
+        first = last = 0
+        start, end = 0, _word_end(text, min(len(text), width))
+    inside = [(s, e) for s, e, _ in matches if start <= s and e <= end]
+    return _render(text, start, end, inside)
+
+
+def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
+    """text[start:end] on one line (each run of white space becomes one space), with the spans moved along."""
+    out = [ELLIPSIS] if start > 0 else []
+    length = len(out)
+    shift: list[tuple[int, int]] = []  # (offset in text, its offset in the snippet), ascending
+    pos = start
+    for gap in _WHITESPACE.finditer(text, start, end):
+        out.append(text[pos : gap.start()])
+        shift.append((pos, length))
+        length += gap.start() - pos
+        out.append(" ")
+        length += 1
+        pos = gap.end()
+    out.append(text[pos:end])
+    shift.append((pos, length))
+    if end < len(text):
+        out.append(ELLIPSIS)
+
+    def moved(offset: int) -> int:
+        base, to = max((s for s in shift if s[0] <= offset), default=shift[0])
+        return to + offset - base
+
+    return Snippet("".join(out), [(moved(s), moved(e - 1) + 1) for s, e in spans])
+
+
+def _matches(text: str, terms: Collection[str], analyzer: BulgarianAnalyzer) -> list[tuple[int, int, str]]:
+    tokenizer, term_filter = analyzer.items[0], analyzer.filter
+    found = []
+    for token in tokenizer(text[:_SCAN_LIMIT], chars=True):
+        term = term_filter.term(token.text)
+        if term is not None and term in terms:
+            found.append((token.startchar, token.endchar, term))
+    return found
+
+
+def _best_window(matches: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
+    """Indexes of the first and last match of the window with the most distinct terms, then most matches."""
+    best = (0, 0, 0, 0)  # distinct, count, first, last
+    counts: Counter[str] = Counter()
+    lo = 0
+    for hi, (_, end, term) in enumerate(matches):
+        counts[term] += 1
+        while end - matches[lo][0] > width:
+            counts[matches[lo][2]] -= 1
+            if not counts[matches[lo][2]]:
+                del counts[matches[lo][2]]
+            lo += 1
+        candidate = (len(counts), hi - lo + 1, lo, hi)
+        if candidate[:2] > best[:2]:
+            best = candidate
+    return best[2], best[3]
+
+
+def _expand(text: str, start: int, end: int, width: int) -> tuple[int, int]:
+    """Grow [start, end) to about `width` characters, starting at a sentence if one begins nearby."""
+    room = max(0, width - (end - start))
+    lead = room // 3
+    sentence = max(text.rfind(mark + " ", max(0, start - lead), start) for mark in _SENTENCE_ENDS)
+    if sentence >= 0:
+        new_start = sentence + 2
+    else:
+        new_start = _word_start(text, max(0, start - lead))
+    new_end = _word_end(text, min(len(text), max(end, new_start + width)))
+    return new_start, new_end
+
+
+def _word_start(text: str, i: int) -> int:
+    if i <= 0:
+        return 0
+    space = text.find(" ", i)
+    return space + 1 if 0 <= space < i + 20 else i
+
+
+def _word_end(text: str, i: int) -> int:
+    if i >= len(text):
+        return len(text)
+    space = text.rfind(" ", max(0, i - 20), i)
+    return space if space > 0 else i

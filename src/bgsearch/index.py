@@ -1,0 +1,299 @@
+"""The on-disk index: create, open, add, replace, delete, count. Whoosh stays behind this module
+(and `search.py`), so the engine could be swapped or vendored without touching the rest."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.analysis import IDAnalyzer
+from whoosh.index import LockError
+from whoosh.scoring import BM25F
+
+from .analysis.analyzer import ANALYZER_NAME, ANALYZER_VERSION, BulgarianAnalyzer
+from .documents import Document, DocumentError, Rejected, to_document
+from .errors import IndexExistsError, IndexLockedError, IndexNotFoundError, IndexVersionError
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher
+
+    from .search import SearchResults
+
+__all__ = ["Index", "AddResult", "IndexStats", "META_FILE"]
+
+META_FILE = "bgsearch.json"
+_INDEX_NAME = "MAIN"
+_FORMAT = 1
+DEFAULT_LOCK_TIMEOUT = 10.0
+# BM25F; titles are short, so their length matters less (smaller B).
+_WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.5)
+
+
+@dataclass
+class AddResult:
+    """What `Index.add_documents` did."""
+
+    added: int = 0
+    replaced: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # ids given twice; the last one was kept
+    seconds: float = 0.0
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.replaced
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    path: str
+    documents: int
+    segments: int
+    size_bytes: int
+    analyzer: str
+    analyzer_version: str
+    last_modified: str | None
+
+
+def _schema(analyzer: BulgarianAnalyzer) -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        body=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        date=ID(stored=True),  # ISO dates sort and range-compare as strings
+        source=ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
+        url=STORED(),
+    )
+
+
+class Index:
+    """A bgsearch index in a directory. Use `Index.create` or `Index.open`, ideally with `with`."""
+
+    def __init__(self, path: Path, whoosh_ix: Any, meta: Mapping[str, Any]) -> None:
+        self.path = path
+        self._ix = whoosh_ix
+        self.meta = dict(meta)
+        self._searcher: Searcher | None = None
+        self.lock_timeout = DEFAULT_LOCK_TIMEOUT
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @staticmethod
+    def exists(path: str | os.PathLike[str]) -> bool:
+        """True if `path` holds an index (of any version)."""
+        path = Path(path)
+        return (path / META_FILE).exists() or whoosh_index.exists_in(str(path), _INDEX_NAME)
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        analyzer: BulgarianAnalyzer | None = None,
+    ) -> Index:
+        """Make a new empty index in `path` (created if missing).
+
+        Refuses to replace an existing index unless `overwrite=True`.
+        """
+        path = Path(path)
+        if cls.exists(path) and not overwrite:
+            raise IndexExistsError(f"{path} already holds an index: open it, or rebuild it with `bgsearch index --rebuild`")
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for stale in [path / META_FILE, *path.glob(f"_{_INDEX_NAME}_*"), *path.glob(f"{_INDEX_NAME}_*")]:
+            stale.unlink(missing_ok=True)
+        analyzer = analyzer or BulgarianAnalyzer()
+        whoosh_ix = whoosh_index.create_in(str(path), _schema(analyzer), indexname=_INDEX_NAME)
+        meta = {
+            "format": _FORMAT,
+            "analyzer": ANALYZER_NAME,
+            "analyzer_version": ANALYZER_VERSION,
+        }
+        tmp = path / (META_FILE + ".tmp")
+        tmp.write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+        tmp.replace(path / META_FILE)
+        return cls(path, whoosh_ix, meta)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Index:
+        """Open an existing index; fails clearly if it is missing, damaged or from another analyzer."""
+        path = Path(path)
+        rebuild = f"rebuild it with `bgsearch index --rebuild --index {path}`"
+        if not cls.exists(path):
+            raise IndexNotFoundError(f"no index in {path}: build one with `bgsearch index --index {path} PATH...`")
+        try:
+            meta = json.loads((path / META_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            raise IndexVersionError(f"{path} is not a bgsearch index or its {META_FILE} is damaged: {rebuild}") from None
+        found = (meta.get("analyzer"), meta.get("analyzer_version"))
+        if found != (ANALYZER_NAME, ANALYZER_VERSION):
+            raise IndexVersionError(
+                f"{path} was built with analyzer {found[0]} {found[1]}, this bgsearch uses "
+                f"{ANALYZER_NAME} {ANALYZER_VERSION}: {rebuild}"
+            )
+        try:
+            whoosh_ix = whoosh_index.open_dir(str(path), indexname=_INDEX_NAME)
+            whoosh_ix.doc_count()  # reads the table of contents and segment metadata
+        except Exception as exc:  # Whoosh raises many types for a damaged index
+            raise IndexVersionError(f"{path} is damaged ({type(exc).__name__}: {exc}): {rebuild}") from None
+        return cls(path, whoosh_ix, meta)
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._ix.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._ix.doc_count()
+
+    def searcher(self) -> Searcher:
+        """A Whoosh searcher over the latest commit, reused while the index does not change."""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            # Not Searcher.refresh(): it fails when the old reader is of an empty index.
+            self._searcher.close()
+            self._searcher = None
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=_WEIGHTING)
+        return self._searcher
+
+    @property
+    def analyzer(self) -> BulgarianAnalyzer:
+        return self._ix.schema["body"].analyzer
+
+    def get(self, doc_id: str) -> Document | None:
+        """The stored document with this id, or None."""
+        stored = self.searcher().document(id=doc_id)
+        return Document(**stored) if stored else None
+
+    def stats(self) -> IndexStats:
+        files = [p for p in self.path.iterdir() if p.is_file()]
+        modified = max((p.stat().st_mtime for p in files), default=None)
+        return IndexStats(
+            path=str(self.path),
+            documents=len(self),
+            segments=len(self._ix._segments()),
+            size_bytes=sum(p.stat().st_size for p in files),
+            analyzer=self.meta["analyzer"],
+            analyzer_version=self.meta["analyzer_version"],
+            last_modified=time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(modified)) if modified else None,
+        )
+
+    def search(self, query: str, **options: Any) -> SearchResults:
+        """Search the index; see `bgsearch.search.search` for the options."""
+        from .search import search
+
+        return search(self, query, **options)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def add_documents(
+        self,
+        documents: Iterable[Mapping[str, Any] | Document | Rejected],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> AddResult:
+        """Add documents, replacing any with the same id, and commit once.
+
+        Items may be dicts, `Document`s, or `Rejected` records from a loader (counted, not indexed).
+        A bad document is rejected with its reason; it never stops the others.
+        """
+        started = time.perf_counter()
+        result = AddResult()
+        batch: dict[str, Document] = {}
+        for number, item in enumerate(documents, 1):
+            if isinstance(item, Rejected):
+                result.rejected.append(item)
+                continue
+            try:
+                doc = to_document(item)
+            except DocumentError as exc:
+                result.rejected.append(Rejected(_describe(item, number), str(exc)))
+                continue
+            if doc.id in batch:
+                result.duplicates.append(doc.id)
+            batch[doc.id] = doc
+        if batch:
+            self._write(batch, result, progress)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _write(
+        self, batch: dict[str, Document], result: AddResult, progress: Callable[[int, int], None] | None
+    ) -> None:
+        searcher = self.searcher()
+        writer = self._writer()
+        try:
+            for done, doc in enumerate(batch.values(), 1):
+                fields = {k: v for k, v in _fields(doc).items() if v is not None}
+                if searcher.document_number(id=doc.id) is None:
+                    writer.add_document(**fields)
+                    result.added += 1
+                else:
+                    writer.update_document(**fields)
+                    result.replaced += 1
+                if progress and done % 100 == 0:
+                    progress(done, len(batch))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        if progress:
+            progress(len(batch), len(batch))
+
+    def delete(self, ids: Iterable[str]) -> list[str]:
+        """Delete documents by id and commit; returns the ids that were not in the index."""
+        searcher = self.searcher()
+        missing = []
+        writer = self._writer()
+        try:
+            for doc_id in ids:
+                if searcher.document_number(id=doc_id) is None:
+                    missing.append(doc_id)
+                else:
+                    writer.delete_by_term("id", doc_id)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return missing
+
+    def _writer(self) -> Any:
+        try:
+            return self._ix.writer(timeout=self.lock_timeout, limitmb=256)
+        except LockError:
+            raise IndexLockedError(
+                f"{self.path} is being written by another process; waited {self.lock_timeout:g} s: try again when it is done"
+            ) from None
+
+
+def _fields(doc: Document) -> dict[str, str | None]:
+    return {
+        "id": doc.id,
+        "body": doc.body,
+        "title": doc.title,
+        "date": doc.date,
+        "source": doc.source,
+        "url": doc.url,
+    }
+
+
+def _describe(item: object, number: int) -> str:
+    doc_id = item.get("id") if isinstance(item, Mapping) else None
+    return f"document {number}" + (f" (id {doc_id!r})" if isinstance(doc_id, str) else "")

@@ -1,0 +1,150 @@
+"""Loaders: turn files into documents, reporting each bad one with its file and line.
+
+Formats:
+- seed `.txt` files (the sample corpus): an optional ` date YYYY-MM-DD ` header, then the
+  article. The title is the first sentence; a trailing `(БТА)` names the source. A `.txt` file
+  without the header is indexed as plain text.
+- JSON Lines (`.jsonl`, `.jsonl.gz`, or `-` for standard input): one object a line with the
+  document fields; `fields` maps a document field to another key (`{"body": "text"}`). Keys that
+  are not mapped to a document field are ignored.
+A directory is read recursively, files in name order.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import re
+import sys
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+from .documents import FIELDS, Document, DocumentError, Rejected, to_document
+
+__all__ = ["load_paths", "load_path", "LoadedItem", "TEXT_SUFFIXES", "JSONL_SUFFIXES"]
+
+LoadedItem = Document | Rejected
+TEXT_SUFFIXES = (".txt",)
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+_TITLE_LIMIT = 120
+_SEED_HEADER = re.compile(r"\s*date\s+(\S+)\s")
+_SOURCE = re.compile(r"\((\w[\w\s.-]{0,30})\)\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"“”»']?\s")
+
+
+def load_paths(paths: Iterable[str | Path], fields: Mapping[str, str] | None = None) -> Iterator[LoadedItem]:
+    """Documents from every path in turn (see `load_path`)."""
+    for path in paths:
+        yield from load_path(path, fields)
+
+
+def load_path(path: str | Path, fields: Mapping[str, str] | None = None) -> Iterator[LoadedItem]:
+    """Documents (or rejections) from a file, a directory, or `-` (JSON Lines on stdin)."""
+    if str(path) == "-":
+        yield from _load_jsonl(sys.stdin.buffer, "<stdin>", fields)
+        return
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and _is_loadable(p))
+        if not files:
+            yield Rejected(str(path), "no .txt or .jsonl files in this directory")
+        for file in files:
+            yield from _load_file(file, file.relative_to(path), fields)
+    elif path.is_file():
+        yield from _load_file(path, Path(path.name), fields)
+    else:
+        yield Rejected(str(path), "no such file or directory")
+
+
+def _is_loadable(path: Path) -> bool:
+    return path.name.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES)
+
+
+def _load_file(path: Path, relative: Path, fields: Mapping[str, str] | None) -> Iterator[LoadedItem]:
+    name = path.name
+    if name.endswith(JSONL_SUFFIXES):
+        try:
+            opener = gzip.open if name.endswith(".gz") else open
+            with opener(path, "rb") as stream:
+                yield from _load_jsonl(stream, str(path), fields)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield Rejected(str(path), f"cannot read the file ({exc}); the documents after this point were not loaded")
+    elif name.endswith(TEXT_SUFFIXES):
+        doc_id = relative.with_suffix("").as_posix()
+        try:
+            yield _seed_document(doc_id, _decode(path.read_bytes()))
+        except (DocumentError, OSError) as exc:
+            yield Rejected(str(path), str(exc))
+    else:
+        yield Rejected(str(path), "unknown file type: use .txt, .jsonl or .jsonl.gz")
+
+
+def _decode(data: bytes) -> str:
+    """Text of a file: UTF-8 (with or without BOM) or UTF-16 with a BOM."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DocumentError(f"invalid UTF-16 at byte {exc.start}") from None
+    if b"\x00" in data:
+        raise DocumentError("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DocumentError(f"invalid UTF-8 on line {line} (byte {exc.start}): save the file as UTF-8") from None
+
+
+def _seed_document(doc_id: str, text: str) -> Document:
+    date = None
+    header = _SEED_HEADER.match(text)
+    if header:
+        date, text = header[1], text[header.end():]
+    body = text.strip()
+    source = _SOURCE.search(body)
+    return to_document(
+        {"id": doc_id, "body": body, "title": make_title(body), "date": date, "source": source and source[1]}
+    )
+
+
+def make_title(body: str) -> str:
+    """The first sentence of `body`, cut at a word boundary to at most 120 characters."""
+    first_line = body.strip().split("\n", 1)[0]
+    end = _SENTENCE_END.search(first_line)
+    sentence = first_line[: end.start()] if end else first_line
+    if len(sentence) <= _TITLE_LIMIT:
+        return sentence.strip()
+    cut = sentence.rfind(" ", 0, _TITLE_LIMIT)
+    return sentence[: cut if cut > 0 else _TITLE_LIMIT].rstrip(" ,;:–-") + "…"
+
+
+def _load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None) -> Iterator[LoadedItem]:
+    keys = {name: name for name in FIELDS} | dict(fields or {})
+    for lineno, raw in enumerate(stream, 1):
+        where = f"{origin}:{lineno}"
+        if lineno == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            yield Rejected(where, f"invalid UTF-8 at byte {exc.start} of the line: save the file as UTF-8")
+            continue
+        except json.JSONDecodeError as exc:
+            yield Rejected(where, f"malformed JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(record, dict):
+            yield Rejected(where, f"expected a JSON object, got {type(record).__name__}")
+            continue
+        picked = {name: record[key] for name, key in keys.items() if key in record}
+        try:
+            yield to_document(picked)
+        except DocumentError as exc:
+            hint = ""
+            if "missing field" in str(exc):
+                hint = " (map another key to it with --field NAME=KEY)"
+            yield Rejected(where, f"{exc}{hint}")

@@ -1,0 +1,226 @@
+"""Query syntax: parses a query string into a small tree, independent of the search engine.
+
+    санкции Лукашенко          all words must match (each in any inflected form)
+    "политически затворници"   a phrase
+    Тръмп OR Путин             either
+    NOT Москва, -Москва        must not match
+    title:Беларус              a word in one field (title, body, source, id)
+    санкци*                    a prefix (at least 2 letters)
+    date:2025-12  date:2025-10-01..2025-12-31  date:..2025-06-30   a date or date range
+    (A OR B) C                 grouping
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .documents import DocumentError, parse_date
+from .errors import QuerySyntaxError
+
+__all__ = [
+    "Node", "Word", "Phrase", "DateRange", "And", "Or", "Not", "ParsedQuery", "parse_query",
+    "TEXT_FIELDS", "FIELDS", "MAX_DEPTH", "MAX_CLAUSES",
+]
+
+TEXT_FIELDS = ("title", "body")
+FIELDS = ("title", "body", "source", "id", "date")
+MAX_DEPTH = 32
+MAX_CLAUSES = 64
+MIN_PREFIX = 2
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    field: str | None = None  # None: the default fields (title and body)
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: str | None  # inclusive ISO dates; None: open
+    end: str | None
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+Node = Word | Phrase | DateRange | Not | And | Or
+
+
+@dataclass
+class ParsedQuery:
+    root: Node | None  # None: nothing to search for (empty query)
+    notices: list[str] = field(default_factory=list)
+
+
+_LEXER = re.compile(
+    r"""\s*(?:
+        (?P<open>\()|(?P<close>\))
+      | (?P<field>[A-Za-z]+):(?=["\S])
+      | "(?P<phrase>[^"]*)"?
+      | (?P<minus>-)(?=[^\s\-])
+      | (?P<word>[^\s()"]+)
+    )""",
+    re.VERBOSE,
+)
+_KEYWORDS = {"OR", "AND", "NOT"}
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse `text`; raises QuerySyntaxError with a one-line explanation when it cannot."""
+    parser = _Parser(text)
+    root = parser.parse()
+    return ParsedQuery(root, parser.notices)
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = _lex(text)
+        self.i = 0
+        self.notices: list[str] = []
+        self.clauses = 0
+
+    def parse(self) -> Node | None:
+        if not self.tokens:
+            return None
+        node = self._or(0)
+        if self.i < len(self.tokens):  # a stray ")"
+            raise QuerySyntaxError("unbalanced parenthesis: a ')' has no matching '('")
+        return node
+
+    def _peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def _or(self, depth: int) -> Node:
+        children = [self._and(depth)]
+        while self._peek() == ("word", "OR"):
+            self.i += 1
+            if self._peek() is None or self._peek()[0] == "close":
+                raise QuerySyntaxError("OR needs a word after it")
+            children.append(self._and(depth))
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def _and(self, depth: int) -> Node:
+        children = [self._unary(depth)]
+        while (token := self._peek()) is not None and token[0] != "close" and token != ("word", "OR"):
+            if token == ("word", "AND"):
+                self.i += 1
+                continue
+            children.append(self._unary(depth))
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def _unary(self, depth: int) -> Node:
+        token = self._peek()
+        if token in (("word", "NOT"), ("minus", "-")):
+            self.i += 1
+            if self._peek() is None:
+                raise QuerySyntaxError(f"{token[1]} needs a word after it")
+            return Not(self._unary(depth))
+        return self._primary(depth)
+
+    def _primary(self, depth: int) -> Node:
+        kind, value = self.tokens[self.i]
+        self.i += 1
+        if kind == "open":
+            if depth >= MAX_DEPTH:
+                raise QuerySyntaxError(f"parentheses nested too deeply (at most {MAX_DEPTH} levels)")
+            if self._peek() is None:
+                raise QuerySyntaxError("unbalanced parenthesis: a '(' is never closed")
+            if self._peek()[0] == "close":
+                raise QuerySyntaxError("empty parentheses: put words inside ( )")
+            node = self._or(depth + 1)
+            if self._peek() is None:
+                raise QuerySyntaxError("unbalanced parenthesis: a '(' is never closed")
+            self.i += 1
+            return node
+        if kind == "close":
+            raise QuerySyntaxError("unbalanced parenthesis: a ')' has no matching '('")
+        if kind == "field":
+            return self._field(value.lower())
+        if kind == "word" and value in _KEYWORDS:
+            raise QuerySyntaxError(f"{value} needs a word on both sides (write it in lower case to search for it)")
+        return self._leaf(kind, value, None)
+
+    def _field(self, name: str) -> Node:
+        kind, value = self.tokens[self.i]
+        self.i += 1
+        if kind not in ("word", "phrase"):
+            raise QuerySyntaxError(f"{name}: must be followed by a word or a \"phrase\"")
+        if name not in FIELDS:
+            self.notices.append(
+                f"there is no field {name!r} (fields: {', '.join(FIELDS)}); searched for the words instead"
+            )
+            return self._leaf("phrase", f"{name} {value}", None)
+        if name == "date":
+            return _date_range(value)
+        return self._leaf(kind, value, name)
+
+    def _leaf(self, kind: str, value: str, field_name: str | None) -> Node:
+        self.clauses += 1
+        if self.clauses > MAX_CLAUSES:
+            raise QuerySyntaxError(f"the query is too long: at most {MAX_CLAUSES} words and phrases")
+        if kind == "phrase":
+            return Phrase(value, field_name)
+        if value.endswith("*"):
+            stem = value.rstrip("*")
+            if len(stem) < MIN_PREFIX or "*" in stem:
+                raise QuerySyntaxError(
+                    f"{value!r}: a wildcard goes at the end of a word, after at least {MIN_PREFIX} letters (санкц*)"
+                )
+            return Word(stem, field_name, prefix=True)
+        if "*" in value:
+            raise QuerySyntaxError(f"{value!r}: a wildcard goes only at the end of a word (санкц*)")
+        return Word(value, field_name)
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    tokens = []
+    for match in _LEXER.finditer(text):
+        kind = match.lastgroup
+        if kind is not None:
+            tokens.append((kind, match[kind]))
+    return tokens
+
+
+def _date_range(value: str) -> DateRange:
+    start, sep, end = value.partition("..")
+    try:
+        if not sep:
+            first, last = _period(start)
+            return DateRange(first, last)
+        return DateRange(_period(start)[0] if start else None, _period(end)[1] if end else None)
+    except DocumentError:
+        raise QuerySyntaxError(
+            f"date:{value}: use date:YYYY-MM-DD, date:YYYY-MM, date:YYYY or a range date:FROM..TO"
+        ) from None
+
+
+def _period(text: str) -> tuple[str, str]:
+    """First and last day of a date, month (YYYY-MM) or year (YYYY)."""
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text}-01-01", f"{text}-12-31"
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        first = parse_date(f"{text}-01")
+        return first, f"{text}-31"  # string comparison: every day of the month sorts before -31
+    day = parse_date(text)
+    return day, day

@@ -1,0 +1,199 @@
+"""Tests for the conflation evaluation harness (benchmarks/conflation.py) and its Lucene light peer."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared"
+if str(REPO_ROOT) not in sys.path:  # benchmarks/ is not an installed package
+    sys.path.insert(0, str(REPO_ROOT))
+
+from benchmarks import conflation, lucene_light  # noqa: E402
+
+LUCENE_CASES = SHARED / "research" / "lucene-bulgarian-stemmer-cases.tsv"
+UD_DEV = SHARED / "data" / "morph" / "bg_btb-ud-dev.conllu"
+
+
+# ---------------------------------------------------------------------------- Lucene light stemmer
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("градовете", "град"),
+        ("пътища", "път"),
+        ("красивият", "красив"),
+        ("път", "път"),  # too short to touch
+        ("мъжът", "мъжът"),  # too short for -ът
+        ("дядовци", "дяд"),
+        ("строеве", "строй"),
+        ("собственици", "собственик"),
+        ("подлози", "подлог"),
+        ("промени", "промян"),
+        ("кожуси", "кожух"),
+        ("песен", "песн"),
+        ("център", "центр"),
+        ("университети", "университят"),  # the documented side effect of е?и -> я
+    ],
+)
+def test_lucene_light_inline_cases(word: str, stem: str) -> None:
+    assert lucene_light.stem(word) == stem
+
+
+def test_lucene_light_reproduces_lucene_test_outputs() -> None:
+    if not LUCENE_CASES.is_file():
+        pytest.skip("shared research folder not available")
+    cases = [
+        tuple(line.rstrip("\n").split("\t"))
+        for line in LUCENE_CASES.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(cases) > 100
+    wrong = [(word, want, lucene_light.stem(word)) for word, want in cases if lucene_light.stem(word) != want]
+    assert wrong == []
+
+
+# ---------------------------------------------------------------------------- metric
+
+
+def _labels(groups: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for lemma, forms in groups.items():
+        for form in forms:
+            out.setdefault(form, set()).add(lemma)
+    return {form: frozenset(lemmas) for form, lemmas in out.items()}
+
+
+TINY = _labels({"A": ["a1", "a2", "a3"], "B": ["b1", "b2"]})  # gold pairs: 3 + 1 = 4
+
+
+def test_pair_scores_on_tiny_gold() -> None:
+    terms = {"a1": "t1", "a2": "t1", "a3": "t2", "b1": "t2", "b2": "t3"}
+    # system pairs: (a1, a2) right, (a3, b1) wrong -> P = 1/2; recall = 1/4
+    scores = conflation.pair_scores(TINY, terms.__getitem__)
+    assert (scores.gold_pairs, scores.system_pairs, scores.true_pairs) == (4, 2, 1)
+    assert scores.precision == pytest.approx(0.5)
+    assert scores.recall == pytest.approx(0.25)
+    assert scores.f1 == pytest.approx(1 / 3)
+    assert scores.forms == 5
+
+
+def test_none_system_has_zero_recall_and_full_precision() -> None:
+    scores = conflation.pair_scores(TINY, lambda word: word)
+    assert (scores.recall, scores.precision, scores.f1) == (0.0, 1.0, 0.0)
+
+
+def test_perfect_system_and_total_merge() -> None:
+    perfect = conflation.pair_scores(TINY, lambda word: word[0])
+    assert (perfect.precision, perfect.recall, perfect.f1) == (1.0, 1.0, 1.0)
+    merged = conflation.pair_scores(TINY, lambda word: "x")
+    assert merged.recall == 1.0
+    assert merged.precision == pytest.approx(4 / 10)
+
+
+def test_homograph_is_one_item_in_both_groups_and_pairs_count_once() -> None:
+    # "h" belongs to A and B; "i" too: (h, i) shares two labels but is one gold pair.
+    labels = _labels({"A": ["a", "h", "i"], "B": ["b", "h", "i"]})
+    scores = conflation.pair_scores(labels, lambda word: "x")
+    # gold pairs: a-h, a-i, h-i, b-h, b-i  (a-b is not one)
+    assert scores.gold_pairs == 5
+    assert scores.system_pairs == 6
+    assert scores.true_pairs == 5
+
+
+def test_build_scopes_filters_and_normalizes() -> None:
+    rows = [
+        ("Градът", "град", "NOUN"),
+        ("градове", "град", "NOUN"),
+        ("добро", "добър", "ADJ"),
+        ("добро", "добро", "ADV"),
+        ("наям", "наям-(се)", "VERB"),
+        ("covid", "covid", "NOUN"),  # Latin
+        ("по-добре", "добре", "ADV"),  # hyphen
+        ("2-ри", "2-ри", "ADJ"),  # digits
+        ("той", "той", "PRON"),  # other POS
+    ]
+    scopes = conflation.build_scopes(rows)
+    assert scopes["NOUN+ADJ"] == {
+        "градът": frozenset({"град"}),
+        "градове": frozenset({"град"}),
+        "добро": frozenset({"добър"}),
+    }
+    assert scopes["VERB"] == {"наям": frozenset({"наям"})}
+    # "all": one item per form, labels keep the class apart
+    assert scopes["all"]["добро"] == frozenset({"NOUN+ADJ:добър", "ADV:добро"})
+    assert len(scopes["all"]) == 4
+
+
+# ---------------------------------------------------------------------------- systems
+
+
+class _StandInStemmer:
+    """A trivial stand-in for bgsearch's BulgarianStemmer: first three letters; knows only the nouns."""
+
+    def stem(self, word: str) -> str:
+        return word[:3]
+
+    def is_known(self, word: str) -> bool:
+        return word.startswith("град")
+
+
+def test_unknown_forms_row_uses_is_known() -> None:
+    scopes = conflation.build_scopes(
+        [
+            ("град", "град", "NOUN"),
+            ("града", "град", "NOUN"),
+            ("четат", "чета", "VERB"),
+            ("четем", "чета", "VERB"),
+        ]
+    )
+    system = conflation.stemmer_system("bgsearch", _StandInStemmer())
+    notes: list[str] = []
+    report = conflation.evaluate_gold("ud", scopes, [system], notes)
+    assert notes == []
+    assert report.unknown_forms == {"NOUN+ADJ": 0, "VERB": 2, "all": 2}
+    unknown = report.scores["bgsearch (unknown)"]
+    assert unknown["VERB"].gold_pairs == 1 and unknown["VERB"].true_pairs == 1
+    assert "bgsearch (unknown)" in conflation.format_report(report)
+
+
+def test_failing_system_is_noted_not_raised() -> None:
+    def broken(word: str) -> str:
+        raise RuntimeError("boom")
+
+    scopes = conflation.build_scopes([("град", "град", "NOUN"), ("града", "град", "NOUN")])
+    notes: list[str] = []
+    report = conflation.evaluate_gold("ud", scopes, [conflation.System("broken", broken)], notes)
+    assert report.scores == {}
+    assert notes and "boom" in notes[0]
+
+
+# ---------------------------------------------------------------------------- command line and anchors
+
+
+def test_missing_data_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = conflation.main(["--data-dir", str(tmp_path / "absent"), "--systems", "none"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("error:") and err.count("\n") == 1
+
+
+def test_ud_anchor_figures_for_lucene_light(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if not UD_DEV.is_file():
+        pytest.skip("shared data folder not available")
+    out = tmp_path / "conflation.json"
+    status = conflation.main(["--gold", "ud", "--systems", "none,lucene-light", "--json", str(out)])
+    assert status == 0
+    assert "lucene-light" in capsys.readouterr().out
+    figures = json.loads(out.read_text(encoding="utf-8"))["gold"]["ud"]["systems"]
+    lucene = figures["lucene-light"]
+    # SOURCES.md: Lucene light on UD-BTB dev gives NOUN+ADJ 0.862, VERB 0.174, all 0.636.
+    assert lucene["all"]["f1"] == pytest.approx(0.636, abs=0.01)
+    assert lucene["VERB"]["f1"] == pytest.approx(0.174, abs=0.01)
+    assert lucene["NOUN+ADJ"]["f1"] == pytest.approx(0.862, abs=0.01)
+    assert figures["none"]["all"]["f1"] == 0.0

@@ -1,0 +1,249 @@
+"""Build the data files of bgsearch's Bulgarian stemmer (``bgsearch.analysis.stemmer``).
+
+Run ``python tools/build_stemmer_data.py`` from the repository root.  It reads
+
+* simplemma 2.0.0's Bulgarian dictionary (form -> lemma, loaded through simplemma's own
+  dictionary factory; MIT code, data from Měchura's lemmatization lists (ODbL), Wiktionary/Kaikki
+  (CC BY-SA), UniMorph (CC BY-SA) and others),
+* UniMorph Bulgarian (``../shared/data/morph/unimorph-bul.tsv``, CC BY-SA 3.0) for parts of speech,
+* wordfreq-bg (``../shared/data/corpora/wordfreq-bg.tsv``, CC BY-SA 4.0) to rank homographs,
+
+and writes ``src/bgsearch/analysis/data/``:
+
+* ``stemmer-rules.tsv.gz`` – learned suffix rules plus the dictionary exceptions (forms whose key
+  the rules do not predict).  This is all ``stem()`` needs.
+* ``stemmer-known.txt.gz`` – every dictionary form, for ``is_known()`` (loaded only when asked).
+
+Design (see docs/stemmer.md): every dictionary form maps to the *key* of its lemma.  The key of a
+verb is its lemma (1st person singular present: чета, давам); the key of any other word is the
+lemma without a final vowel or й (книга -> книг, море -> мор, герой -> геро, български ->
+българск), so that masculine/feminine/neuter forms need no gender guess.  Suffix rules
+``form suffix -> (letters to strip, letters to add)`` are learned from all (form, key) pairs,
+the longest supported suffix wins; only forms the rules get wrong are stored as exceptions, so a
+known form and an unknown form of the same word get the same term by construction.
+
+No evaluation-only data (UD-BTB, the BTB morphological corpus) is read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from bgsearch.analysis.stemmer import KNOWN_FILE, RULES_FILE, StemmerData, rule_stem  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+OUT = ROOT / "src" / "bgsearch" / "analysis" / "data"
+
+CYR = re.compile("^[а-я]+$")
+VOWEL_STRIP = "аяоеий"  # final letters removed from a non-verb lemma to make its key
+MIN_KEY = 2  # a key is never shorter than this (after stripping)
+MAX_SUFFIX = 9  # longest suffix a rule may condition on
+MIN_COUNT = 3  # a rule needs this many dictionary forms behind it
+
+
+def norm(word: str) -> str:
+    return word.lower().replace("ѝ", "и").replace("ѐ", "е")
+
+
+# simplemma gives some reflexive-only verbs (надявам се) the lemma "се": drop those entries.
+BAD_LEMMAS = frozenset({"се", "си"})
+
+
+def clean_lemma(lemma: str) -> str:
+    """Lowercase; drop reflexive/clitic marks (дам-(се) -> дам), hyphens and dots."""
+    lemma = re.sub(r"-\((се|си)\)$", "", norm(lemma))
+    return lemma.replace("-", "").rstrip(".")
+
+
+def load_simplemma() -> dict[str, str]:
+    """Return simplemma's Bulgarian dictionary as lowercase Cyrillic form -> lemma."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    raw = DefaultDictionaryFactory().get_dictionary("bg")
+    lower: dict[str, str] = {}
+    upper: dict[str, str] = {}
+    for k, v in raw.items():
+        form = k if isinstance(k, str) else k.decode()
+        lemma = v if isinstance(v, str) else v.decode()
+        f, l_ = norm(form), clean_lemma(lemma)
+        if not (CYR.match(f) and CYR.match(l_)) or l_ in BAD_LEMMAS:
+            continue
+        (lower if form == f else upper).setdefault(f, l_)
+    for f, l_ in upper.items():  # proper names: lowercase entries win
+        lower.setdefault(f, l_)
+    return lower
+
+
+def load_unimorph_pos() -> dict[str, str]:
+    pos: dict[str, str] = {}
+    path = SHARED / "morph" / "unimorph-bul.tsv"
+    if not path.exists():
+        return pos
+    for line in path.open(encoding="utf8"):
+        p = line.rstrip("\n").split("\t")
+        if len(p) < 3 or " " in p[0]:
+            continue
+        tag = p[2].split(";")[0]
+        pos.setdefault(norm(p[0]), "V" if tag.startswith("V") else tag)
+    return pos
+
+
+# Endings of verb forms (aorist/imperfect -х/-ха/-хме/-хте/-ше, participles -л/-щ, gerund -йки,
+# present -ш/-ат/-ят/-ете/-ите).  A lemma whose other forms show >= VERB_EVIDENCE of them is a verb.
+VERB_MARKERS = ("х", "ха", "хме", "хте", "ше", "йки", "щ", "ш", "л", "ла", "ло", "ли", "ат", "ят",
+                "ете", "ите")
+VERB_EVIDENCE = 3
+
+
+def is_verb(lemma: str, forms: set[str], upos: dict[str, str]) -> bool:
+    """Decide whether a lemma is a verb: UniMorph's word if it has one, else its paradigm."""
+    if lemma in upos:
+        return upos[lemma] == "V"
+    if not lemma.endswith(("а", "я", "м")):
+        return False
+    seen = {m for m in VERB_MARKERS for f in forms
+            if f != lemma and f.endswith(m) and f[:3] == lemma[:3]}
+    return len(seen) >= VERB_EVIDENCE
+
+
+def lemma_key(lemma: str, verb: bool) -> str:
+    if verb:
+        return lemma
+    if lemma[-1] in VOWEL_STRIP and len(lemma) - 1 >= MIN_KEY:
+        return lemma[:-1]
+    return lemma
+
+
+def transformation(form: str, key: str) -> tuple[int, str]:
+    n = 0
+    for a, b in zip(form, key):
+        if a != b:
+            break
+        n += 1
+    return len(form) - n, key[n:]
+
+
+def learn_rules(pairs: dict[str, str], min_count: int = MIN_COUNT) -> dict[str, tuple[int, str]]:
+    """Learn longest-suffix rules from form -> key pairs.
+
+    Returns suffix -> transformation, pruned so that a suffix is listed only when its decision
+    differs from the decision of its longest listed proper suffix.
+    """
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for form, key in pairs.items():
+        t = transformation(form, key)
+        lo = min(t[0], len(form))
+        for L in range(lo, min(len(form), MAX_SUFFIX) + 1):
+            counts[form[len(form) - L :]][t] += 1
+    decided: dict[str, tuple[int, str]] = {}
+    for suf in sorted(counts, key=len):
+        c = counts[suf]
+        if sum(c.values()) < min_count:
+            continue
+        decided[suf] = c.most_common(1)[0][0]
+    # prune: drop a rule equal to its nearest decided ancestor's
+    rules: dict[str, tuple[int, str]] = {}
+    for suf in sorted(decided, key=len):
+        parent = None
+        for L in range(len(suf) - 1, -1, -1):
+            if suf[len(suf) - L :] in decided:
+                parent = decided[suf[len(suf) - L :]]
+                break
+        if parent != decided[suf]:
+            rules[suf] = decided[suf]
+    return rules
+
+
+def load_wordfreq() -> dict[str, float]:
+    freq: dict[str, float] = {}
+    path = SHARED / "corpora" / "wordfreq-bg.tsv"
+    for line in path.open(encoding="utf8"):
+        p = line.rstrip("\n").split("\t")
+        if len(p) == 2 and not line.startswith("#"):
+            freq[p[0]] = float(p[1])
+    return freq
+
+
+def assign_keys(forms_of: dict[str, set[str]], upos: dict[str, str],
+                freq: dict[str, float]) -> dict[str, str]:
+    """Key every lemma; when keys collide, give all but one lemma their full lemma as key.
+
+    The lemma that already equals the key keeps it (политик keeps политик, so политика becomes
+    политика; the verb дам keeps дам, so дама stays дама); otherwise the most frequent lemma
+    (wordfreq summed over its forms) keeps it.
+    """
+    keys = {l_: lemma_key(l_, is_verb(l_, fs, upos)) for l_, fs in forms_of.items()}
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for l_, k in keys.items():
+        by_key[k].append(l_)
+    for k, lemmas in by_key.items():
+        if len(lemmas) < 2:
+            continue
+        lemmas.sort(key=lambda l_: (l_ != k, -sum(freq.get(f, 0.0) for f in forms_of[l_]), l_))
+        for l_ in lemmas[1:]:
+            keys[l_] = l_
+    return keys
+
+
+def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
+    """Return (form -> key, form -> lemma)."""
+    f2l = load_simplemma()
+    forms_of: dict[str, set[str]] = defaultdict(set)
+    for f, l_ in f2l.items():
+        forms_of[l_].add(f)
+    keys = assign_keys(forms_of, load_unimorph_pos(), load_wordfreq())
+    return {f: keys[l_] for f, l_ in f2l.items()}, f2l
+
+
+def make_data(pairs: dict[str, str], min_count: int = MIN_COUNT) -> StemmerData:
+    """Learn rules from form -> key pairs; keep as exceptions the forms the rules get wrong."""
+    rules = learn_rules(pairs, min_count)
+    keys = frozenset(pairs.values())
+    data = StemmerData(rules, {}, keys, max((len(s) for s in rules), default=0))
+    exceptions = {f: k for f, k in pairs.items() if rule_stem(f, data) != k}
+    return StemmerData(rules, exceptions, keys, data.max_suffix)
+
+
+def write_data(data: StemmerData, forms: list[str], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    lines = ["# bgsearch Bulgarian stemmer data (tools/build_stemmer_data.py); "
+             "see README.md for sources and licences"]
+    for suf in sorted(data.rules, key=lambda s: (len(s), s)):
+        n, add = data.rules[suf]
+        lines.append(f"R\t{suf}\t{n}\t{add}")
+    lines += [f"X\t{f}\t{k}" for f, k in sorted(data.exceptions.items())]
+    lines += [f"K\t{k}" for k in sorted(data.keys)]
+    _write_gz(out / RULES_FILE, "\n".join(lines) + "\n")
+    _write_gz(out / KNOWN_FILE, "\n".join(sorted(forms)) + "\n")
+
+
+def _write_gz(path: Path, text: str) -> None:
+    """Write gzip with a fixed timestamp, so rebuilds are byte-identical."""
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
+        gz.write(text.encode("utf8"))
+    path.write_bytes(buf.getvalue())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    pairs, _ = build_pairs()
+    data = make_data(pairs)
+    print(f"{len(pairs)} forms, {len(data.keys)} keys, {len(data.rules)} rules, "
+          f"{len(data.exceptions)} exceptions")
+    write_data(data, list(pairs), args.out)
+
+
+if __name__ == "__main__":
+    main()
