@@ -173,7 +173,7 @@ def load_wordfreq() -> dict[str, float]:
     return freq
 
 
-def assign_keys(forms_of: dict[str, set[str]], upos: dict[str, str],
+def assign_keys(forms_of: dict[str, set[str]], verbs: set[str],
                 freq: dict[str, float]) -> dict[str, str]:
     """Key every lemma; when keys collide, give all but one lemma their full lemma as key.
 
@@ -181,7 +181,7 @@ def assign_keys(forms_of: dict[str, set[str]], upos: dict[str, str],
     политика; the verb дам keeps дам, so дама stays дама); otherwise the most frequent lemma
     (wordfreq summed over its forms) keeps it.
     """
-    keys = {l_: lemma_key(l_, is_verb(l_, fs, upos)) for l_, fs in forms_of.items()}
+    keys = {l_: lemma_key(l_, l_ in verbs) for l_ in forms_of}
     by_key: dict[str, list[str]] = defaultdict(list)
     for l_, k in keys.items():
         by_key[k].append(l_)
@@ -194,13 +194,69 @@ def assign_keys(forms_of: dict[str, set[str]], upos: dict[str, str],
     return keys
 
 
+MASDAR_ENDINGS = ("нетата", "нията", "нето", "нета", "не")
+PARTICIPLE_FINALS = ("н", "т", "л", "щ")
+ADJ_ENDINGS = ("а", "о", "и", "ия", "ият", "ата", "ото", "ите")
+
+
+REGROUP = {"masdar": True, "participle": True, "adverb": True}
+
+
+def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
+    """Fix paradigm boundaries of the dictionary (form -> lemma), returning a new mapping.
+
+    * Verbal nouns (четене, плащането, плащанета) are split from their verb into a lemma of their
+      own (the -не form), as every Bulgarian grammar and treebank has them.
+    * Participial adjectives (определен, открит, следващ, свързан) join their verb: the
+      dictionary splits such paradigms between the verb and an adjective lemma at random.
+    * Adverbs in -о that are the neuter of an adjective (малко, главно, известно) join the
+      adjective.
+    """
+    out = dict(f2l)
+    for f, v in f2l.items():
+        if not REGROUP["masdar"] or v not in verbs or f[:3] != v[:3]:
+            continue
+        for end in MASDAR_ENDINGS:
+            if f.endswith(end):
+                base = f[: len(f) - len(end)] + "не"
+                if base[-3:-2] in ("а", "я", "е") and base != v[:-1] + "е":
+                    out[f] = base
+                break
+    merge: dict[str, str] = {}
+    lemmas = set(out.values())
+    for lemma in lemmas:
+        if lemma in verbs or len(lemma) < 4:
+            continue
+        if lemma.endswith(PARTICIPLE_FINALS) and REGROUP["participle"]:
+            stems = [lemma]
+            if lemma.endswith("ен"):
+                stems.append(lemma[:-2] + "н")
+            for st in stems:
+                hits = {out.get(st + e) for e in ADJ_ENDINGS} | {out.get(lemma)}
+                hits = {h for h in hits if h in verbs and h[:3] == lemma[:3]}
+                if len(hits) == 1:
+                    merge[lemma] = hits.pop()
+                    break
+        elif lemma.endswith("о") and REGROUP["adverb"]:
+            a, i = out.get(lemma[:-1] + "а"), out.get(lemma[:-1] + "и")
+            if a is not None and a == i and a != lemma and a not in verbs:
+                merge[lemma] = a
+    return {f: merge.get(l_, l_) for f, l_ in out.items()}
+
+
 def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     """Return (form -> key, form -> lemma)."""
     f2l = load_simplemma()
+    upos = load_unimorph_pos()
     forms_of: dict[str, set[str]] = defaultdict(set)
     for f, l_ in f2l.items():
         forms_of[l_].add(f)
-    keys = assign_keys(forms_of, load_unimorph_pos(), load_wordfreq())
+    verbs = {l_ for l_, fs in forms_of.items() if is_verb(l_, fs, upos)}
+    f2l = regroup(f2l, verbs)
+    forms_of = defaultdict(set)
+    for f, l_ in f2l.items():
+        forms_of[l_].add(f)
+    keys = assign_keys(forms_of, verbs, load_wordfreq())
     return {f: keys[l_] for f, l_ in f2l.items()}, f2l
 
 

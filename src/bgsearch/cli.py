@@ -197,8 +197,9 @@ def _say(message: str) -> None:
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    # rich turns colour off when the stream is not a terminal, and honours NO_COLOR.
-    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr)
+    # rich styles only a terminal; NO_COLOR turns every escape sequence off (bold too).
+    color_system = None if os.environ.get("NO_COLOR") else "auto"
+    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr, color_system=color_system)
 
 
 def _render_hits(results: SearchResults) -> None:

@@ -76,7 +76,7 @@ class ParsedQuery:
 _LEXER = re.compile(
     r"""\s*(?:
         (?P<open>\()|(?P<close>\))
-      | (?P<field>[A-Za-z]+):(?=["\S])
+      | (?P<field>[^\W\d_]+):(?=["\S])
       | "(?P<phrase>[^"]*)"?
       | (?P<minus>-)(?=[^\s\-])
       | (?P<word>[^\s()"]+)

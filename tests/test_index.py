@@ -1,0 +1,109 @@
+"""The on-disk index: create, open, add, replace, delete, reopen, version checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bgsearch import Index
+from bgsearch.errors import IndexExistsError, IndexNotFoundError, IndexVersionError
+from bgsearch.index import META_FILE
+
+DOC = {
+    "id": "minsk-1",
+    "title": "Посолството на САЩ в Минск",
+    "body": "Двете страни обсъждат повторното отваряне на посолството на САЩ в Минск.",
+    "date": "2025-12-19",
+    "source": "БТА",
+}
+
+
+def test_round_trip_add_replace_delete_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    with Index.create(path) as ix:
+        result = ix.add_documents([DOC, {"id": "minsk-2", "body": "Лукашенко освободи затворници."}])
+        assert (result.added, result.replaced, result.rejected) == (2, 0, [])
+        assert len(ix) == 2
+
+        replaced = ix.add_documents([{**DOC, "body": "Посолствата остават затворени."}])
+        assert (replaced.added, replaced.replaced) == (0, 1)
+        assert len(ix) == 2
+        assert [h.id for h in ix.search("повторно отваряне").hits] == []
+        assert [h.id for h in ix.search("посолство затворени").hits] == ["minsk-1"]
+
+        assert ix.delete(["minsk-2", "no-such-id"]) == ["no-such-id"]
+        assert len(ix) == 1
+
+    with Index.open(path) as ix:
+        assert len(ix) == 1
+        doc = ix.get("minsk-1")
+        assert doc is not None and doc.title == DOC["title"] and doc.date == "2025-12-19"
+        assert ix.search("Лукашенко").hits == []
+        stats = ix.stats()
+        assert stats.documents == 1 and stats.size_bytes > 0
+
+
+def test_duplicate_ids_in_one_batch_last_wins(empty_index: Index) -> None:
+    result = empty_index.add_documents([{"id": "a", "body": "първи текст"}, {"id": "a", "body": "втори текст"}])
+    assert result.added == 1 and result.duplicates == ["a"]
+    assert empty_index.get("a").body == "втори текст"
+
+
+def test_invalid_documents_are_rejected_with_reasons_and_the_rest_indexed(empty_index: Index) -> None:
+    result = empty_index.add_documents([
+        {"id": "ok", "body": "Беларус и Украйна"},
+        {"id": "no-body"},
+        {"id": "bad-date", "body": "текст", "date": "2025-02-30"},
+        {"id": 7, "body": "число като идентификатор"},
+        {"id": "bad-type", "body": ["списък"]},
+        {"id": "extra", "body": "текст", "author": "Вазов"},
+        "не е речник",
+    ])
+    reasons = [str(r) for r in result.rejected]
+    assert result.added == 2  # "ok" and 7 (an integer id is accepted as a string)
+    assert len(reasons) == 5
+    assert "document 2 (id 'no-body'): missing field 'body'" in reasons
+    assert any("impossible date" in r for r in reasons)
+    assert any("must be a string" in r for r in reasons)
+    assert any("unknown field(s) author" in r for r in reasons)
+    assert any("must be a dict" in r for r in reasons)
+    assert empty_index.get("7") is not None
+
+
+def test_create_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    Index.create(path).close()
+    with pytest.raises(IndexExistsError, match="already holds an index"):
+        Index.create(path)
+    with Index.create(path, overwrite=True) as ix:
+        assert len(ix) == 0
+
+
+def test_create_in_a_directory_with_a_placeholder(tmp_path: Path) -> None:
+    (tmp_path / ".gitkeep").touch()
+    with Index.create(tmp_path) as ix:
+        assert len(ix) == 0
+    assert (tmp_path / ".gitkeep").exists()
+
+
+def test_open_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="bgsearch index"):
+        Index.open(tmp_path / "nowhere")
+
+
+def test_index_from_another_analyzer_version_is_refused_with_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    Index.create(path).close()
+    meta = json.loads((path / META_FILE).read_text())
+    meta["analyzer_version"] = "0.0"
+    (path / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(IndexVersionError, match=r"analyzer .* 0\.0.*--rebuild"):
+        Index.open(path)
+
+
+def test_searcher_sees_later_commits(empty_index: Index) -> None:
+    assert empty_index.search("Минск").hits == []
+    empty_index.add_documents([DOC])
+    assert [h.id for h in empty_index.search("Минск").hits] == ["minsk-1"]

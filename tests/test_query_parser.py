@@ -1,0 +1,87 @@
+"""The query syntax, parsed into the engine-independent tree."""
+
+from __future__ import annotations
+
+import pytest
+
+from bgsearch.errors import QuerySyntaxError
+from bgsearch.query import MAX_CLAUSES, MAX_DEPTH, And, DateRange, Not, Or, Phrase, Word, parse_query
+
+
+def tree(text: str):
+    return parse_query(text).root
+
+
+def test_words_are_and_by_default() -> None:
+    assert tree("санкции Лукашенко") == And((Word("санкции"), Word("Лукашенко")))
+    assert tree("санкции AND Лукашенко") == tree("санкции Лукашенко")
+
+
+def test_or_binds_looser_than_and() -> None:
+    assert tree("Тръмп Путин OR Лукашенко") == Or((And((Word("Тръмп"), Word("Путин"))), Word("Лукашенко")))
+    assert tree("(Тръмп OR Путин) Лукашенко") == And((Or((Word("Тръмп"), Word("Путин"))), Word("Лукашенко")))
+
+
+def test_not_and_minus() -> None:
+    assert tree("Беларус NOT Москва") == tree("Беларус -Москва") == And((Word("Беларус"), Not(Word("Москва"))))
+    assert tree("заместник-министър") == Word("заместник-министър")  # an inner hyphen is not NOT
+
+
+def test_phrases_fields_prefixes() -> None:
+    assert tree('"политически затворници"') == Phrase("политически затворници")
+    assert tree("„политически затворници“") == And((Word("„политически"), Word("затворници“")))
+    assert tree('title:"голяма сделка"') == Phrase("голяма сделка", "title")
+    assert tree("title:Беларус") == Word("Беларус", "title")
+    assert tree("санкц*") == Word("санкц", prefix=True)
+
+
+def test_unbalanced_quote_runs_to_the_end() -> None:
+    assert tree('"политически затворници') == Phrase("политически затворници")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("date:2025-12-19", DateRange("2025-12-19", "2025-12-19")),
+        ("date:2025-12", DateRange("2025-12-01", "2025-12-31")),
+        ("date:2025", DateRange("2025-01-01", "2025-12-31")),
+        ("date:2025-10-01..2025-12-31", DateRange("2025-10-01", "2025-12-31")),
+        ("date:2025-12-01..", DateRange("2025-12-01", None)),
+        ("date:..2025-06", DateRange(None, "2025-06-31")),
+    ],
+)
+def test_dates(text: str, expected: DateRange) -> None:
+    assert tree(text) == expected
+
+
+def test_unknown_field_is_searched_as_words_with_a_notice() -> None:
+    parsed = parse_query("автор:Вазов")
+    assert parsed.root == Phrase("автор Вазов")
+    assert "no field" in parsed.notices[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("(санкции", "never closed"),
+        ("санкции)", "no matching"),
+        ("()", "empty parentheses"),
+        ("*", "wildcard"),
+        ("*ции", "wildcard"),
+        ("с*", "at least 2"),
+        ("санкции OR", "OR needs"),
+        ("NOT", "NOT needs"),
+        ("date:вчера", "date:"),
+        ("date:2025-02-30", "date:"),
+        ("(" * (MAX_DEPTH + 1) + "а" + ")" * (MAX_DEPTH + 1), "nested too deeply"),
+        (" ".join(["дума"] * (MAX_CLAUSES + 1)), "too long"),
+    ],
+)
+def test_malformed_queries_explain_themselves(text: str, message: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=message):
+        parse_query(text)
+
+
+def test_empty_query() -> None:
+    assert tree("") is None
+    assert tree("   ") is None

@@ -1,0 +1,125 @@
+"""Search over the two seed articles (BTA news, October and December 2025)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bgsearch import Index
+
+from conftest import DECEMBER, OCTOBER
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results.hits]
+
+
+def highlighted(hit) -> list[str]:
+    return [hit.snippet[start:end] for start, end in hit.highlights]
+
+
+def test_singular_finds_plural_and_highlights_the_texts_form(seed_index: Index) -> None:
+    # Only the October article has пристанища (and no пристанище).
+    results = seed_index.search("пристанище")
+    assert ids(results) == [OCTOBER]
+    assert highlighted(results.hits[0]) == ["пристанища"]
+
+
+def test_plural_finds_definite_singular(seed_index: Index) -> None:
+    results = seed_index.search("посолства")
+    assert ids(results) == [DECEMBER]
+    assert "посолството" in highlighted(results.hits[0])
+
+
+def test_singular_finds_both_plural_forms(seed_index: Index) -> None:
+    # October: санкциите; December: санкции.
+    results = seed_index.search("санкция")
+    assert sorted(ids(results)) == sorted([OCTOBER, DECEMBER])
+    assert "санкциите" in highlighted(results.hits[ids(results).index(OCTOBER)])
+    assert "санкции" in highlighted(results.hits[ids(results).index(DECEMBER)])
+
+
+def test_names_rank_both_articles(seed_index: Index) -> None:
+    results = seed_index.search("Лукашенко Тръмп")
+    assert sorted(ids(results)) == sorted([OCTOBER, DECEMBER])
+    # The December article is about the two of them: it mentions both far more often.
+    assert ids(results)[0] == DECEMBER
+    assert results.hits[0].score > results.hits[1].score > 0
+    assert not results.fallback
+
+
+def test_date_filter_keeps_only_december(seed_index: Index) -> None:
+    assert ids(seed_index.search("санкция", date_from="2025-12-01")) == [DECEMBER]
+    assert ids(seed_index.search("санкция", date_to="2025-11-30")) == [OCTOBER]
+    assert ids(seed_index.search("санкция date:2025-12")) == [DECEMBER]
+
+
+def test_only_stop_words_says_so(seed_index: Index) -> None:
+    results = seed_index.search("и на за")
+    assert results.hits == []
+    assert any("stop words" in notice for notice in results.notices)
+
+
+def test_phrase_matches_words_in_order_only(seed_index: Index) -> None:
+    assert sorted(ids(seed_index.search('"политически затворници"'))) == sorted([OCTOBER, DECEMBER])
+    assert ids(seed_index.search('"затворници политически"')) == []
+
+
+def test_stop_word_inside_a_phrase_keeps_its_place(seed_index: Index) -> None:
+    # "заместник-министър на външните работи" is in the October article.
+    assert ids(seed_index.search('"министър на външните работи"')) == [OCTOBER]
+    assert ids(seed_index.search('"министър външните работи"')) == []
+
+
+def test_not_and_or(seed_index: Index) -> None:
+    assert ids(seed_index.search("Беларус -посолство")) == [OCTOBER]
+    assert ids(seed_index.search("Беларус NOT посолство")) == [OCTOBER]
+    assert sorted(ids(seed_index.search("пристанище OR посолство"))) == sorted([OCTOBER, DECEMBER])
+
+
+def test_field_and_prefix(seed_index: Index) -> None:
+    assert ids(seed_index.search("source:БТА")) == [DECEMBER]
+    assert ids(seed_index.search(f"id:{OCTOBER}")) == [OCTOBER]
+    assert ids(seed_index.search("title:сигнали")) == [OCTOBER]
+    assert sorted(ids(seed_index.search("пристан*"))) == [OCTOBER]
+
+
+def test_any_word_fallback_when_no_document_has_all(seed_index: Index) -> None:
+    results = seed_index.search("пристанище посолство")
+    assert results.fallback
+    assert sorted(ids(results)) == sorted([OCTOBER, DECEMBER])
+    assert any("some of them" in notice for notice in results.notices)
+
+
+def test_title_match_outranks_body_match(seed_index: Index) -> None:
+    # "споразумение" is in the December title; "сигнали" only in the October title.
+    assert ids(seed_index.search("сигнали"))[0] == OCTOBER
+
+
+def test_paging(seed_index: Index) -> None:
+    first = seed_index.search("Лукашенко", limit=1)
+    second = seed_index.search("Лукашенко", limit=1, offset=1)
+    assert first.total == second.total == 2
+    assert ids(first) + ids(second) == ids(seed_index.search("Лукашенко"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["(санкции", "санкции)", "*", "санкции OR", "date:вчера", '"', "NOT", "-", "а" * 10_000, "(" * 100 + "а" + ")" * 100],
+)
+def test_malformed_or_odd_queries_give_a_message_not_a_traceback(seed_index: Index, query: str) -> None:
+    from bgsearch import QuerySyntaxError
+
+    try:
+        results = seed_index.search(query)
+    except QuerySyntaxError as exc:
+        message = str(exc)
+        assert message and "\n" not in message
+    else:
+        assert results.hits == [] or results.total >= 1
+
+
+def test_bad_date_filter_is_a_query_error(seed_index: Index) -> None:
+    from bgsearch import QuerySyntaxError
+
+    with pytest.raises(QuerySyntaxError, match="date"):
+        seed_index.search("санкции", date_from="2025-13-45")
