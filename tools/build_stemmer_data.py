@@ -199,7 +199,7 @@ PARTICIPLE_FINALS = ("н", "т", "л", "щ")
 ADJ_ENDINGS = ("а", "о", "и", "ия", "ият", "ата", "ото", "ите")
 
 
-REGROUP = {"masdar": True, "participle": True, "adverb": True}
+REGROUP = {"masdar": 1, "participle": 1, "adverb": 1, "homographs": 1}
 
 
 def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
@@ -232,7 +232,8 @@ def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
             if lemma.endswith("ен"):
                 stems.append(lemma[:-2] + "н")
             for st in stems:
-                hits = {out.get(st + e) for e in ADJ_ENDINGS} | {out.get(lemma)}
+                hits = ({out.get(st + e) for e in ADJ_ENDINGS} if REGROUP["participle"] == 2
+                        else set()) | {f2l.get(lemma)}
                 hits = {h for h in hits if h in verbs and h[:3] == lemma[:3]}
                 if len(hits) == 1:
                     merge[lemma] = hits.pop()
@@ -244,9 +245,54 @@ def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
     return {f: merge.get(l_, l_) for f, l_ in out.items()}
 
 
+def load_alternatives() -> dict[str, set[str]]:
+    """Other lemmas of each form, from Měchura's list and UniMorph (form -> lemmas)."""
+    alt: dict[str, set[str]] = defaultdict(set)
+    path = SHARED / "morph" / "lemmatization-bg.tsv"
+    for line in path.open(encoding="utf-8-sig"):
+        p = line.rstrip("\n").split("\t")
+        if len(p) == 2:
+            alt[norm(p[1])].add(clean_lemma(p[0]))
+    path = SHARED / "morph" / "unimorph-bul.tsv"
+    for line in path.open(encoding="utf8"):
+        p = line.rstrip("\n").split("\t")
+        if len(p) >= 3:
+            alt[norm(p[1])].add(clean_lemma(p[0]))
+    return alt
+
+
+# Participle-shaped forms (сложна, миналата) stay with simplemma's choice: the adjective/participle
+# homography is not a matter of frequency.
+PARTICIPLE_FORM = re.compile("[нтлщ](?:а|о|и|ия|ият|ата|ото|ите)?$")
+
+
+def resolve_homographs(f2l: dict[str, str], freq: dict[str, float]) -> dict[str, str]:
+    """Give a form that several lemmas claim to the lemma with the most frequent paradigm.
+
+    simplemma keeps one lemma per form, often the rarer one (работи -> работа, not работя).  The
+    other readings come from Měchura's list and UniMorph; each candidate lemma is weighed by the
+    wordfreq mass of its other forms.
+    """
+    forms_of: dict[str, set[str]] = defaultdict(set)
+    for f, l_ in f2l.items():
+        forms_of[l_].add(f)
+    mass = {l_: sum(freq.get(f, 0.0) for f in fs) for l_, fs in forms_of.items()}
+    out = dict(f2l)
+    for f, lemmas in load_alternatives().items():
+        if f not in f2l:
+            continue
+        cands = {l_ for l_ in lemmas if l_ in forms_of} | {f2l[f]}
+        if len(cands) > 1 and not PARTICIPLE_FORM.search(f):
+            out[f] = max(sorted(cands), key=lambda l_: mass[l_] - freq.get(f, 0.0))
+    return out
+
+
 def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     """Return (form -> key, form -> lemma)."""
+    freq = load_wordfreq()
     f2l = load_simplemma()
+    if REGROUP["homographs"]:
+        f2l = resolve_homographs(f2l, freq)
     upos = load_unimorph_pos()
     forms_of: dict[str, set[str]] = defaultdict(set)
     for f, l_ in f2l.items():
@@ -256,7 +302,7 @@ def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     forms_of = defaultdict(set)
     for f, l_ in f2l.items():
         forms_of[l_].add(f)
-    keys = assign_keys(forms_of, verbs, load_wordfreq())
+    keys = assign_keys(forms_of, verbs, freq)
     return {f: keys[l_] for f, l_ in f2l.items()}, f2l
 
 

@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--from", dest="date_from", metavar="DATE", help="only documents dated on or after DATE")
     query.add_argument("--to", dest="date_to", metavar="DATE", help="only documents dated on or before DATE")
     query.add_argument("--json", action="store_true", help="one JSON object per hit per line")
+    query.add_argument("--no-translit", dest="transliterate", action="store_false",
+                       help="do not read Latin-script words as Bulgarian")
+    query.add_argument("--no-fuzzy", dest="fuzzy", action="store_false",
+                       help="do not forgive typos or suggest corrections")
 
     index = command("index", _index, "build or update an index from .txt / .jsonl(.gz) files, directories or - (stdin)")
     index.add_argument("paths", nargs="*", type=str, metavar="PATH", help=f"default: {DEFAULT_SOURCE}/")
@@ -92,8 +96,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _query(args: argparse.Namespace) -> int:
     with _open_for_query(args.index) as ix:
-        results = ix.search(args.query, limit=args.limit, offset=args.offset,
-                            date_from=args.date_from, date_to=args.date_to)
+        results = ix.search(args.query, limit=args.limit, offset=args.offset, date_from=args.date_from,
+                            date_to=args.date_to, transliterate=args.transliterate, fuzzy=args.fuzzy)
     for notice in results.notices:
         _say(notice)
     if args.json:

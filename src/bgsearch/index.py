@@ -82,6 +82,7 @@ class Index:
         self._ix = whoosh_ix
         self.meta = dict(meta)
         self._searcher: Searcher | None = None
+        self._lexicon_cache: tuple[Searcher, dict[int, list[str]]] | None = None
         self.lock_timeout = DEFAULT_LOCK_TIMEOUT
 
     # -- opening -----------------------------------------------------------------------------
@@ -150,6 +151,7 @@ class Index:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+        self._lexicon_cache = None
         self._ix.close()
 
     def __enter__(self) -> Index:
@@ -181,6 +183,44 @@ class Index:
         """The stored document with this id, or None."""
         stored = self.searcher().document(id=doc_id)
         return Document(**stored) if stored else None
+
+    def doc_frequency(self, term: str) -> int:
+        """How many documents have `term` (an analyzed term) in their title or body (an upper bound)."""
+        searcher = self.searcher()
+        return searcher.doc_frequency("body", term) + searcher.doc_frequency("title", term)
+
+    def similar_terms(self, term: str, max_distance: int, limit: int = 5) -> list[str]:
+        """Indexed terms within `max_distance` edits of `term` (an adjacent swap is one edit),
+        nearest first, then most frequent."""
+        from rapidfuzz.distance import OSA
+        from rapidfuzz.process import extract
+
+        by_length = self._lexicon()
+        found: list[tuple[int, int, str]] = []
+        for length in range(len(term) - max_distance, len(term) + max_distance + 1):
+            choices = by_length.get(length)
+            if choices:
+                for other, distance, _ in extract(term, choices, scorer=OSA.distance,
+                                                  score_cutoff=max_distance, limit=4 * limit):
+                    if other != term:
+                        found.append((distance, -self.doc_frequency(other), other))
+        return [other for _, _, other in sorted(found)[:limit]]
+
+    def _lexicon(self) -> dict[int, list[str]]:
+        """The alphabetic terms of the title and body fields, by length; cached per commit."""
+        searcher = self.searcher()
+        if self._lexicon_cache is None or self._lexicon_cache[0] is not searcher:
+            reader = searcher.reader()
+            by_length: dict[int, list[str]] = {}
+            for field_name in ("body", "title"):
+                for raw in reader.lexicon(field_name):
+                    term = raw.decode("utf-8")
+                    if term.isalpha():
+                        by_length.setdefault(len(term), []).append(term)
+            for length, terms in by_length.items():
+                by_length[length] = sorted(set(terms))
+            self._lexicon_cache = (searcher, by_length)
+        return self._lexicon_cache[1]
 
     def stats(self) -> IndexStats:
         files = [p for p in self.path.iterdir() if p.is_file()]

@@ -7,6 +7,7 @@ search falls back to ranking documents by any of the words, and says so.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,8 @@ from .analysis.normalizer import normalize_word
 from .documents import DocumentError, parse_date
 from .errors import QuerySyntaxError
 from .highlight import make_snippet
-from .query import TEXT_FIELDS, And, DateRange, Node, Not, Or, Phrase, Word, parse_query
+from .query import And, DateRange, Node, Not, Or, Phrase, Word, parse_query
+from .translit import cyrillic_candidates, is_latin_word
 
 if TYPE_CHECKING:
     from .index import Index
@@ -53,6 +55,8 @@ class SearchResults:
     total: int  # documents that match, of which `hits` is the page [offset, offset+limit)
     offset: int = 0
     fallback: bool = False  # True: no document had every word; ranked by any word instead
+    suggestions: dict[str, str] = field(default_factory=dict)  # unknown query word → indexed word
+    did_you_mean: str | None = None  # the query with `suggestions` applied
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -70,11 +74,15 @@ def search(
     offset: int = 0,
     date_from: str | None = None,
     date_to: str | None = None,
+    transliterate: bool = True,
+    fuzzy: bool = True,
 ) -> SearchResults:
     """Search `index` for `query` (see `bgsearch.query` for the syntax).
 
     :param limit: hits to return (1-1000). :param offset: hits to skip, for paging.
     :param date_from, date_to: keep documents dated within [date_from, date_to] (ISO dates).
+    :param transliterate: read Latin-script words as Bulgarian too (Lukashenko → Лукашенко).
+    :param fuzzy: forgive typos in words the index does not know, and suggest the indexed word.
     Raises QuerySyntaxError for a malformed query or date.
     """
     started = time.perf_counter()
@@ -83,7 +91,7 @@ def search(
     if offset < 0:
         raise QuerySyntaxError(f"offset must be 0 or more, not {offset}")
     parsed = parse_query(query)
-    compiler = _Compiler(index)
+    compiler = _Compiler(index, transliterate, fuzzy)
     compiled = compiler.compile(parsed.root) if parsed.root is not None else None
     results = SearchResults(query, [], 0, offset, notices=list(parsed.notices))
     if compiled is None:
@@ -92,6 +100,10 @@ def search(
         else:
             results.notices.append("the query has only stop words (such as и, на, за), which are not indexed: add a word that carries meaning")
         return results
+    if compiler.corrections:
+        results.suggestions = dict(compiler.corrections)
+        results.did_you_mean = _corrected(query, compiler.corrections)
+        results.notices.append(f"did you mean: {results.did_you_mean}? (showing matches for it too)")
     date_filter = _date_filter(date_from, date_to)
     searcher = index.searcher()
     hits = searcher.search(compiled, limit=offset + limit, filter=date_filter, terms=False)
@@ -121,6 +133,14 @@ def search(
     return results
 
 
+def _corrected(query: str, corrections: dict[str, str]) -> str:
+    for word, correction in corrections.items():
+        if word[:1].isupper():
+            correction = correction[:1].upper() + correction[1:]
+        query = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", correction, query)
+    return query
+
+
 def _date_filter(date_from: str | None, date_to: str | None) -> wq.Query | None:
     if date_from is None and date_to is None:
         return None
@@ -134,29 +154,50 @@ def _date_filter(date_from: str | None, date_to: str | None) -> wq.Query | None:
     return wq.TermRange("date", start, end)
 
 
-class _Compiler:
-    """AST → Whoosh query. Collects the terms to highlight and the any-word fallback query."""
+# Expansions of a query word are weaker than the word itself, so exact matches rank first.
+TRANSLIT_BOOST = 0.8  # a Cyrillic reading of a Latin word that is not in the index itself
+TRANSLIT_BESIDE_DIRECT_BOOST = 0.3  # ...of a Latin word that is (Reuters, NATO): direct matches lead
+FUZZY_BOOST = 0.5
+_TRANSLIT_TERMS = 3
+_FUZZY_TERMS = 3
 
-    def __init__(self, index: Index) -> None:
+
+def typo_budget(word: str) -> int:
+    """Edits forgiven in a word: one from 5 letters, two from 9 (an adjacent swap is one edit)."""
+    return 2 if len(word) >= 9 else 1 if len(word) >= 5 else 0
+
+
+class _Compiler:
+    """AST → Whoosh query. Collects the terms to highlight, the any-word fallback query, and the
+    spelling corrections it made."""
+
+    def __init__(self, index: Index, transliterate: bool, fuzzy: bool) -> None:
+        self.index = index
         self.analyzer = index.analyzer
+        self.transliterate = transliterate
+        self.fuzzy = fuzzy
         self.highlight_terms: set[str] = set()
         self.fallback: wq.Query | None = None
+        self.corrections: dict[str, str] = {}  # query word → the indexed word it was taken for
 
     def compile(self, root: Node) -> wq.Query | None:
-        query = self._node(root, positive=True)
-        if isinstance(root, And) and query is not None:
-            plain = [self._node(c, positive=False) for c in root.children if isinstance(c, (Word, Phrase))]
-            rest = [self._node(c, positive=False) for c in root.children if not isinstance(c, (Word, Phrase))]
-            plain = [q for q in plain if q is not None]
-            if len(plain) >= 2:
-                self.fallback = _and([wq.Or(plain), *[q for q in rest if q is not None]])
-        return query
+        if not isinstance(root, And):
+            return self._node(root, positive=True)
+        parts = [(child, self._node(child, positive=True)) for child in root.children]
+        kept = [(child, q) for child, q in parts if q is not None]
+        if not kept:
+            return None
+        plain = [q for child, q in kept if isinstance(child, (Word, Phrase))]
+        if len(plain) >= 2:
+            rest = [q for child, q in kept if not isinstance(child, (Word, Phrase))]
+            self.fallback = _and([wq.Or(plain), *rest])
+        return _and([q for _, q in kept])
 
     def _node(self, node: Node, positive: bool) -> wq.Query | None:
         if isinstance(node, Word):
             return self._word(node, positive)
         if isinstance(node, Phrase):
-            return self._phrase(node.text, node.field, positive)
+            return self._text(node.text, node.field, positive)
         if isinstance(node, DateRange):
             return wq.TermRange("date", node.start, node.end)
         if isinstance(node, Not):
@@ -176,36 +217,100 @@ class _Compiler:
             return wq.Term("source", word.text.lower())
         if word.prefix:
             prefix = normalize_word(word.text)
-            return self._fields(word.field, lambda f: wq.Prefix(f, prefix))
-        return self._phrase(word.text, word.field, positive)
+            return self._fields(word.field, lambda f, boost: wq.Prefix(f, prefix, boost=boost))
+        if self.transliterate and is_latin_word(word.text):
+            return self._latin_word(word, positive)
+        return self._text(word.text, word.field, positive)
 
-    def _phrase(self, text: str, field_name: str | None, positive: bool) -> wq.Query | None:
-        """A word or phrase: its terms at their positions (a word may yield several: COVID-19)."""
+    def _text(self, text: str, field_name: str | None, positive: bool) -> wq.Query | None:
+        """A word or phrase: its terms at their positions (one word may give several: COVID-19)."""
         tokens = [(t.pos, t.text) for t in self.analyzer(text, positions=True)]
         if not tokens:
             return None
         if positive:
             self.highlight_terms.update(term for _, term in tokens)
-        if len(tokens) == 1:
-            return self._fields(field_name, lambda f: wq.Term(f, tokens[0][1]))
-        return self._fields(field_name, lambda f: _positional(f, tokens))
+        if len(tokens) > 1:
+            return self._fields(field_name, lambda f, boost: _positional(f, tokens, boost))
+        term = tokens[0][1]
+        variants = [(term, 1.0)]
+        if self.fuzzy and positive and self.index.doc_frequency(term) == 0:
+            variants += self._near_misses(text, term)
+        return self._terms(field_name, variants, positive)
+
+    def _latin_word(self, word: Word, positive: bool) -> wq.Query | None:
+        """A word in Latin letters: itself (Reuters, NATO) or its Cyrillic readings (Lukashenko)."""
+        direct = [t.text for t in self.analyzer(word.text)]
+        direct_found = len(direct) == 1 and self.index.doc_frequency(direct[0]) > 0
+        readings: list[str] = []
+        for candidate in cyrillic_candidates(word.text):
+            terms = [t.text for t in self.analyzer(candidate)]
+            if not terms and not direct_found and not readings:
+                return None  # a Bulgarian stop word typed in Latin letters: za, na, i
+            if len(terms) == 1 and terms[0] not in readings and self.index.doc_frequency(terms[0]) > 0:
+                readings.append(terms[0])
+                if len(readings) == _TRANSLIT_TERMS:
+                    break
+        if not readings:
+            return self._text(word.text, word.field, positive)
+        boost = TRANSLIT_BESIDE_DIRECT_BOOST if direct_found else TRANSLIT_BOOST
+        variants = [(term, boost) for term in readings]
+        if direct_found:
+            variants.insert(0, (direct[0], 1.0))
+        return self._terms(word.field, variants, positive)
+
+    def _near_misses(self, word: str, term: str) -> list[tuple[str, float]]:
+        """Indexed terms a misspelled word (unknown to the index) may have meant."""
+        budget = typo_budget(normalize_word(word))
+        if not budget:
+            return []
+        similar = self.index.similar_terms(term, budget, limit=_FUZZY_TERMS)
+        if similar:
+            surface = _surface_form(self.index, similar[0])
+            if surface:
+                self.corrections[word] = surface
+        return [(other, FUZZY_BOOST) for other in similar]
+
+    def _terms(self, field_name: str | None, variants: list[tuple[str, float]], positive: bool) -> wq.Query:
+        if positive:
+            self.highlight_terms.update(term for term, _ in variants)
+
+        def make(f: str, boost: float) -> wq.Query:
+            queries = [wq.Term(f, term, boost=boost * weight) for term, weight in variants]
+            return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+        return self._fields(field_name, make)
 
     def _fields(self, field_name: str | None, make: Any) -> wq.Query:
         if field_name is not None:
-            return make(field_name)
-        title, body = (make(f) for f in TEXT_FIELDS)
-        title.boost = TITLE_BOOST
-        return wq.Or([title, body])
+            return make(field_name, 1.0)
+        return wq.Or([make("title", TITLE_BOOST), make("body", 1.0)])
 
 
-def _positional(field_name: str, tokens: list[tuple[int, str]]) -> wq.Query:
+def _surface_form(index: Index, term: str) -> str | None:
+    """A word as written in some document whose analyzed term is `term` (for "did you mean")."""
+    searcher = index.searcher()
+    hits = searcher.search(wq.Term("body", term), limit=1)
+    if hits.is_empty():
+        return None
+    term_filter = index.analyzer.filter
+    for token in index.analyzer.items[0](hits[0]["body"][:_SURFACE_SCAN]):
+        if term_filter.term(token.text) == term:
+            return normalize_word(token.text)
+    return None
+
+
+_SURFACE_SCAN = 100_000
+
+
+def _positional(field_name: str, tokens: list[tuple[int, str]], boost: float = 1.0) -> wq.Query:
     """Terms in order at exactly the given position gaps (a stop word leaves a gap)."""
     if all(b[0] - a[0] == 1 for a, b in zip(tokens, tokens[1:])):
-        return wq.Phrase(field_name, [term for _, term in tokens])
+        return wq.Phrase(field_name, [term for _, term in tokens], boost=boost)
     query: wq.Query = wq.Term(field_name, tokens[0][1])
     for (prev, _), (pos, term) in zip(tokens, tokens[1:]):
         gap = pos - prev
         query = _SpanAt(query, wq.Term(field_name, term), slop=gap, mindist=gap)
+    query.boost = boost
     return query
 
 

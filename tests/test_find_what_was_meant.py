@@ -1,0 +1,104 @@
+"""Latin-script queries, typos and "did you mean", on the seed articles and real headlines."""
+
+from __future__ import annotations
+
+import pytest
+
+from bgsearch import Index
+
+from conftest import DECEMBER, OCTOBER
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results.hits]
+
+
+def highlighted(results) -> set[str]:
+    return {hit.snippet[s:e] for hit in results.hits for s, e in hit.highlights}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "word"),
+    [
+        ("Lukashenko", {OCTOBER, DECEMBER}, "Лукашенко"),  # official transliteration
+        ("Tramp", {OCTOBER, DECEMBER}, "Тръмп"),  # ъ written a
+        ("Trump", {OCTOBER, DECEMBER}, "Тръмп"),  # the English spelling
+        ("sanktsiite", {OCTOBER, DECEMBER}, "санкции"),  # with the same morphology as Cyrillic
+        ("pristanishta", {OCTOBER}, "пристанища"),
+        ("posolstvo", {DECEMBER}, "посолството"),
+    ],
+)
+def test_official_latin_queries(seed_index: Index, query: str, expected: set[str], word: str) -> None:
+    results = seed_index.search(query)
+    assert set(ids(results)) == expected
+    assert word in highlighted(results)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "word"),
+    [
+        ("sankcii", {OCTOBER, DECEMBER}, "санкции"),  # c = ц
+        ("zatvornici", {OCTOBER, DECEMBER}, "затворници"),
+        ("pristani6ta", {OCTOBER}, "пристанища"),  # 6t = щ
+        ("Trymp", {OCTOBER, DECEMBER}, "Тръмп"),  # y = ъ
+        ("4asti4no", {DECEMBER}, "частично"),  # 4 = ч
+    ],
+)
+def test_informal_latin_queries(seed_index: Index, query: str, expected: set[str], word: str) -> None:
+    results = seed_index.search(query)
+    assert set(ids(results)) == expected
+    assert word in highlighted(results)
+
+
+def test_latin_stop_words_are_dropped(seed_index: Index) -> None:
+    assert set(ids(seed_index.search("sanktsii za Minsk"))) == set(ids(seed_index.search("санкции Минск")))
+
+
+def test_transliteration_can_be_switched_off(seed_index: Index) -> None:
+    assert ids(seed_index.search("Lukashenko", transliterate=False)) == []
+
+
+def test_direct_latin_match_ranks_above_transliterated_ones(empty_index: Index) -> None:
+    empty_index.add_documents([
+        {"id": "cyrillic", "body": "Ройтерс съобщи, че агенция Ройтерс е получила писмото. Ройтерс."},
+        {"id": "latin", "body": "Агенцията Reuters съобщи за преговорите."},
+    ])
+    results = empty_index.search("Reuters")
+    assert ids(results)[0] == "latin"
+    assert "Reuters" in {results.hits[0].snippet[s:e] for s, e in results.hits[0].highlights}
+
+
+def test_a_typo_still_finds_the_document_and_suggests_the_word(seed_index: Index) -> None:
+    results = seed_index.search("посолсвото")  # a dropped т
+    assert ids(results) == [DECEMBER]
+    assert results.suggestions == {"посолсвото": "посолството"}
+    assert results.did_you_mean == "посолството"
+    assert any("did you mean" in notice for notice in results.notices)
+
+
+def test_adjacent_swap_counts_as_one_edit(seed_index: Index) -> None:
+    results = seed_index.search("Лукашенок")  # к and о swapped
+    assert set(ids(results)) == {OCTOBER, DECEMBER}
+    assert results.did_you_mean == "Лукашенко"
+
+
+def test_short_words_are_not_corrected(seed_index: Index) -> None:
+    results = seed_index.search("Минкс")  # 5 letters: one edit allowed → Минск
+    assert set(ids(results)) == {OCTOBER, DECEMBER}
+    assert seed_index.search("Мнск").hits == []  # 4 letters: no edits forgiven
+
+
+def test_exact_matches_are_never_pushed_down_by_fuzzy_ones(empty_index: Index) -> None:
+    empty_index.add_documents([
+        {"id": "exact", "body": "Пристанищата на Варна."},
+        {"id": "near", "body": "Пристанищана на Бургас. Пристанищана. Пристанищана."},
+    ])
+    # "пристанищата" is indexed: no fuzzy expansion happens, only the exact document matches.
+    results = empty_index.search("пристанищата")
+    assert ids(results) == ["exact"]
+    assert results.suggestions == {}
+
+
+def test_typo_tolerance_can_be_switched_off(seed_index: Index) -> None:
+    results = seed_index.search("посолсвото", fuzzy=False)
+    assert results.hits == [] and results.did_you_mean is None
