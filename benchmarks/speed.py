@@ -77,7 +77,7 @@ _TRANSLIT = dict(zip(
 def transliterate(word: str) -> str:
     """Official Latin spelling of a lowercase Bulgarian word: ``щастие`` → ``shtastie``.
 
-    A final ``-ия`` is written ``-ia`` (``България`` → ``Bulgaria``), as the Act prescribes.
+    A final ``-ия`` is written ``-ia`` (``история`` → ``istoria``), as the Act prescribes.
     """
     word = word.lower()
     tail = ""

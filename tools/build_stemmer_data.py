@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from bgsearch.analysis.stemmer import KNOWN_FILE, RULES_FILE, StemmerData, rule_stem  # noqa: E402
+from bgsearch.analysis.stemmer import KNOWN_FILE, RULES_FILE, Rule, StemmerData, rule_stem  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 OUT = ROOT / "src" / "bgsearch" / "analysis" / "data"
@@ -48,6 +48,8 @@ VOWEL_STRIP = "аяоеий"  # final letters removed from a non-verb lemma to m
 MIN_KEY = 2  # a key is never shorter than this (after stripping)
 MAX_SUFFIX = 9  # longest suffix a rule may condition on
 MIN_COUNT = 3  # a rule needs this many dictionary forms behind it
+ALT_SHARE = 0.1  # an alternative transformation must explain this share of a suffix's forms
+MAX_ALTS = 3
 
 
 def norm(word: str) -> str:
@@ -132,32 +134,32 @@ def transformation(form: str, key: str) -> tuple[int, str]:
     return len(form) - n, key[n:]
 
 
-def learn_rules(pairs: dict[str, str], min_count: int = MIN_COUNT) -> dict[str, tuple[int, str]]:
+def learn_rules(pairs: dict[str, str], min_count: int = MIN_COUNT,
+                alt_share: float = ALT_SHARE) -> dict[str, tuple[Rule, ...]]:
     """Learn longest-suffix rules from form -> key pairs.
 
-    Returns suffix -> transformation, pruned so that a suffix is listed only when its decision
-    differs from the decision of its longest listed proper suffix.
+    For every suffix (up to MAX_SUFFIX letters) seen under >= min_count forms, the rule lists the
+    transformations that explain at least ``alt_share`` of them, most frequent first (the first is
+    the default; the others are tried when the first does not give a known key).  A suffix is kept
+    only when its list differs from that of its longest kept proper suffix.
     """
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[Rule]] = defaultdict(Counter)
     for form, key in pairs.items():
         t = transformation(form, key)
-        lo = min(t[0], len(form))
-        for L in range(lo, min(len(form), MAX_SUFFIX) + 1):
-            counts[form[len(form) - L :]][t] += 1
-    decided: dict[str, tuple[int, str]] = {}
-    for suf in sorted(counts, key=len):
-        c = counts[suf]
-        if sum(c.values()) < min_count:
+        for length in range(min(t[0], len(form)), min(len(form), MAX_SUFFIX) + 1):
+            counts[form[len(form) - length:]][t] += 1
+    decided: dict[str, tuple[Rule, ...]] = {}
+    for suf, c in counts.items():
+        total = sum(c.values())
+        if total < min_count:
             continue
-        decided[suf] = c.most_common(1)[0][0]
-    # prune: drop a rule equal to its nearest decided ancestor's
-    rules: dict[str, tuple[int, str]] = {}
+        ranked = c.most_common()
+        alts = [t for t, n in ranked[:MAX_ALTS] if n >= alt_share * total and n >= 2]
+        decided[suf] = tuple(alts) or (ranked[0][0],)
+    rules: dict[str, tuple[Rule, ...]] = {}
     for suf in sorted(decided, key=len):
-        parent = None
-        for L in range(len(suf) - 1, -1, -1):
-            if suf[len(suf) - L :] in decided:
-                parent = decided[suf[len(suf) - L :]]
-                break
+        parent = next((decided[suf[len(suf) - n:]] for n in range(len(suf) - 1, -1, -1)
+                       if suf[len(suf) - n:] in decided), None)
         if parent != decided[suf]:
             rules[suf] = decided[suf]
     return rules
@@ -320,8 +322,8 @@ def write_data(data: StemmerData, forms: list[str], out: Path) -> None:
     lines = ["# bgsearch Bulgarian stemmer data (tools/build_stemmer_data.py); "
              "see README.md for sources and licences"]
     for suf in sorted(data.rules, key=lambda s: (len(s), s)):
-        n, add = data.rules[suf]
-        lines.append(f"R\t{suf}\t{n}\t{add}")
+        alts = "\t".join(f"{n}\t{add}" for n, add in data.rules[suf])
+        lines.append(f"R\t{suf}\t{alts}")
     lines += [f"X\t{f}\t{k}" for f, k in sorted(data.exceptions.items())]
     lines += [f"K\t{k}" for k in sorted(data.keys)]
     _write_gz(out / RULES_FILE, "\n".join(lines) + "\n")

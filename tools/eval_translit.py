@@ -65,6 +65,25 @@ def evaluate(
     return top1 / n, top8 / n, elapsed / n * 1e6, misses
 
 
+def _not_held_out(word: str) -> bool:
+    return not held_out(word)
+
+
+def _dev(word: str) -> bool:
+    return split_bucket(word) == 2
+
+
+def _dev_training(word: str) -> bool:
+    return split_bucket(word) > 2
+
+
+#: split name → (is an evaluation word, is a training word)
+SPLITS: dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]] = {
+    "test": (held_out, _not_held_out),
+    "dev": (_dev, _dev_training),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--top", type=int, default=20_000)
@@ -74,14 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     all_words = read_words()
-    is_eval: Callable[[str], bool]
-    if args.split == "test":
-        is_eval = held_out
-        in_training = lambda w: not held_out(w)  # noqa: E731
-    else:
-        is_eval = lambda w: split_bucket(w) == 2  # noqa: E731
-        in_training = lambda w: split_bucket(w) > 2  # noqa: E731
-    model = CharNgramModel(count_ngrams([w for w in all_words if in_training(w)], args.order), args.order)
+    is_eval, in_training = SPLITS[args.split]
+    training = [w for w in all_words if in_training(w)]
+    model = CharNgramModel(count_ngrams(training, args.order), args.order)
     decoder = LatinDecoder(model)
     words = [w for w in all_words[: args.top] if is_eval(w)]
     print(f"{args.split}: {len(words)} held-out words of the top {args.top}; order-{args.order} model")

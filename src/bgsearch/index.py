@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -27,9 +30,11 @@ if TYPE_CHECKING:
 
     from .search import SearchResults
 
-__all__ = ["Index", "AddResult", "IndexStats", "META_FILE"]
+__all__ = ["Index", "AddResult", "IndexStats", "META_FILE", "COMMIT_EVERY"]
 
 META_FILE = "bgsearch.json"
+OWNER_FILE = "bgsearch-writer.json"  # who holds the write lock (the lock itself is Whoosh's flock)
+COMMIT_EVERY = 10_000
 _INDEX_NAME = "MAIN"
 _FORMAT = 1
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -142,10 +147,11 @@ class Index:
             )
         try:
             whoosh_ix = whoosh_index.open_dir(str(path), indexname=_INDEX_NAME)
-            whoosh_ix.doc_count()  # reads the table of contents and segment metadata
+            index = cls(path, whoosh_ix, meta)
+            index.searcher()  # opens every segment file: a missing or truncated one fails here
         except Exception as exc:  # Whoosh raises many types for a damaged index
             raise IndexVersionError(f"{path} is damaged ({type(exc).__name__}: {exc}): {rebuild}") from None
-        return cls(path, whoosh_ix, meta)
+        return index
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -249,14 +255,16 @@ class Index:
         *,
         progress: Callable[[int, int], None] | None = None,
     ) -> AddResult:
-        """Add documents, replacing any with the same id, and commit once.
+        """Add documents, replacing any with the same id, committing every `COMMIT_EVERY` documents.
 
         Items may be dicts, `Document`s, or `Rejected` records from a loader (counted, not indexed).
-        A bad document is rejected with its reason; it never stops the others.
+        A bad document is rejected with its reason; it never stops the others. If the process dies,
+        the index keeps every document of the last finished commit, and adding the same documents
+        again completes the job without duplicates.
         """
         started = time.perf_counter()
         result = AddResult()
-        batch: dict[str, Document] = {}
+        documents_by_id: dict[str, Document] = {}
         for number, item in enumerate(documents, 1):
             if isinstance(item, Rejected):
                 result.rejected.append(item)
@@ -266,61 +274,78 @@ class Index:
             except DocumentError as exc:
                 result.rejected.append(Rejected(_describe(item, number), str(exc)))
                 continue
-            if doc.id in batch:
+            if doc.id in documents_by_id:
                 result.duplicates.append(doc.id)
-            batch[doc.id] = doc
-        if batch:
-            self._write(batch, result, progress)
+            documents_by_id[doc.id] = doc
+        batch = list(documents_by_id.values())
+        for start in range(0, len(batch), COMMIT_EVERY):
+            with self._writing() as writer, writer.searcher() as committed:
+                for doc in batch[start : start + COMMIT_EVERY]:
+                    fields = {k: v for k, v in _fields(doc).items() if v is not None}
+                    if committed.document_number(id=doc.id) is None:
+                        writer.add_document(**fields)
+                        result.added += 1
+                    else:
+                        writer.update_document(**fields)
+                        result.replaced += 1
+                    if progress and result.indexed % 100 == 0:
+                        progress(result.indexed, len(batch))
+        if progress:
+            progress(result.indexed, len(batch))
         result.seconds = time.perf_counter() - started
         return result
 
-    def _write(
-        self, batch: dict[str, Document], result: AddResult, progress: Callable[[int, int], None] | None
-    ) -> None:
-        searcher = self.searcher()
-        writer = self._writer()
-        try:
-            for done, doc in enumerate(batch.values(), 1):
-                fields = {k: v for k, v in _fields(doc).items() if v is not None}
-                if searcher.document_number(id=doc.id) is None:
-                    writer.add_document(**fields)
-                    result.added += 1
-                else:
-                    writer.update_document(**fields)
-                    result.replaced += 1
-                if progress and done % 100 == 0:
-                    progress(done, len(batch))
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        if progress:
-            progress(len(batch), len(batch))
-
     def delete(self, ids: Iterable[str]) -> list[str]:
         """Delete documents by id and commit; returns the ids that were not in the index."""
-        searcher = self.searcher()
         missing = []
-        writer = self._writer()
-        try:
+        with self._writing() as writer, writer.searcher() as committed:
             for doc_id in ids:
-                if searcher.document_number(id=doc_id) is None:
+                if committed.document_number(id=doc_id) is None:
                     missing.append(doc_id)
                 else:
                     writer.delete_by_term("id", doc_id)
-            writer.commit()
+        return missing
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """The index's single writer: waits up to `lock_timeout` seconds for another writer to
+        finish, commits on success, and leaves the index as it was on any error."""
+        try:
+            writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256)
+        except LockError:
+            raise IndexLockedError(
+                f"{self.path} is being written by {_read_owner(self.path)}; waited "
+                f"{self.lock_timeout:g} s: try again when it is done"
+            ) from None
+        owner = self.path / OWNER_FILE
+        owner.write_text(json.dumps(_owner_info()), "utf-8")
+        try:
+            yield writer
         except BaseException:
             writer.cancel()
             raise
-        return missing
+        else:
+            writer.commit()
+        finally:
+            owner.unlink(missing_ok=True)
 
-    def _writer(self) -> Any:
-        try:
-            return self._ix.writer(timeout=self.lock_timeout, limitmb=256)
-        except LockError:
-            raise IndexLockedError(
-                f"{self.path} is being written by another process; waited {self.lock_timeout:g} s: try again when it is done"
-            ) from None
+
+def _owner_info() -> dict[str, Any]:
+    return {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "command": " ".join(sys.argv)[:200],
+        "since": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def _read_owner(path: Path) -> str:
+    """Who holds the write lock, as a phrase for an error message."""
+    try:
+        owner = json.loads((path / OWNER_FILE).read_text("utf-8"))
+        return f"process {owner['pid']} on {owner['host']} ({owner['command']}, since {owner['since']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
 
 
 def _fields(doc: Document) -> dict[str, str | None]:

@@ -159,6 +159,7 @@ TRANSLIT_BOOST = 0.8  # a Cyrillic reading of a Latin word that is not in the in
 TRANSLIT_BESIDE_DIRECT_BOOST = 0.3  # ...of a Latin word that is (Reuters, NATO): direct matches lead
 FUZZY_BOOST = 0.5
 _TRANSLIT_TERMS = 3
+MAX_PREFIX_TERMS = 256
 _FUZZY_TERMS = 3
 
 
@@ -217,7 +218,7 @@ class _Compiler:
             return wq.Term("source", word.text.lower())
         if word.prefix:
             prefix = normalize_word(word.text)
-            return self._fields(word.field, lambda f, boost: wq.Prefix(f, prefix, boost=boost))
+            return self._fields(word.field, lambda f, boost: _BoundedPrefix(f, prefix, boost=boost))
         if self.transliterate and is_latin_word(word.text):
             return self._latin_word(word, positive)
         return self._text(word.text, word.field, positive)
@@ -312,6 +313,18 @@ def _positional(field_name: str, tokens: list[tuple[int, str]], boost: float = 1
         query = _SpanAt(query, wq.Term(field_name, term), slop=gap, mindist=gap)
     query.boost = boost
     return query
+
+
+class _BoundedPrefix(wq.Prefix):
+    """A prefix query that expands to at most MAX_PREFIX_TERMS terms (the most frequent), so a
+    short prefix (по*) costs a bounded time however large the index."""
+
+    def _btexts(self, ixreader: Any) -> list[bytes]:
+        terms = list(ixreader.expand_prefix(self.fieldname, self.text))
+        if len(terms) > MAX_PREFIX_TERMS:
+            terms.sort(key=lambda t: -ixreader.doc_frequency(self.fieldname, t))
+            terms = sorted(terms[:MAX_PREFIX_TERMS])
+        return terms
 
 
 class _SpanAt(SpanNear):

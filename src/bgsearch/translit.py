@@ -88,7 +88,6 @@ INFORMAL: Final[Mapping[str, str]] = {
 
 # Word-final "ия" is "ia" in the official system (София → Sofia, not Sofiya); the chat style keeps
 # its own я (Sofiq).  The country name is the one exception the Act allows.
-_FINAL_IA: Final = "ia"
 _OFFICIAL_WORDS: Final[Mapping[str, str]] = {"българия": "bulgaria"}  # България → Bulgaria
 
 _CYRILLIC_WORD = re.compile(r"[а-яА-ЯѐѝЀЍ]+")
@@ -113,24 +112,20 @@ def to_latin(text: str, style: Literal["official", "informal"] = "official") -> 
 
 def _word_to_latin(word: str, table: Mapping[str, str], official: bool) -> str:
     lower = word.lower()
+    all_caps = len(word) > 1 and word.isupper()
     if official and lower in _OFFICIAL_WORDS:
-        return _apply_case(word, [_OFFICIAL_WORDS[lower]])
+        latin = _OFFICIAL_WORDS[lower]
+        if all_caps:
+            return latin.upper()
+        return latin.capitalize() if word[0].isupper() else latin
     parts = [table.get(c, c) for c in lower]  # ы, э, ё are no Bulgarian letters: kept as they are
     if official and lower.endswith("ия"):
-        parts[-1] = _FINAL_IA[1:]  # и → i stays, я → a
-    return _apply_case(word, parts)
+        parts[-1] = "a"  # final ия → ia
+    return _apply_case(word, parts, all_caps)
 
 
-def _apply_case(word: str, parts: list[str]) -> str:
-    """Give each letter's Latin spelling the case of the letter: Щерев → Shterev, ЩЕРЕВ → SHTEREV.
-
-    ``parts`` is one spelling per letter of ``word``, or a single spelling for the whole word.
-    """
-    all_caps = len(word) > 1 and word.isupper()
-    if len(parts) == 1 and len(word) > 1:  # a whole-word spelling: title case or all caps
-        if all_caps:
-            return parts[0].upper()
-        return parts[0].capitalize() if word[0].isupper() else parts[0]
+def _apply_case(word: str, parts: list[str], all_caps: bool) -> str:
+    """Give each letter's Latin spelling the case of the letter: Щерев → Shterev, ЩЕРЕВ → SHTEREV."""
     out = []
     for letter, latin in zip(word, parts):
         if letter.isupper():
@@ -248,8 +243,6 @@ WORDS: Final[Mapping[str, str]] = {
     "turkey": "турция",
     "ukraine": "украйна",
     "kyiv": "киев",
-    "zelensky": "зеленски",
-    "zelenskyy": "зеленски",
 }
 
 _LATIN_WORD = re.compile(r"[a-z46]*[a-z][a-z46]*")

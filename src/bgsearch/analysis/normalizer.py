@@ -63,7 +63,8 @@ def normalize_word(word: str) -> str:
     word = word.lower()
     if word.isascii():
         return word
-    word = unicodedata.normalize("NFC", word).translate(_TRANSLATION)
+    # Marks are deleted before composing: и + U+0301 + U+0306 must end up as й.
+    word = unicodedata.normalize("NFC", word.translate(_TRANSLATION))
     if "ѣ" in word:
         word = _YAT_BEFORE_BACK_VOWEL.sub("я", word).replace("ѣ", "е")
     if word.endswith("ъ"):

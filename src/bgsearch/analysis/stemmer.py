@@ -47,42 +47,61 @@ _MIN_DERIVED_BASE: Final = 3
 CACHE_SIZE: Final = 200_000
 
 Rule = tuple[int, str]
+"""A transformation: (letters to strip from the end, letters to add)."""
+#: How many suffixes (longest first) may offer alternatives checked against the dictionary keys.
+MAX_NODES: int = 2
 
 
 @dataclass(frozen=True)
 class StemmerData:
     """Everything :func:`rule_stem` needs."""
 
-    rules: dict[str, Rule]
+    rules: dict[str, tuple[Rule, ...]]
     exceptions: dict[str, str]
     keys: frozenset[str]
     max_suffix: int
 
 
 def rule_stem(word: str, data: StemmerData) -> str:
-    """Stem ``word`` by the rules alone (no exception lookup, no memo)."""
+    """Stem ``word`` by the rules alone (no exception lookup, no memo).
+
+    The longest suffix of ``word`` that has a rule gives the transformation.  Its alternatives,
+    then those of the next shorter ruled suffixes (at most ``MAX_NODES`` suffixes in all), are
+    tried in order, and the first that yields a dictionary key wins, so an unknown form of a
+    known word meets its relatives.  When none does, the default of the longest suffix is used,
+    and a key no dictionary word has loses a possessive -ов/-ев (тръмповата -> тръмпов -> тръмп).
+    """
     n = len(word)
     if n < MIN_RULE_LEN:
         return word
-    rules = data.rules
-    key = word
+    rules, keys = data.rules, data.keys
+    default: str | None = None
+    nodes = 0
     for length in range(min(n, data.max_suffix), -1, -1):
-        rule = rules.get(word[n - length :])
-        if rule is not None:
-            strip, add = rule
-            if n - strip >= MIN_STEM:
-                key = (word[: n - strip] if strip else word) + add
-                break
-    if key not in data.keys:
-        for suffix in _DERIVATIONAL:
-            if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_DERIVED_BASE:
-                return key[: -len(suffix)]
+        alts = rules.get(word[n - length :])
+        if alts is None:
+            continue
+        for strip, add in alts:
+            if n - strip < MIN_STEM:
+                continue
+            key = (word[: n - strip] if strip else word) + add
+            if key in keys:
+                return key
+            if default is None:
+                default = key
+        nodes += 1
+        if nodes >= MAX_NODES:
+            break
+    key = word if default is None else default
+    for suffix in _DERIVATIONAL:
+        if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_DERIVED_BASE:
+            return key[: -len(suffix)]
     return key
 
 
 def parse_data(lines: list[str]) -> StemmerData:
     """Parse the rules file (``R suffix strip add`` / ``X form key`` / ``K key`` lines)."""
-    rules: dict[str, Rule] = {}
+    rules: dict[str, tuple[Rule, ...]] = {}
     exceptions: dict[str, str] = {}
     keys: set[str] = set()
     for line in lines:
@@ -91,7 +110,9 @@ def parse_data(lines: list[str]) -> StemmerData:
         parts = line.rstrip("\n").split("\t")
         kind = parts[0]
         if kind == "R":
-            rules[parts[1]] = (int(parts[2]), parts[3])
+            rules[parts[1]] = tuple(
+                (int(parts[i]), parts[i + 1]) for i in range(2, len(parts) - 1, 2)
+            )
         elif kind == "X":
             exceptions[parts[1]] = parts[2]
         elif kind == "K":

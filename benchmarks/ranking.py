@@ -1,0 +1,480 @@
+"""Ranking quality on real queries: does bgsearch find what the user meant? (issue "Find what the user meant")
+
+Run from the repository root::
+
+    python benchmarks/ranking.py [--task laws|exams|all] [--split dev|test|all] [--systems a,b,...]
+                                 [--json out.json] [--limit-queries N] [--data-dir DIR] [--seed N]
+
+Tasks (data from ``../shared/data``, see its SOURCES.md):
+
+* ``laws``: known-item search. The 1,989 laws of ``corpora/laws.jsonl.gz`` are indexed as one document
+  each: ``id`` and ``body`` only, the body being the law's text with the heading that repeats its title
+  cut out (``ranking_data.strip_title``), so the title words must be found in the law's own text. The
+  query is the law's title; the one relevant document is that law. Titles that several laws share
+  (1,107 laws: "Закон за изменение и допълнение на Кодекса на труда" names 20 of them) cannot name one
+  law, so their queries are dropped (adding the date to the query would not help: the date is not in
+  the text); so are the 9 laws whose scraped text is only web-page debris. All laws stay in the index.
+  Each query is run in five variants, each its own row:
+
+  - ``exact``: the title as written;
+  - ``inflected``: every word (not a stop word) replaced by another form of the same lemma, from the gold
+    lists ``morph/lemmatization-bg.tsv`` + ``morph/unimorph-bul.tsv`` (union of the forms of every
+    lemma the word may have, one chosen by a seeded RNG); unknown words stay;
+  - ``latin-official``: ``bgsearch.translit.to_latin(style="official")`` (Streamlined System);
+  - ``latin-informal``: ``to_latin(style="informal")`` (4=ч, 6=ш, 6t=щ, q=я, y=ъ, j=ж, c=ц, iu=ю);
+  - ``typo``: one random edit (substitution, deletion, insertion or adjacent swap) in every word of 5+
+    letters, seeded.
+
+  Metrics: MRR@10, Success@1, Success@10; ``xexact`` is the row's MRR over the same system's exact MRR.
+* ``exams``: question → paragraph. Every distinct Wikipedia paragraph of
+  ``eval/exams-dev-bg-with-para.jsonl.gz`` is a document (id = hash of its text); a question's relevant
+  paragraph is its correct choice's. Settings: ``question`` (the stem) and ``question+answer`` (stem and
+  the correct choice's text). Metrics: MRR@10, S@1, Recall@10.
+
+Every query is reduced to its words (``plain_query``: no quotes, brackets, colons, asterisks or
+minus signs; AND/OR/NOT lowercased) before it is given to any system.
+
+Systems, each with its own index in a temporary directory:
+
+* ``bgsearch``: ``bgsearch.Index`` as a user has it: ``ix.search(query, limit=10)`` (all words, with the
+  any-word fallback when no document has them all). A query it rejects (QuerySyntaxError, e.g. more
+  than 64 words) counts as a miss and in the ``err`` column; ``fb`` counts the queries answered by the
+  any-word fallback.
+* ``whoosh-default``: stock Whoosh: ``Schema(id=ID(stored=True), body=TEXT())`` (StandardAnalyzer),
+  ``QueryParser("body", schema)`` (all words), BM25F.
+* ``whoosh-default-or``: the same index, ``QueryParser(..., group=OrGroup)`` (any word).
+* ``whoosh-lucene-light``: RegexTokenizer | LowercaseFilter | StopFilter(Savoy's list, bgsearch's copy) |
+  StemFilter(the Lucene Bulgarian light stemmer, ``benchmarks/lucene_light.py``), OrGroup, BM25F.
+  Roughly what Lucene/Elasticsearch's ``bulgarian`` analyzer with a ``match`` query gives.
+
+Held-out split: each query set is split in two halves by a hash of the query id (``ranking_data.split_of``).
+``--split test`` (default) reports the test half, ``dev`` the half for tuning ranking parameters, ``all``
+prints dev, test and both pooled. ``--limit-queries N`` keeps the first N queries of each task (after
+the split), for quick runs.
+
+The JSON (``--json``) holds the settings, notes, every table row and, per system and variant, every
+query's text, the rank of its relevant document (null: not in the top 10) and its top three ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+STOPWORDS_FILE = REPO_ROOT / "src" / "bgsearch" / "analysis" / "data" / "stopwords-bg.txt"
+
+for _path in (REPO_ROOT / "src", REPO_ROOT):  # `benchmarks.*` and the working-tree bgsearch
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from benchmarks import ranking_data as rd  # noqa: E402  (needs the sys.path set-up above)
+from benchmarks.ranking_data import HarnessError, Query  # noqa: E402
+
+K = 10
+TASKS = ("laws", "exams")
+SPLITS = ("dev", "test", "all")
+SYSTEMS = ("bgsearch", "whoosh-default", "whoosh-default-or", "whoosh-lucene-light")
+LAW_VARIANTS = ("exact", "inflected", "latin-official", "latin-informal", "typo")
+EXAM_SETTINGS = ("question", "question+answer")
+TARGET_RATIO = 0.9
+
+
+# ------------------------------------------------------------------------------------------ systems
+
+
+@dataclass
+class Answer:
+    ids: list[str]
+    fallback: bool = False
+    error: str | None = None
+
+
+class System:
+    name = ""
+    index_key = ""  # systems with the same key share one index
+
+    def build(self, docs: Sequence[dict[str, str]], directory: Path) -> Any:
+        raise NotImplementedError
+
+    def open(self, index: Any) -> None:
+        raise NotImplementedError
+
+    def search(self, text: str) -> Answer:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class Bgsearch(System):
+    name = index_key = "bgsearch"
+
+    def build(self, docs: Sequence[dict[str, str]], directory: Path) -> Any:
+        from bgsearch import Index
+
+        ix = Index.create(directory, overwrite=True)
+        result = ix.add_documents({"id": d["id"], "body": d["body"]} for d in docs)
+        if result.rejected:
+            raise HarnessError(f"bgsearch rejected {len(result.rejected)} documents, e.g. {result.rejected[0]}")
+        return ix
+
+    def open(self, index: Any) -> None:
+        from bgsearch import QuerySyntaxError
+
+        self.ix, self.syntax_error = index, QuerySyntaxError
+
+    def search(self, text: str) -> Answer:
+        try:
+            results = self.ix.search(text, limit=K)
+        except self.syntax_error as exc:
+            return Answer([], error=str(exc))
+        return Answer([h.id for h in results.hits], fallback=results.fallback)
+
+    def close(self) -> None:
+        self.ix.close()
+
+
+class WhooshPeer(System):
+    """Stock Whoosh with a given analyzer and query grouping."""
+
+    def __init__(self, name: str, index_key: str, analyzer: Callable[[], Any], any_word: bool) -> None:
+        self.name, self.index_key, self.make_analyzer, self.any_word = name, index_key, analyzer, any_word
+
+    def build(self, docs: Sequence[dict[str, str]], directory: Path) -> Any:
+        from whoosh import index as whoosh_index
+        from whoosh.fields import ID, TEXT, Schema
+
+        directory.mkdir(parents=True, exist_ok=True)
+        schema = Schema(id=ID(stored=True), body=TEXT(analyzer=self.make_analyzer()))
+        ix = whoosh_index.create_in(str(directory), schema)
+        writer = ix.writer(limitmb=256)
+        for d in docs:
+            writer.add_document(id=d["id"], body=d["body"])
+        writer.commit()
+        return ix
+
+    def open(self, index: Any) -> None:
+        from whoosh.qparser import OrGroup, QueryParser
+
+        self.searcher = index.searcher()  # BM25F, Whoosh's default
+        group = {"group": OrGroup} if self.any_word else {}
+        self.parser = QueryParser("body", index.schema, **group)
+
+    def search(self, text: str) -> Answer:
+        query = self.parser.parse(text)
+        return Answer([hit["id"] for hit in self.searcher.search(query, limit=K)])
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+def _standard() -> Any:
+    from whoosh.analysis import StandardAnalyzer
+
+    return StandardAnalyzer()
+
+
+def _lucene_light() -> Any:
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+
+    from benchmarks import lucene_light
+
+    stops = rd.read_stopwords(STOPWORDS_FILE)
+    return RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=stops) | StemFilter(stemfn=lucene_light.stem)
+
+
+def make_system(name: str) -> System:
+    if name == "bgsearch":
+        return Bgsearch()
+    if name == "whoosh-default":
+        return WhooshPeer(name, "whoosh-standard", _standard, any_word=False)
+    if name == "whoosh-default-or":
+        return WhooshPeer(name, "whoosh-standard", _standard, any_word=True)
+    if name == "whoosh-lucene-light":
+        return WhooshPeer(name, "whoosh-lucene-light", _lucene_light, any_word=True)
+    raise ValueError(name)
+
+
+# ------------------------------------------------------------------------------------------ queries
+
+
+@dataclass
+class TaskData:
+    name: str
+    docs: list[dict[str, str]]
+    queries: list[Query]  # the selected split (and --limit-queries)
+    variants: dict[str, dict[str, str]]  # variant → qid → query text (before plain_query)
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _transliterator(notes: list[str]) -> Callable[[str, str], str]:
+    try:
+        from bgsearch.translit import to_latin
+    except ImportError:
+        notes.append("bgsearch.translit is missing: Latin variants made with the harness's own table")
+        return rd.latin_fallback
+    return lambda text, style: to_latin(text, style=style)
+
+
+def _select(queries: list[Query], split: str, limit: int | None) -> list[Query]:
+    chosen = [q for q in queries if split == "all" or rd.split_of(q.qid) == split]
+    return chosen[:limit] if limit is not None else chosen
+
+
+def laws_task(data: Path, split: str, limit: int | None, seed: int, notes: list[str], timings: dict[str, float]) -> TaskData:
+    started = time.perf_counter()
+    laws = rd.load_laws(data)
+    all_queries, dropped = rd.law_queries(laws)
+    queries = _select(all_queries, split, limit)
+    timings["laws: load"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    morph = rd.Morphology.load(data)
+    stops = rd.read_stopwords(STOPWORDS_FILE)
+    to_latin = _transliterator(notes)
+    variants: dict[str, dict[str, str]] = {v: {} for v in LAW_VARIANTS}
+    for q in queries:
+        variants["exact"][q.qid] = q.text
+        variants["inflected"][q.qid] = rd.inflect_variant(q.text, morph, random.Random(f"{seed}/inflected/{q.qid}"), stops)
+        variants["latin-official"][q.qid] = to_latin(q.text, "official")
+        variants["latin-informal"][q.qid] = to_latin(q.text, "informal")
+        variants["typo"][q.qid] = rd.typo_variant(q.text, random.Random(f"{seed}/typo/{q.qid}"))
+    timings["laws: variants"] = time.perf_counter() - started
+    docs = [{"id": law["id"], "body": law["body"]} for law in laws]
+    info = {"documents": len(docs), "queries_all_splits": len(all_queries), "dropped": dropped}
+    return TaskData("laws", docs, queries, variants, info)
+
+
+def exams_task(data: Path, split: str, limit: int | None, timings: dict[str, float]) -> TaskData:
+    started = time.perf_counter()
+    paragraphs, questions = rd.load_exams(data)
+    all_queries = [Query(q["qid"], q["stem"], q["relevant"], {"answer": q["answer"], "subject": q["subject"]})
+                   for q in questions]
+    queries = _select(all_queries, split, limit)
+    variants = {
+        "question": {q.qid: q.text for q in queries},
+        "question+answer": {q.qid: f"{q.text} {q.meta['answer']}" for q in queries},
+    }
+    timings["exams: load"] = time.perf_counter() - started
+    docs = [{"id": pid, "body": text} for pid, text in paragraphs.items()]
+    info = {"documents": len(docs), "queries_all_splits": len(all_queries)}
+    return TaskData("exams", docs, queries, variants, info)
+
+
+# -------------------------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    """Per system and variant: qid → Answer."""
+
+    answers: dict[str, dict[str, dict[str, Answer]]] = field(default_factory=dict)
+
+
+def run_task(task: TaskData, systems: Sequence[System], workdir: Path, timings: dict[str, float]) -> Run:
+    run = Run()
+    built: dict[str, Any] = {}
+    for system in systems:
+        if system.index_key not in built:
+            started = time.perf_counter()
+            built[system.index_key] = system.build(task.docs, workdir / f"{task.name}-{system.index_key}")
+            timings[f"{task.name}: index {system.index_key}"] = time.perf_counter() - started
+        system.open(built[system.index_key])
+        started = time.perf_counter()
+        per_variant = {}
+        for variant, texts in task.variants.items():
+            per_variant[variant] = {q.qid: system.search(rd.plain_query(texts[q.qid])) for q in task.queries}
+        run.answers[system.name] = per_variant
+        timings[f"{task.name}: search {system.name}"] = time.perf_counter() - started
+        system.close()
+    return run
+
+
+def summarize(task: TaskData, run: Run, split: str) -> list[dict[str, Any]]:
+    queries = [q for q in task.queries if split == "all" or rd.split_of(q.qid) == split]
+    rows = []
+    for system, per_variant in run.answers.items():
+        base = None
+        for variant, answers in per_variant.items():
+            metrics = rd.summarize([(answers[q.qid].ids, q.relevant) for q in queries], K)
+            if base is None:
+                base = metrics["mrr"]
+            rows.append({
+                "system": system,
+                "variant": variant,
+                **metrics,
+                "ratio": metrics["mrr"] / base if base else None,
+                "fallback": sum(answers[q.qid].fallback for q in queries),
+                "errors": sum(answers[q.qid].error is not None for q in queries),
+            })
+    return rows
+
+
+def format_table(task: TaskData, rows: list[dict[str, Any]], split: str) -> str:
+    third = "S@10" if task.name == "laws" else "R@10"
+    key = "s10" if task.name == "laws" else "r10"
+    label = "variant" if task.name == "laws" else "setting"
+    head = f"{'system':<21}{label:<17}{'queries':>7}{'MRR@10':>8}{'S@1':>7}{third:>7}{'xexact':>8}{'fb':>5}{'err':>5}"
+    lines = [head, "-" * len(head)]
+    previous = None
+    for row in rows:
+        if previous is not None and row["system"] != previous:
+            lines.append("")
+        previous = row["system"]
+        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}" + ("*" if row["ratio"] < TARGET_RATIO else " ")
+        lines.append(
+            f"{row['system']:<21}{row['variant']:<17}{row['queries']:>7}{row['mrr']:>8.3f}{row['s1']:>7.3f}"
+            f"{row[key]:>7.3f}{ratio:>8}{row['fallback']:>5}{row['errors']:>5}"
+        )
+    return "\n".join(lines)
+
+
+def findings(task: TaskData, rows: list[dict[str, Any]]) -> list[str]:
+    """Where bgsearch loses to a peer, and its variants below TARGET_RATIO x exact."""
+    out = []
+    ours = {r["variant"]: r for r in rows if r["system"] == "bgsearch"}
+    for variant, row in ours.items():
+        peers = [r for r in rows if r["variant"] == variant and r["system"] != "bgsearch"]
+        best = max(peers, key=lambda r: r["mrr"], default=None)
+        if best is not None and best["mrr"] > row["mrr"]:
+            out.append(f"bgsearch loses on {task.name}/{variant}: MRR {row['mrr']:.3f} < {best['system']} {best['mrr']:.3f}")
+        if task.name == "laws" and row["ratio"] is not None and row["ratio"] < TARGET_RATIO:
+            out.append(f"bgsearch {task.name}/{variant} is {row['ratio']:.2f} x exact (target >= {TARGET_RATIO})")
+    return out
+
+
+def details(task: TaskData, run: Run) -> dict[str, Any]:
+    """Per system, variant and query: the query as searched, the rank of the relevant document, the top 3."""
+    out: dict[str, Any] = {}
+    for system, per_variant in run.answers.items():
+        out[system] = {}
+        for variant, answers in per_variant.items():
+            out[system][variant] = [
+                {
+                    "qid": q.qid,
+                    "split": rd.split_of(q.qid),
+                    "query": rd.plain_query(task.variants[variant][q.qid]),
+                    "rank": rd.first_rank(answers[q.qid].ids, q.relevant, K),
+                    "relevant": sorted(q.relevant),
+                    "top": answers[q.qid].ids[:3],
+                    **({"fallback": True} if answers[q.qid].fallback else {}),
+                    **({"error": answers[q.qid].error} if answers[q.qid].error else {}),
+                }
+                for q in task.queries
+            ]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- CLI
+
+
+def _choices(value: str, allowed: Sequence[str], what: str) -> list[str]:
+    given = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in given if v not in allowed]
+    if unknown or not given:
+        raise argparse.ArgumentTypeError(f"unknown {what} {', '.join(unknown) or '(none)'}; choose from {', '.join(allowed)}")
+    return given
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Ranking quality of bgsearch and its peers on real queries.")
+    parser.add_argument("--task", choices=(*TASKS, "all"), default="all")
+    parser.add_argument("--split", choices=SPLITS, default="test", help="query half to report (default: test)")
+    parser.add_argument("--systems", type=lambda v: _choices(v, SYSTEMS, "system"), default=list(SYSTEMS),
+                        help=f"comma-separated, from {', '.join(SYSTEMS)} (default: all)")
+    parser.add_argument("--json", type=Path, help="write every figure and per-query result here")
+    parser.add_argument("--limit-queries", type=int, metavar="N", help="keep the first N queries of each task")
+    parser.add_argument("--data-dir", type=Path, help="shared data folder (default: ../shared/data)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the inflection and typo variants")
+    args = parser.parse_args(argv)
+    if args.limit_queries is not None and args.limit_queries < 1:
+        parser.error("--limit-queries must be 1 or more")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    data = args.data_dir or DEFAULT_SHARED / "data"
+    try:
+        if not data.is_dir():
+            raise HarnessError(f"shared data folder not found: {data} (pass --data-dir DIR)")
+        return _run(args, data)
+    except HarnessError as exc:
+        print(f"ranking: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, data: Path) -> int:
+    total_started = time.perf_counter()
+    tasks = TASKS if args.task == "all" else (args.task,)
+    splits = ("dev", "test", "all") if args.split == "all" else (args.split,)
+    notes: list[str] = []
+    timings: dict[str, float] = {}
+    report: dict[str, Any] = {
+        "settings": {"tasks": list(tasks), "split": args.split, "systems": args.systems, "seed": args.seed,
+                     "limit_queries": args.limit_queries, "k": K, "data_dir": str(data)},
+        "notes": notes, "tasks": {}, "timings_seconds": timings,
+    }
+    all_findings: list[str] = []
+    workdir = Path(tempfile.mkdtemp(prefix="bgsearch-ranking-"))
+    try:
+        for name in tasks:
+            if name == "laws":
+                task = laws_task(data, args.split, args.limit_queries, args.seed, notes, timings)
+            else:
+                task = exams_task(data, args.split, args.limit_queries, timings)
+            run = run_task(task, [make_system(s) for s in args.systems], workdir, timings)
+            task_report: dict[str, Any] = {**task.info, "tables": {}, "per_query": details(task, run)}
+            for split in splits:
+                rows = summarize(task, run, split)
+                task_report["tables"][split] = rows
+                print(_title(task, split))
+                print(format_table(task, rows, split))
+                print()
+                if split == ("test" if "test" in splits else splits[-1]):
+                    found = [f for f in findings(task, rows) if f not in all_findings]
+                    all_findings.extend(found)
+            report["tasks"][name] = task_report
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    timings["total"] = time.perf_counter() - total_started
+    report["findings"] = all_findings
+    for note in notes:
+        print(f"note: {note}")
+    if all_findings:
+        print("findings:" if args.split != "all" else "findings (test split):")
+        for line in all_findings:
+            print(f"  {line}")
+    print("timings:")
+    for phase, seconds in timings.items():
+        print(f"  {phase:<40}{seconds:>8.1f} s")
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _title(task: TaskData, split: str) -> str:
+    n = sum(1 for q in task.queries if split == "all" or rd.split_of(q.qid) == split)
+    if task.name == "laws":
+        dropped = task.info["dropped"]
+        return (f"== laws: known-item search, title -> law ({split} split: {n} queries; "
+                f"{task.info['documents']} laws indexed; queries dropped: {dropped['repeated_title']} repeated titles, "
+                f"{dropped['no_law_text']} texts without the law)")
+    return (f"== exams: question -> paragraph ({split} split: {n} questions; "
+            f"{task.info['documents']} distinct paragraphs indexed)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
