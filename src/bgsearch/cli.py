@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("paths", nargs="*", type=str, metavar="PATH", help=f"default: {DEFAULT_SOURCE}/")
     index_option(index)
     index.add_argument("--rebuild", action="store_true", help="replace the index with a new one built from PATH")
+    index.add_argument("--commit-every", type=int, metavar="N",
+                       help="commit every N documents, so an interrupted run keeps its work (default 10000)")
     index.add_argument("--field", action="append", default=[], metavar="NAME=KEY",
                        help="JSON Lines: read document field NAME from key KEY (e.g. body=text); repeatable")
 
@@ -133,7 +135,7 @@ def _index(args: argparse.Namespace) -> int:
     else:
         ix = Index.open(args.index)
     with ix, _progress() as progress:
-        result = ix.add_documents(load_paths(paths, fields), progress=progress)
+        result = ix.add_documents(load_paths(paths, fields), progress=progress, commit_every=args.commit_every)
     _report(result)
     return EXIT_NONE if result.rejected else EXIT_OK
 

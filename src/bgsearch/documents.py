@@ -10,6 +10,10 @@ from dataclasses import dataclass
 __all__ = ["Document", "Rejected", "DocumentError", "FIELDS", "parse_date", "to_document"]
 
 FIELDS = ("id", "body", "title", "date", "source", "url")
+# A larger body is rejected: it is almost surely not one document (a dump, a book, a log), and
+# indexing it would hold the writer for minutes. Split it into documents instead.
+MAX_BODY_CHARS = 10_000_000
+MAX_ID_CHARS = 512
 _OPTIONAL_TEXT = ("title", "source", "url")
 
 
@@ -73,9 +77,16 @@ def to_document(raw: Mapping[str, object] | Document) -> Document:
     doc_id = _text(raw, "id")
     if not doc_id.strip():
         raise DocumentError("field 'id' is empty")
+    if len(doc_id) > MAX_ID_CHARS:
+        raise DocumentError(f"field 'id' is {len(doc_id):,} characters long; the limit is {MAX_ID_CHARS}")
     body = _text(raw, "body")
     if not body.strip():
         raise DocumentError("field 'body' is empty")
+    if len(body) > MAX_BODY_CHARS:
+        raise DocumentError(
+            f"field 'body' is {len(body) / 1e6:.1f} million characters; the limit is "
+            f"{MAX_BODY_CHARS / 1e6:g} million: split it into several documents"
+        )
     optional = {name: _optional_text(raw, name) for name in _OPTIONAL_TEXT}
     date = _optional_text(raw, "date")
     return Document(

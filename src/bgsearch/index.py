@@ -254,8 +254,9 @@ class Index:
         documents: Iterable[Mapping[str, Any] | Document | Rejected],
         *,
         progress: Callable[[int, int], None] | None = None,
+        commit_every: int | None = None,
     ) -> AddResult:
-        """Add documents, replacing any with the same id, committing every `COMMIT_EVERY` documents.
+        """Add documents, replacing any with the same id, committing every `commit_every` documents.
 
         Items may be dicts, `Document`s, or `Rejected` records from a loader (counted, not indexed).
         A bad document is rejected with its reason; it never stops the others. If the process dies,
@@ -278,9 +279,10 @@ class Index:
                 result.duplicates.append(doc.id)
             documents_by_id[doc.id] = doc
         batch = list(documents_by_id.values())
-        for start in range(0, len(batch), COMMIT_EVERY):
+        step = max(1, commit_every or COMMIT_EVERY)
+        for start in range(0, len(batch), step):
             with self._writing() as writer, writer.searcher() as committed:
-                for doc in batch[start : start + COMMIT_EVERY]:
+                for doc in batch[start : start + step]:
                     fields = {k: v for k, v in _fields(doc).items() if v is not None}
                     if committed.document_number(id=doc.id) is None:
                         writer.add_document(**fields)

@@ -155,7 +155,7 @@ class Spelling:
 # English-like and keyboard-layout spellings are rare.  The n-gram model decides between readings
 # of equal cost (sht: щ or шт, ts: ц or тс, zh: ж or зх, sh: ш or сх).
 SPELLINGS: Final[tuple[Spelling, ...]] = (
-    # Letters written the same by everybody.
+    # Letters written (almost) the same by everybody.
     Spelling("a", "а", 1.0),  # мама → mama
     Spelling("b", "б", 1.0),  # баба → baba
     Spelling("v", "в", 0.8),  # вода → voda
@@ -273,7 +273,7 @@ class CharNgramModel:
     """A character n-gram model of spelling with interpolated absolute discounting.
 
     ``counts`` holds the count of every n-gram of order 1..``order`` over words padded as
-    ``^^word$`` (the build tool writes them); a letter's log-probability given the letters before it
+    ``^^^word$`` for order 4 (the build tool writes them); a letter's log-probability given the letters before it
     interpolates the discounted counts of every order down to an add-one unigram.
     """
 

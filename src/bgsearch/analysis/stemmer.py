@@ -85,10 +85,14 @@ def rule_stem(word: str, data: StemmerData) -> str:
             if n - strip < MIN_STEM:
                 continue
             key = (word[: n - strip] if strip else word) + add
-            if key in keys:
-                return key
             if default is None:
                 default = key
+                if MAX_NODES == 0:
+                    break
+            if key in keys:
+                return key
+        if default is not None and MAX_NODES == 0:
+            break
         nodes += 1
         if nodes >= MAX_NODES:
             break
