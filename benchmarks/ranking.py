@@ -37,15 +37,20 @@ minus signs; AND/OR/NOT lowercased) before it is given to any system.
 Systems, each with its own index in a temporary directory:
 
 * ``bgsearch``: ``bgsearch.Index`` as a user has it: ``ix.search(query, limit=10)`` (all words, with the
-  any-word fallback when no document has them all). A query it rejects (QuerySyntaxError, e.g. more
-  than 64 words) counts as a miss and in the ``err`` column; ``fb`` counts the queries answered by the
-  any-word fallback.
+  any-word fallback when no document has them all; Latin words and typos handled as the product does).
+  A query it rejects (QuerySyntaxError, e.g. more than 64 words) counts as a miss and in the ``err``
+  column; ``fb`` counts the queries answered by the any-word fallback, ``dym`` those where it said
+  "did you mean". Its snippets are stubbed out unless ``--snippets``: they do not change the ranking
+  but are ~70 % of its search time on the long laws.
 * ``whoosh-default``: stock Whoosh: ``Schema(id=ID(stored=True), body=TEXT())`` (StandardAnalyzer),
   ``QueryParser("body", schema)`` (all words), BM25F.
 * ``whoosh-default-or``: the same index, ``QueryParser(..., group=OrGroup)`` (any word).
 * ``whoosh-lucene-light``: RegexTokenizer | LowercaseFilter | StopFilter(Savoy's list, bgsearch's copy) |
   StemFilter(the Lucene Bulgarian light stemmer, ``benchmarks/lucene_light.py``), OrGroup, BM25F.
   Roughly what Lucene/Elasticsearch's ``bulgarian`` analyzer with a ``match`` query gives.
+
+Work runs in ``--jobs`` processes (default 2): the indexes are built in parallel, then the queries are
+searched in chunks. Timings are seconds of work per phase, summed over the workers, plus the wall clock.
 
 Held-out split: each query set is split in two halves by a hash of the query id (``ranking_data.split_of``).
 ``--split test`` (default) reports the test half, ``dev`` the half for tuning ranking parameters, ``all``
@@ -97,6 +102,7 @@ TARGET_RATIO = 0.9
 class Answer:
     ids: list[str]
     fallback: bool = False
+    corrected: bool = False  # bgsearch said "did you mean"
     error: str | None = None
 
 
@@ -105,6 +111,9 @@ class System:
     index_key = ""  # systems with the same key share one index
 
     def build(self, docs: Sequence[dict[str, str]], directory: Path) -> Any:
+        raise NotImplementedError
+
+    def reopen(self, directory: Path) -> Any:
         raise NotImplementedError
 
     def open(self, index: Any) -> None:
@@ -129,6 +138,11 @@ class Bgsearch(System):
             raise HarnessError(f"bgsearch rejected {len(result.rejected)} documents, e.g. {result.rejected[0]}")
         return ix
 
+    def reopen(self, directory: Path) -> Any:
+        from bgsearch import Index
+
+        return Index.open(directory)
+
     def open(self, index: Any) -> None:
         from bgsearch import QuerySyntaxError
 
@@ -139,7 +153,8 @@ class Bgsearch(System):
             results = self.ix.search(text, limit=K)
         except self.syntax_error as exc:
             return Answer([], error=str(exc))
-        return Answer([h.id for h in results.hits], fallback=results.fallback)
+        corrected = bool(getattr(results, "did_you_mean", None))
+        return Answer([h.id for h in results.hits], fallback=results.fallback, corrected=corrected)
 
     def close(self) -> None:
         self.ix.close()
@@ -163,6 +178,11 @@ class WhooshPeer(System):
             writer.add_document(id=d["id"], body=d["body"])
         writer.commit()
         return ix
+
+    def reopen(self, directory: Path) -> Any:
+        from whoosh import index as whoosh_index
+
+        return whoosh_index.open_dir(str(directory))
 
     def open(self, index: Any) -> None:
         from whoosh.qparser import OrGroup, QueryParser
@@ -273,7 +293,10 @@ def exams_task(data: Path, split: str, limit: int | None, timings: dict[str, flo
 
 
 # -------------------------------------------------------------------------------------------- running
-
+#
+# Work runs in a pool of --jobs processes (forked, so they inherit the loaded tasks): first every index
+# is built (largest first), then the queries are searched in chunks as soon as their index is ready.
+# Each worker keeps the indexes it has opened. With --jobs 1 everything runs in this process.
 
 @dataclass
 class Run:
@@ -282,23 +305,116 @@ class Run:
     answers: dict[str, dict[str, dict[str, Answer]]] = field(default_factory=dict)
 
 
-def run_task(task: TaskData, systems: Sequence[System], workdir: Path, timings: dict[str, float]) -> Run:
-    run = Run()
-    built: dict[str, Any] = {}
-    for system in systems:
-        if system.index_key not in built:
-            started = time.perf_counter()
-            built[system.index_key] = system.build(task.docs, workdir / f"{task.name}-{system.index_key}")
-            timings[f"{task.name}: index {system.index_key}"] = time.perf_counter() - started
-        system.open(built[system.index_key])
-        started = time.perf_counter()
-        per_variant = {}
-        for variant, texts in task.variants.items():
-            per_variant[variant] = {q.qid: system.search(rd.plain_query(texts[q.qid])) for q in task.queries}
-        run.answers[system.name] = per_variant
-        timings[f"{task.name}: search {system.name}"] = time.perf_counter() - started
-        system.close()
-    return run
+_TASKS: dict[str, TaskData] = {}  # set before the pool forks
+_OPEN: dict[tuple[str, str], System] = {}  # per process: (index path, system) → opened system
+SEARCH_CHUNK = 100
+
+
+def _build_job(task_name: str, system_name: str, directory: str) -> float:
+    started = time.perf_counter()
+    index = make_system(system_name).build(_TASKS[task_name].docs, Path(directory))
+    index.close()
+    return time.perf_counter() - started
+
+
+def _search_job(system_name: str, directory: str, texts: list[tuple[str, str]], snippets: bool) -> tuple[dict[str, Answer], float]:
+    if not snippets:
+        _no_snippets()
+    started = time.perf_counter()
+    key = (directory, system_name)
+    if key not in _OPEN:
+        system = make_system(system_name)
+        system.open(system.reopen(Path(directory)))
+        _OPEN[key] = system
+    system = _OPEN[key]
+    answers = {qid: system.search(text) for qid, text in texts}
+    return answers, time.perf_counter() - started
+
+
+def _no_snippets() -> None:
+    """Replace bgsearch's snippet maker by a stub: snippets do not change the ranking, but on long laws
+    they take about half of the search time (each hit's text is analyzed again)."""
+    import bgsearch.search as bgsearch_search
+
+    if getattr(bgsearch_search, "make_snippet", None) is not None and not getattr(bgsearch_search, "_ranking_stub", False):
+        from bgsearch.highlight import Snippet
+
+        bgsearch_search.make_snippet = lambda *args, **kwargs: Snippet("", [])
+        bgsearch_search._ranking_stub = True
+
+
+class _Inline:
+    """A stand-in for the process pool when --jobs 1: runs each job at once."""
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        from concurrent.futures import Future
+
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001  (re-raised by .result())
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, **kwargs: Any) -> None:
+        pass
+
+
+def run_all(tasks: list[TaskData], system_names: Sequence[str], workdir: Path, jobs: int, snippets: bool,
+            timings: dict[str, float]) -> dict[str, Run]:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    _TASKS.clear()
+    _TASKS.update({t.name: t for t in tasks})
+    runs = {t.name: Run({s: {v: {} for v in t.variants} for s in system_names}) for t in tasks}
+    if jobs > 1:
+        import multiprocessing
+
+        pool: Any = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    else:
+        pool = _Inline()
+    try:
+        pending: dict[Any, tuple[str, ...]] = {}
+        builds = []
+        for task in tasks:
+            keys: dict[str, str] = {}
+            for name in system_names:
+                keys.setdefault(make_system(name).index_key, name)
+            for key, name in keys.items():
+                size = sum(len(d["body"]) for d in task.docs) * (2 if key == "bgsearch" else 1)
+                builds.append((size, task.name, key, name))
+        for _, task_name, key, name in sorted(builds, reverse=True):
+            directory = str(workdir / f"{task_name}-{key}")
+            pending[pool.submit(_build_job, task_name, name, directory)] = ("build", task_name, key, directory)
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                job = pending.pop(future)
+                if job[0] == "build":
+                    _, task_name, key, directory = job
+                    timings[f"{task_name}: index {key}"] = future.result()
+                    task = _TASKS[task_name]
+                    for name in system_names:
+                        if make_system(name).index_key != key:
+                            continue
+                        for variant, texts in task.variants.items():
+                            items = [(q.qid, rd.plain_query(texts[q.qid])) for q in task.queries]
+                            for i in range(0, len(items), SEARCH_CHUNK):
+                                chunk = items[i : i + SEARCH_CHUNK]
+                                pending[pool.submit(_search_job, name, directory, chunk, snippets)] = (
+                                    "search", task_name, name, variant)
+                else:
+                    _, task_name, name, variant = job
+                    answers, seconds = future.result()
+                    runs[task_name].answers[name][variant].update(answers)
+                    phase = f"{task_name}: search {name}"
+                    timings[phase] = timings.get(phase, 0.0) + seconds
+    finally:
+        pool.shutdown(cancel_futures=True)
+        for system in _OPEN.values():
+            system.close()
+        _OPEN.clear()
+    return runs
 
 
 def summarize(task: TaskData, run: Run, split: str) -> list[dict[str, Any]]:
@@ -317,6 +433,7 @@ def summarize(task: TaskData, run: Run, split: str) -> list[dict[str, Any]]:
                 "ratio": metrics["mrr"] / base if base else None,
                 "fallback": sum(answers[q.qid].fallback for q in queries),
                 "errors": sum(answers[q.qid].error is not None for q in queries),
+                "corrected": sum(answers[q.qid].corrected for q in queries),
             })
     return rows
 
@@ -325,7 +442,7 @@ def format_table(task: TaskData, rows: list[dict[str, Any]], split: str) -> str:
     third = "S@10" if task.name == "laws" else "R@10"
     key = "s10" if task.name == "laws" else "r10"
     label = "variant" if task.name == "laws" else "setting"
-    head = f"{'system':<21}{label:<17}{'queries':>7}{'MRR@10':>8}{'S@1':>7}{third:>7}{'xexact':>8}{'fb':>5}{'err':>5}"
+    head = f"{'system':<21}{label:<17}{'queries':>7}{'MRR@10':>8}{'S@1':>7}{third:>7}{'xexact':>8}{'fb':>5}{'dym':>5}{'err':>5}"
     lines = [head, "-" * len(head)]
     previous = None
     for row in rows:
@@ -335,7 +452,7 @@ def format_table(task: TaskData, rows: list[dict[str, Any]], split: str) -> str:
         ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}" + ("*" if row["ratio"] < TARGET_RATIO else " ")
         lines.append(
             f"{row['system']:<21}{row['variant']:<17}{row['queries']:>7}{row['mrr']:>8.3f}{row['s1']:>7.3f}"
-            f"{row[key]:>7.3f}{ratio:>8}{row['fallback']:>5}{row['errors']:>5}"
+            f"{row[key]:>7.3f}{ratio:>8}{row['fallback']:>5}{row['corrected']:>5}{row['errors']:>5}"
         )
     return "\n".join(lines)
 
@@ -369,6 +486,7 @@ def details(task: TaskData, run: Run) -> dict[str, Any]:
                     "relevant": sorted(q.relevant),
                     "top": answers[q.qid].ids[:3],
                     **({"fallback": True} if answers[q.qid].fallback else {}),
+                    **({"corrected": True} if answers[q.qid].corrected else {}),
                     **({"error": answers[q.qid].error} if answers[q.qid].error else {}),
                 }
                 for q in task.queries
@@ -397,9 +515,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit-queries", type=int, metavar="N", help="keep the first N queries of each task")
     parser.add_argument("--data-dir", type=Path, help="shared data folder (default: ../shared/data)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the inflection and typo variants")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2; 1: no pool)")
+    parser.add_argument("--snippets", action="store_true",
+                        help="let bgsearch make its snippets (slower; the ranking is the same)")
     args = parser.parse_args(argv)
     if args.limit_queries is not None and args.limit_queries < 1:
         parser.error("--limit-queries must be 1 or more")
+    if args.jobs < 1:
+        parser.error("--jobs must be 1 or more")
     return args
 
 
@@ -417,46 +540,55 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, data: Path) -> int:
     total_started = time.perf_counter()
-    tasks = TASKS if args.task == "all" else (args.task,)
+    names = TASKS if args.task == "all" else (args.task,)
     splits = ("dev", "test", "all") if args.split == "all" else (args.split,)
     notes: list[str] = []
     timings: dict[str, float] = {}
     report: dict[str, Any] = {
-        "settings": {"tasks": list(tasks), "split": args.split, "systems": args.systems, "seed": args.seed,
-                     "limit_queries": args.limit_queries, "k": K, "data_dir": str(data)},
+        "settings": {"tasks": list(names), "split": args.split, "systems": args.systems, "seed": args.seed,
+                     "limit_queries": args.limit_queries, "k": K, "data_dir": str(data), "jobs": args.jobs,
+                     "snippets": args.snippets},
         "notes": notes, "tasks": {}, "timings_seconds": timings,
     }
-    all_findings: list[str] = []
+    if not args.snippets and "bgsearch" in args.systems:
+        notes.append("bgsearch ran without snippets (stubbed in the harness; they do not change the ranking): "
+                     "pass --snippets for the full search path")
+    tasks = []
+    for name in names:
+        if name == "laws":
+            tasks.append(laws_task(data, args.split, args.limit_queries, args.seed, notes, timings))
+        else:
+            tasks.append(exams_task(data, args.split, args.limit_queries, timings))
     workdir = Path(tempfile.mkdtemp(prefix="bgsearch-ranking-"))
+    started = time.perf_counter()
     try:
-        for name in tasks:
-            if name == "laws":
-                task = laws_task(data, args.split, args.limit_queries, args.seed, notes, timings)
-            else:
-                task = exams_task(data, args.split, args.limit_queries, timings)
-            run = run_task(task, [make_system(s) for s in args.systems], workdir, timings)
-            task_report: dict[str, Any] = {**task.info, "tables": {}, "per_query": details(task, run)}
-            for split in splits:
-                rows = summarize(task, run, split)
-                task_report["tables"][split] = rows
-                print(_title(task, split))
-                print(format_table(task, rows, split))
-                print()
-                if split == ("test" if "test" in splits else splits[-1]):
-                    found = [f for f in findings(task, rows) if f not in all_findings]
-                    all_findings.extend(found)
-            report["tasks"][name] = task_report
+        runs = run_all(tasks, args.systems, workdir, args.jobs, args.snippets, timings)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    timings["index + search (wall clock)"] = time.perf_counter() - started
+
+    all_findings: list[str] = []
+    for task in tasks:
+        run = runs[task.name]
+        task_report: dict[str, Any] = {**task.info, "tables": {}, "per_query": details(task, run)}
+        for split in splits:
+            rows = summarize(task, run, split)
+            task_report["tables"][split] = rows
+            print(_title(task, split))
+            print(format_table(task, rows, split))
+            print()
+            if split == ("test" if "test" in splits else splits[-1]):
+                all_findings.extend(findings(task, rows))
+        report["tasks"][task.name] = task_report
     timings["total"] = time.perf_counter() - total_started
     report["findings"] = all_findings
     for note in notes:
         print(f"note: {note}")
     if all_findings:
-        print("findings:" if args.split != "all" else "findings (test split):")
+        print("findings (test split):" if args.split == "all" else f"findings ({args.split} split):")
         for line in all_findings:
             print(f"  {line}")
-    print("timings:")
+    print(f"timings (index/search phases: seconds of work in the {args.jobs} worker(s)):")
     for phase, seconds in timings.items():
         print(f"  {phase:<40}{seconds:>8.1f} s")
     if args.json:

@@ -6,6 +6,8 @@ Run ``python tools/build_stemmer_data.py`` from the repository root.  It reads
   dictionary factory; MIT code, data from Měchura's lemmatization lists (ODbL), Wiktionary/Kaikki
   (CC BY-SA), UniMorph (CC BY-SA) and others),
 * UniMorph Bulgarian (``../shared/data/morph/unimorph-bul.tsv``, CC BY-SA 3.0) for parts of speech,
+* Měchura's lemmatization list (``../shared/data/morph/lemmatization-bg.tsv``, ODbL) and UniMorph
+  for the other readings of homographs,
 * wordfreq-bg (``../shared/data/corpora/wordfreq-bg.tsv``, CC BY-SA 4.0) to rank homographs,
 
 and writes ``src/bgsearch/analysis/data/``:
@@ -21,6 +23,13 @@ lemma without a final vowel or й (книга -> книг, море -> мор, �
 ``form suffix -> (letters to strip, letters to add)`` are learned from all (form, key) pairs,
 the longest supported suffix wins; only forms the rules get wrong are stored as exceptions, so a
 known form and an unknown form of the same word get the same term by construction.
+
+Before keying, the dictionary's paradigms are cleaned up (``regroup`` / ``resolve_homographs``):
+reflexive marks are dropped from lemmas, verbal nouns (четене) get a lemma of their own,
+participial adjectives that the dictionary lists as verb forms join the verb, -о adverbs join
+their adjective, masculine nouns get their missing definite form (града/градът), and a form
+several lemmas claim (Měchura's list, UniMorph) goes to the lemma with the most frequent paradigm.
+Keys that collide are kept apart (политик / политика, дам / дама).
 
 No evaluation-only data (UD-BTB, the BTB morphological corpus) is read here.
 """
@@ -48,8 +57,6 @@ VOWEL_STRIP = "аяоеий"  # final letters removed from a non-verb lemma to m
 MIN_KEY = 2  # a key is never shorter than this (after stripping)
 MAX_SUFFIX = 9  # longest suffix a rule may condition on
 MIN_COUNT = 3  # a rule needs this many dictionary forms behind it
-ALT_SHARE = 0.1  # an alternative transformation must explain this share of a suffix's forms
-MAX_ALTS = 3
 
 
 def norm(word: str) -> str:
@@ -134,29 +141,21 @@ def transformation(form: str, key: str) -> tuple[int, str]:
     return len(form) - n, key[n:]
 
 
-def learn_rules(pairs: dict[str, str], min_count: int = MIN_COUNT,
-                alt_share: float = ALT_SHARE) -> dict[str, tuple[Rule, ...]]:
+def learn_rules(pairs: dict[str, str], min_count: int = MIN_COUNT) -> dict[str, Rule]:
     """Learn longest-suffix rules from form -> key pairs.
 
-    For every suffix (up to MAX_SUFFIX letters) seen under >= min_count forms, the rule lists the
-    transformations that explain at least ``alt_share`` of them, most frequent first (the first is
-    the default; the others are tried when the first does not give a known key).  A suffix is kept
-    only when its list differs from that of its longest kept proper suffix.
+    Every suffix (up to MAX_SUFFIX letters) seen under >= min_count forms gets the transformation
+    most of them need.  A suffix is kept only when its transformation differs from that of its
+    longest kept proper suffix, so the table stays small and lookups stay exact.
     """
     counts: dict[str, Counter[Rule]] = defaultdict(Counter)
     for form, key in pairs.items():
         t = transformation(form, key)
         for length in range(min(t[0], len(form)), min(len(form), MAX_SUFFIX) + 1):
             counts[form[len(form) - length:]][t] += 1
-    decided: dict[str, tuple[Rule, ...]] = {}
-    for suf, c in counts.items():
-        total = sum(c.values())
-        if total < min_count:
-            continue
-        ranked = c.most_common()
-        alts = [t for t, n in ranked[:MAX_ALTS] if n >= alt_share * total and n >= 2]
-        decided[suf] = tuple(alts) or (ranked[0][0],)
-    rules: dict[str, tuple[Rule, ...]] = {}
+    decided = {suf: c.most_common(1)[0][0] for suf, c in counts.items()
+               if sum(c.values()) >= min_count}
+    rules: dict[str, Rule] = {}
     for suf in sorted(decided, key=len):
         parent = next((decided[suf[len(suf) - n:]] for n in range(len(suf) - 1, -1, -1)
                        if suf[len(suf) - n:] in decided), None)
@@ -301,6 +300,11 @@ def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
         forms_of[l_].add(f)
     verbs = {l_ for l_, fs in forms_of.items() if is_verb(l_, fs, upos)}
     f2l = regroup(f2l, verbs)
+    for l_, fs in forms_of.items():  # masculine nouns lacking a definite form: градът <-> града
+        if l_ not in verbs and l_[-1] not in VOWEL_STRIP:
+            for have, add in (("ът", "а"), ("а", "ът")):
+                if l_ + have in fs and l_ + add not in f2l:
+                    f2l[l_ + add] = l_
     forms_of = defaultdict(set)
     for f, l_ in f2l.items():
         forms_of[l_].add(f)
@@ -322,8 +326,8 @@ def write_data(data: StemmerData, forms: list[str], out: Path) -> None:
     lines = ["# bgsearch Bulgarian stemmer data (tools/build_stemmer_data.py); "
              "see README.md for sources and licences"]
     for suf in sorted(data.rules, key=lambda s: (len(s), s)):
-        alts = "\t".join(f"{n}\t{add}" for n, add in data.rules[suf])
-        lines.append(f"R\t{suf}\t{alts}")
+        n, add = data.rules[suf]
+        lines.append(f"R\t{suf}\t{n}\t{add}")
     lines += [f"X\t{f}\t{k}" for f, k in sorted(data.exceptions.items())]
     lines += [f"K\t{k}" for k in sorted(data.keys)]
     _write_gz(out / RULES_FILE, "\n".join(lines) + "\n")

@@ -4,7 +4,9 @@ The term of a word is the *key* of its lemma:
 
 * verbs keep their lemma (1st person singular present): чета, пиша, давам;
 * every other word is keyed by its lemma without a final vowel or й:
-  книга → книг, море → мор, герой → геро, красив → красив, български → българск.
+  книга → книг, море → мор, герой → геро, красив → красив, български → българск;
+  where two lemmas would share a key, the less frequent one keeps its full lemma
+  (политик / политика, дам / дама, знам / знаме).
 
 A form is stemmed by learned suffix rules (``form suffix → letters to strip, letters to add``;
 the longest listed suffix of the form wins).  The rules were learned from a dictionary of
@@ -16,8 +18,9 @@ the term of an unknown form of the same word agree by construction.
 For unknown words one derivational step follows: a possessive adjective of a name that the
 dictionary does not know (тръмпов, тръмповата) is reduced to the name (тръмп).
 
-Data loads lazily on first use, once per process, and is shared by all instances.  ``stem``
-memoizes its results in a bounded dict.
+Data loads lazily on first use, once per process, and is shared by all instances (the forms
+list behind :meth:`BulgarianStemmer.is_known` only when that is first called).  ``stem``
+memoizes its results in a module-level dict that is cleared when it reaches ``cache_size``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Final
 
-__all__ = ["STEMMER_VERSION", "BulgarianStemmer", "rule_stem"]
+__all__ = ["STEMMER_VERSION", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
 
 #: Bump whenever any output of :meth:`BulgarianStemmer.stem` changes (indexes record it).
 STEMMER_VERSION: Final = "1"
@@ -48,15 +51,13 @@ CACHE_SIZE: Final = 200_000
 
 Rule = tuple[int, str]
 """A transformation: (letters to strip from the end, letters to add)."""
-#: How many suffixes (longest first) may offer alternatives checked against the dictionary keys.
-MAX_NODES: int = 2
 
 
 @dataclass(frozen=True)
 class StemmerData:
     """Everything :func:`rule_stem` needs."""
 
-    rules: dict[str, tuple[Rule, ...]]
+    rules: dict[str, Rule]
     exceptions: dict[str, str]
     keys: frozenset[str]
     max_suffix: int
@@ -65,47 +66,29 @@ class StemmerData:
 def rule_stem(word: str, data: StemmerData) -> str:
     """Stem ``word`` by the rules alone (no exception lookup, no memo).
 
-    The longest suffix of ``word`` that has a rule gives the transformation.  Its alternatives,
-    then those of the next shorter ruled suffixes (at most ``MAX_NODES`` suffixes in all), are
-    tried in order, and the first that yields a dictionary key wins, so an unknown form of a
-    known word meets its relatives.  When none does, the default of the longest suffix is used,
-    and a key no dictionary word has loses a possessive -ов/-ев (тръмповата -> тръмпов -> тръмп).
+    The longest suffix of ``word`` that has a rule gives the transformation.  A key that no
+    dictionary word has then loses a possessive -ов/-ев (тръмповата -> тръмпов -> тръмп).
     """
     n = len(word)
     if n < MIN_RULE_LEN:
         return word
-    rules, keys = data.rules, data.keys
-    default: str | None = None
-    nodes = 0
+    rules = data.rules
+    key = word
     for length in range(min(n, data.max_suffix), -1, -1):
-        alts = rules.get(word[n - length :])
-        if alts is None:
-            continue
-        for strip, add in alts:
-            if n - strip < MIN_STEM:
-                continue
-            key = (word[: n - strip] if strip else word) + add
-            if default is None:
-                default = key
-                if MAX_NODES == 0:
-                    break
-            if key in keys:
-                return key
-        if default is not None and MAX_NODES == 0:
+        rule = rules.get(word[n - length :])
+        if rule is not None and n - rule[0] >= MIN_STEM:
+            key = (word[: n - rule[0]] if rule[0] else word) + rule[1]
             break
-        nodes += 1
-        if nodes >= MAX_NODES:
-            break
-    key = word if default is None else default
-    for suffix in _DERIVATIONAL:
-        if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_DERIVED_BASE:
-            return key[: -len(suffix)]
+    if key not in data.keys:
+        for suffix in _DERIVATIONAL:
+            if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_DERIVED_BASE:
+                return key[: -len(suffix)]
     return key
 
 
 def parse_data(lines: list[str]) -> StemmerData:
     """Parse the rules file (``R suffix strip add`` / ``X form key`` / ``K key`` lines)."""
-    rules: dict[str, tuple[Rule, ...]] = {}
+    rules: dict[str, Rule] = {}
     exceptions: dict[str, str] = {}
     keys: set[str] = set()
     for line in lines:
@@ -114,9 +97,7 @@ def parse_data(lines: list[str]) -> StemmerData:
         parts = line.rstrip("\n").split("\t")
         kind = parts[0]
         if kind == "R":
-            rules[parts[1]] = tuple(
-                (int(parts[i]), parts[i + 1]) for i in range(2, len(parts) - 1, 2)
-            )
+            rules[parts[1]] = (int(parts[2]), parts[3])
         elif kind == "X":
             exceptions[parts[1]] = parts[2]
         elif kind == "K":

@@ -1,0 +1,176 @@
+"""Tests of the Bulgarian stemmer (bgsearch.analysis.stemmer) on real Bulgarian words."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+
+from bgsearch.analysis import stemmer as stemmer_module
+from bgsearch.analysis.stemmer import STEMMER_VERSION, BulgarianStemmer, load_data, rule_stem
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def stemmer() -> BulgarianStemmer:
+    return BulgarianStemmer()
+
+
+def terms(stemmer: BulgarianStemmer, words: str) -> set[str]:
+    return {stemmer.stem(w) for w in words.split()}
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        "санкция санкции санкциите",
+        "пристанище пристанища пристанищата",
+        "посолство посолства посолството",
+        "затворник затворници затворниците",
+        "лукашенко лукашенка",
+        "тръмп тръмпа тръмповата",
+        "чета чете четат четох чел четящ",
+        "пиша пише писах писал",
+        "красив красива красивото красивите",
+        # more nouns, adjectives and verbs from everyday text
+        "град града градът градове градовете",
+        "министър министри министрите министъра",
+        "държава държави държавата държавите",
+        "българин българи българите",
+        "български българска българското българските",
+        "работя работим работят работих работил работещ",  # (работи is also "jobs")
+        "давам дава дават давах давал давайки",
+        "мир мира мирът",
+    ],
+)
+def test_inflected_forms_meet(stemmer: BulgarianStemmer, group: str) -> None:
+    assert len(terms(stemmer, group)) == 1, {w: stemmer.stem(w) for w in group.split()}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("град", "градина"),  # town / garden
+        ("пес", "песен"),  # dog / song
+        ("политик", "политика"),  # politician / politics
+        ("знаме", "знам"),  # flag / I know
+        ("дама", "дам"),  # lady / I give
+        ("стол", "столица"),  # chair / capital
+        ("кола", "кол"),  # car / stake
+        ("вода", "водя"),  # water / I lead
+        ("четене", "чета"),  # verbal noun "reading" is a noun of its own
+    ],
+)
+def test_unrelated_words_stay_apart(stemmer: BulgarianStemmer, a: str, b: str) -> None:
+    assert stemmer.stem(a) != stemmer.stem(b)
+
+
+def test_lucene_light_failures_are_fixed(stemmer: BulgarianStemmer) -> None:
+    # Lucene's light stemmer: санкция→санкц but санкции→санкци; пристанище→пристанищ but
+    # пристанища→пристан.
+    assert stemmer.stem("санкция") == stemmer.stem("санкции")
+    assert stemmer.stem("пристанище") == stemmer.stem("пристанища")
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        # an unknown verb of the -вам class
+        "блогвам блогва блогват блогвах блогвал блогвали блогващ",
+        # unknown masculine nouns and names with the article and the possessive adjective
+        "ковид ковида ковидът",
+        "путин путина путинова путиновия путиновите",
+        "зеленски зеленска зеленския",
+    ],
+)
+def test_unknown_words_meet_by_rules(stemmer: BulgarianStemmer, group: str) -> None:
+    assert len(terms(stemmer, group)) == 1, {w: stemmer.stem(w) for w in group.split()}
+
+
+def test_unknown_form_of_known_word_meets_known_forms(stemmer: BulgarianStemmer) -> None:
+    # "дипломатите" is not in the dictionary; "дипломат" is.
+    assert not stemmer.is_known("дипломатите")
+    assert stemmer.is_known("дипломат")
+    assert stemmer.stem("дипломатите") == stemmer.stem("дипломат")
+
+
+def test_known_and_rule_terms_agree_for_every_non_exception() -> None:
+    """By construction: a dictionary form not stored as an exception is stemmed right by rules."""
+    data = load_data()
+    assert data.exceptions, "the data file has exceptions"
+    assert len(data.exceptions) < 60_000
+    for form, key in list(data.exceptions.items())[:2000]:
+        assert rule_stem(form, data) != key  # exceptions are exactly the rule failures
+
+
+@pytest.mark.parametrize("word", ["а", "и", "в", "да", "ще", "се", "то", "ли", "той", "със", "бор", "дол"])
+def test_short_words(stemmer: BulgarianStemmer, word: str) -> None:
+    term = stemmer.stem(word)
+    assert term and len(term) >= min(len(word), 2)
+
+
+def test_short_unknown_words_are_left_alone(stemmer: BulgarianStemmer) -> None:
+    for word in ("гхж", "бжк", "жзщ"):
+        assert not stemmer.is_known(word)
+        assert stemmer.stem(word) == word
+
+
+def test_output_is_nonempty_cyrillic_and_deterministic(stemmer: BulgarianStemmer) -> None:
+    words = "законът законите член алинея параграф министерството съветът решение решенията".split()
+    first = [stemmer.stem(w) for w in words]
+    stemmer_module._cache.clear()
+    assert [BulgarianStemmer().stem(w) for w in words] == first
+    assert all(re.fullmatch("[а-я]+", t) for t in first)
+
+
+def test_is_known(stemmer: BulgarianStemmer) -> None:
+    assert stemmer.is_known("книгата")
+    assert stemmer.is_known("четох")
+    assert not stemmer.is_known("тръмповата")
+    assert not stemmer.is_known("блогвахме")
+
+
+def test_cache_is_bounded() -> None:
+    small = BulgarianStemmer(cache_size=100)
+    stemmer_module._cache.clear()
+    for i in range(1000):
+        small.stem("думата" + "а" * (i % 300) + "б")
+    assert len(stemmer_module._cache) <= 100
+    stemmer_module._cache.clear()
+
+
+def test_data_is_shared_and_loaded_once() -> None:
+    assert load_data() is load_data()
+    assert BulgarianStemmer().stem("книгата") == BulgarianStemmer().stem("книги")
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(STEMMER_VERSION, str) and STEMMER_VERSION
+
+
+def test_data_files_are_small() -> None:
+    data_dir = Path(stemmer_module.__file__).parent / "data"
+    for name in (stemmer_module.RULES_FILE, stemmer_module.KNOWN_FILE):
+        path = data_dir / name
+        assert path.stat().st_size < 3_000_000
+        with gzip.open(path, "rt", encoding="utf8") as fh:
+            assert fh.readline()
+
+
+@pytest.mark.skipif(not (SHARED / "morph" / "unimorph-bul.tsv").exists(), reason="shared data absent")
+def test_unimorph_noun_paradigms_conflate(stemmer: BulgarianStemmer) -> None:
+    """Most UniMorph noun/adjective paradigms map to a single term."""
+    groups: dict[str, set[str]] = {}
+    with (SHARED / "morph" / "unimorph-bul.tsv").open(encoding="utf8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 3 or not cols[2].startswith(("N;", "ADJ;")):
+                continue
+            form = cols[1].lower()
+            if re.fullmatch("[а-я]+", form):
+                groups.setdefault(cols[0], set()).add(form)
+    whole = sum(1 for forms in groups.values() if len({stemmer.stem(f) for f in forms}) == 1)
+    assert whole / len(groups) > 0.9
