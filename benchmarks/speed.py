@@ -11,8 +11,9 @@ Run from the repository root::
 See ``benchmarks/README.md`` for what each measure means. In short:
 
 * indexing: each engine builds the index in a fresh subprocess (so peak RSS is its own), ``--runs``
-  times; medians of docs/s, MB/s (UTF-8 body text), time to the first searchable commit (from
-  before the engine is imported to the first query answered), index size, peak RSS;
+  times; medians of build time (from before the engine is imported to its commit; wall and CPU),
+  docs/s, MB/s (UTF-8 body text), time to the first searchable commit, time to the first query
+  answered, index size, peak RSS;
 * analyzer: tokens/s of ``BulgarianAnalyzer()`` and Whoosh's ``StemmingAnalyzer()`` on the same
   bodies;
 * queries: p50/p95/p99 latency per class of a seeded query mix (see :func:`query_mix`), after one

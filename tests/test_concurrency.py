@@ -10,10 +10,8 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -77,14 +75,15 @@ print(json.dumps([before, total, after]), flush=True)
 TESTS = str(Path(__file__).resolve().parent)
 
 
-def _start_writers(index_dir: Path, go: Path, deletes: bool) -> list[subprocess.Popen[str]]:
+def _start_writers(index_dir: Path, go: Path, deletes: bool, writers: int = WRITERS,
+                   batches: int = BATCHES) -> list[subprocess.Popen[str]]:
     return [
         subprocess.Popen(
-            [sys.executable, "-c", _WRITER, str(index_dir), str(w), str(BATCHES), str(PER_BATCH), str(go), TESTS,
+            [sys.executable, "-c", _WRITER, str(index_dir), str(w), str(batches), str(PER_BATCH), str(go), TESTS,
              "1" if deletes else "0"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(),
         )
-        for w in range(WRITERS)
+        for w in range(writers)
     ]
 
 
@@ -113,19 +112,23 @@ def _acknowledged(outcomes: list[tuple[int, str, str]]) -> tuple[set[str], set[s
     return added, deleted, operations
 
 
-def test_concurrent_writers_adding_and_deleting(tmp_path: Path) -> None:
+@pytest.mark.parametrize("writers, batches", [
+    (WRITERS, BATCHES),
+    pytest.param(8, 25, marks=pytest.mark.slow, id="stress"),
+])
+def test_concurrent_writers_adding_and_deleting(tmp_path: Path, writers: int, batches: int) -> None:
     index_dir = tmp_path / "index"
     Index.create(index_dir).close()
     go = tmp_path / "go"
-    procs = _start_writers(index_dir, go, deletes=True)
+    procs = _start_writers(index_dir, go, deletes=True, writers=writers, batches=batches)
     go.touch()
     outcomes = _finish(procs)
     for code, _, err in outcomes:
         assert code == 0, err
         assert "LockError" not in err and "Traceback" not in err
     added, deleted, operations = _acknowledged(outcomes)
-    assert len(added) == WRITERS * BATCHES * PER_BATCH
-    assert len(deleted) == WRITERS * (BATCHES // 2) * 2
+    assert len(added) == writers * batches * PER_BATCH
+    assert len(deleted) == writers * (batches // 2) * 2
     with Index.open(index_dir) as ix:
         found = stored_ids(ix)
         assert len(found) == len(set(found))
@@ -133,7 +136,7 @@ def test_concurrent_writers_adding_and_deleting(tmp_path: Path) -> None:
         assert len(ix) == len(added) - len(deleted)
         for doc_id in sorted(deleted)[:5]:
             assert ix.search(f"id:{doc_id}").total == 0
-    print(json.dumps({"writers": WRITERS, "operations": operations, "documents_added": len(added),
+    print(json.dumps({"writers": writers, "operations": operations, "documents_added": len(added),
                       "documents_deleted": len(deleted), "documents_lost": 0}))
 
 
@@ -256,5 +259,3 @@ def test_the_writer_gets_in_once_the_holder_is_done(tmp_path: Path) -> None:
         holder.stdout.close()
     run = run_bgsearch("stats", "--json", "--index", str(index_dir))
     assert run.returncode == 0 and json.loads(run.stdout)["documents"] == 2
-    assert os.listdir(index_dir)  # sanity: the index is still there
-    time.sleep(0)  # nothing timed is asserted

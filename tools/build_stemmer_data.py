@@ -107,9 +107,9 @@ def load_unimorph_pos() -> dict[str, str]:
 
 
 # Endings of verb forms (aorist/imperfect -х/-ха/-хме/-хте/-ше, participles -л/-щ, gerund -йки,
-# present -ш/-ат/-ят/-ете/-ите).  A lemma whose other forms show >= VERB_EVIDENCE of them is a verb.
+# present -ш/-ат/-ят/-ете/-ите/-им/-ем).  A lemma whose other forms show >= VERB_EVIDENCE of them is a verb.
 VERB_MARKERS = ("х", "ха", "хме", "хте", "ше", "йки", "щ", "ш", "л", "ла", "ло", "ли", "ат", "ят",
-                "ете", "ите")
+                "ете", "ите", "им", "ем")
 VERB_EVIDENCE = 3
 
 
@@ -200,7 +200,7 @@ PARTICIPLE_FINALS = ("н", "т", "л", "щ")
 ADJ_ENDINGS = ("а", "о", "и", "ия", "ият", "ата", "ото", "ите")
 
 
-REGROUP = {"masdar": 1, "participle": 1, "adverb": 1, "homographs": 1}
+REGROUP = {"masdar": 1, "participle": 1, "adverb": 1, "homographs": 1, "strays": 1, "participles": 1}
 
 
 def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
@@ -246,68 +246,202 @@ def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
     return {f: merge.get(l_, l_) for f, l_ in out.items()}
 
 
-def load_alternatives() -> dict[str, set[str]]:
-    """Other lemmas of each form, from Měchura's list and UniMorph (form -> lemmas)."""
+def load_alternatives() -> tuple[dict[str, set[str]], set[str]]:
+    """Readings of forms in Měchura's list and UniMorph: (form -> lemmas, the set of their lemmas)."""
     alt: dict[str, set[str]] = defaultdict(set)
+    lemmas: set[str] = set()
     path = SHARED / "morph" / "lemmatization-bg.tsv"
     for line in path.open(encoding="utf-8-sig"):
         p = line.rstrip("\n").split("\t")
         if len(p) == 2:
             alt[norm(p[1])].add(clean_lemma(p[0]))
+            lemmas.add(clean_lemma(p[0]))
     path = SHARED / "morph" / "unimorph-bul.tsv"
     for line in path.open(encoding="utf8"):
         p = line.rstrip("\n").split("\t")
         if len(p) >= 3:
             alt[norm(p[1])].add(clean_lemma(p[0]))
-    return alt
+            lemmas.add(clean_lemma(p[0]))
+    return alt, lemmas
 
 
-# Participle-shaped forms (сложна, миналата) stay with simplemma's choice: the adjective/participle
-# homography is not a matter of frequency.
-PARTICIPLE_FORM = re.compile("[нтлщ](?:а|о|и|ия|ият|ата|ото|ите)?$")
-
-
-def resolve_homographs(f2l: dict[str, str], freq: dict[str, float]) -> dict[str, str]:
-    """Give a form that several lemmas claim to the lemma with the most frequent paradigm.
-
-    simplemma keeps one lemma per form, often the rarer one (работи -> работа, not работя).  The
-    other readings come from Měchura's list and UniMorph; each candidate lemma is weighed by the
-    wordfreq mass of its other forms.
-    """
+def invert(f2l: dict[str, str]) -> dict[str, set[str]]:
     forms_of: dict[str, set[str]] = defaultdict(set)
     for f, l_ in f2l.items():
         forms_of[l_].add(f)
-    mass = {l_: sum(freq.get(f, 0.0) for f in fs) for l_, fs in forms_of.items()}
-    out = dict(f2l)
-    for f, lemmas in load_alternatives().items():
-        if f not in f2l:
+    return forms_of
+
+
+def merge_strays(f2l: dict[str, str], verbs: set[str], alt: dict[str, set[str]],
+                 alt_lemmas: set[str]) -> dict[str, str]:
+    """Join lemmas that are really forms of another word, before homographs are weighed.
+
+    * A non-verb "lemma" that Měchura's list and UniMorph never use as a lemma and know only as a
+      form of one verb (изглежда, трябва, става: 3rd person forms of изглеждам, трябвам, ставам;
+      даден, обявен: participles of дам, обявя) is that verb's: its forms the other lists give to
+      the verb, or do not know, move to the verb.
+    * An -о adverb "lemma" whose -а and -и forms belong to one adjective joins it (малко, малките ->
+      малък; главно -> главен).
+    """
+    forms_of = invert(f2l)
+    merge: dict[str, str] = {}
+    for lemma, fs in forms_of.items():
+        if lemma in verbs or lemma in alt_lemmas:
             continue
-        cands = {l_ for l_ in lemmas if l_ in forms_of} | {f2l[f]}
-        if len(cands) > 1 and not PARTICIPLE_FORM.search(f):
-            out[f] = max(sorted(cands), key=lambda l_: mass[l_] - freq.get(f, 0.0))
+        readings = alt.get(lemma, set()) - {lemma}
+        if len(readings) == 1 and (v := next(iter(readings))) in verbs and v in forms_of:
+            merge[lemma] = v
+        elif lemma.endswith("о"):
+            a, i = f2l.get(lemma[:-1] + "а"), f2l.get(lemma[:-1] + "и")
+            if a is not None and a == i and a != lemma and a not in verbs:
+                merge[lemma] = a
+    out = dict(f2l)
+    for lemma, target in merge.items():
+        for f in forms_of[lemma]:
+            if f == lemma or target in alt.get(f, ()):
+                out[f] = target
     return out
+
+
+def resolve_homographs(f2l: dict[str, str], freq: dict[str, float], alt: dict[str, set[str]],
+                       verbs: set[str]) -> dict[str, str]:
+    """Give a form that several lemmas claim to the lemma whose unambiguous forms are most frequent.
+
+    simplemma keeps one lemma per form, often the rarer one (работи -> работа, not работя;
+    главни -> главня, not главен).  The other readings come from Měchura's list and UniMorph.  Each
+    candidate lemma is weighed by the wordfreq mass of its forms that no other lemma claims (so a
+    lemma cannot win on the strength of forms it shares: главня's главните, малко's малките).
+    """
+    forms_of = invert(f2l)
+    claims: dict[str, set[str]] = {}
+    for f, l_ in f2l.items():
+        claims[f] = {l_} | {m for m in alt.get(f, ()) if m in forms_of}
+    own: dict[str, float] = defaultdict(float)
+    for f, ls in claims.items():
+        if len(ls) == 1:
+            own[next(iter(ls))] += freq.get(f, 0.0)
+    if HOMOGRAPH_MASS == 0:
+        own = defaultdict(float, {l_: sum(freq.get(g, 0.0) for g in fs) for l_, fs in forms_of.items()})
+    out = dict(f2l)
+    for f, cands in claims.items():
+        if len(cands) < 2 or (SELF_STAYS and f in cands):  # a dictionary form stays with its own word
+            continue
+        if PARTICIPLE_GUARD and PARTICIPLE_FORM.search(f) and cands & verbs:
+            continue
+        out[f] = max(sorted(cands), key=lambda l_: (own[l_] - (freq.get(f, 0.0) if HOMOGRAPH_MASS == 0 else 0), l_ == f2l[f]))
+    return out
+
+
+HOMOGRAPH_MASS = 1
+SELF_STAYS = 1
+PARTICIPLE_GUARD = 1
+# Participle-shaped forms (сложна, миналата, решения) that a verb claims stay with simplemma's choice:
+# the adjective/participle homography is not a matter of frequency (join_participles handles them).
+PARTICIPLE_FORM = re.compile("[нтлщ](?:а|о|и|ия|ият|ата|ото|ите)?$")
+
+
+# Auxiliaries whose forms are not participles to hand out (бил, бях, щял).
+NO_PARTICIPLES = frozenset({"съм", "бъда", "ща"})
+PARTICIPLE_ENDINGS = ("", "а", "о", "и", "ия", "ият", "ата", "ото", "ите")
+
+
+def participle_bases(verb_forms: set[str]) -> set[str]:
+    """The participle stems a verb's -х forms (aorist, imperfect) imply.
+
+    Past active: обявих -> обявил, писах -> писал, чух -> чул, четях -> четял.  Past passive:
+    обявих -> обявен, дадох -> даден, писах -> писан, чух -> чут, открих -> открит, взех -> взет.
+    """
+    bases: set[str] = set()
+    for f in verb_forms:
+        if not f.endswith("х") or len(f) < 3:
+            continue
+        x = f[:-1]
+        last = x[-1]
+        if last in "аяиеуъ":
+            bases.add(x + "л")
+        if last in "ио":
+            bases.add(x[:-1] + "ен")
+        if last in "аяеуи":
+            bases.add(x + "т")
+        if last in "ая":
+            bases.add(x + "н")
+    return bases
+
+
+def participle_forms(base: str) -> list[str]:
+    forms = [base + e for e in PARTICIPLE_ENDINGS]
+    if base.endswith("ял"):  # видял, видели
+        forms += [base[:-2] + "ели", base[:-2] + "елите"]
+    return forms
+
+
+def join_participles(f2l: dict[str, str], verbs: set[str], freq: dict[str, float],
+                     alt: dict[str, set[str]]) -> dict[str, str]:
+    """Give every verb the participle forms its -х forms imply (чул -> чуя, дадена -> дам).
+
+    simplemma lists a verb's participles sometimes under the verb and sometimes as adjective
+    lemmas of their own (чул, даден, обявен), so one paradigm is split between two terms.  A
+    dictionary form that is a participle of exactly one verb and belongs to a non-verb lemma that
+    is itself that verb's participle (not решения, the plural of решение) moves to the verb, unless the adjective reading is lexicalised: when the forms that would move are
+    more frequent (wordfreq) than RATIO times the verb's other forms (мил "dear" vs мия "wash").
+    """
+    forms_of = invert(f2l)
+    alt_forms: dict[str, set[str]] = defaultdict(set)
+    for f, ls in alt.items():
+        for l_ in ls:
+            alt_forms[l_].add(f)
+    owner: dict[str, set[str]] = defaultdict(set)
+    for v in verbs:
+        if v in NO_PARTICIPLES:
+            continue
+        for base in participle_bases(forms_of.get(v, set()) | alt_forms.get(v, set())):
+            for f in participle_forms(base):
+                if f in f2l:
+                    owner[f].add(v)
+    moves: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for f, vs in owner.items():
+        cur = f2l[f]
+        if len(vs) == 1 and cur not in verbs and cur in owner and owner[cur] == vs:
+            moves[cur, next(iter(vs))].append(f)
+    out = dict(f2l)
+    for (cur, v), fs in sorted(moves.items()):
+        moved = sum(freq.get(f, 0.0) for f in fs)
+        verb_mass = sum(freq.get(f, 0.0) for f in forms_of[v] if f not in owner)
+        if moved <= PARTICIPLE_RATIO * verb_mass:
+            for f in fs:
+                out[f] = v
+    return out
+
+
+PARTICIPLE_RATIO = 3.0
 
 
 def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     """Return (form -> key, form -> lemma)."""
     freq = load_wordfreq()
     f2l = load_simplemma()
-    if REGROUP["homographs"]:
-        f2l = resolve_homographs(f2l, freq)
+    alt, alt_lemmas = load_alternatives()
     upos = load_unimorph_pos()
-    forms_of: dict[str, set[str]] = defaultdict(set)
-    for f, l_ in f2l.items():
-        forms_of[l_].add(f)
-    verbs = {l_ for l_, fs in forms_of.items() if is_verb(l_, fs, upos)}
+    alt_forms: dict[str, set[str]] = defaultdict(set)
+    for f, ls in alt.items():
+        for l_ in ls:
+            alt_forms[l_].add(f)
+    verbs = {l_ for l_, fs in invert(f2l).items() if is_verb(l_, fs | alt_forms.get(l_, set()), upos)}
+    if REGROUP["strays"]:
+        f2l = merge_strays(f2l, verbs, alt, alt_lemmas)
+    if REGROUP["homographs"]:
+        f2l = resolve_homographs(f2l, freq, alt, verbs)
+    forms_of = invert(f2l)
+    verbs = {l_ for l_, fs in forms_of.items() if is_verb(l_, fs | alt_forms.get(l_, set()), upos)}
     f2l = regroup(f2l, verbs)
+    if REGROUP["participles"]:
+        f2l = join_participles(f2l, verbs, freq, alt)
     for l_, fs in forms_of.items():  # masculine nouns lacking a definite form: градът <-> града
         if l_ not in verbs and l_[-1] not in VOWEL_STRIP:
             for have, add in (("ът", "а"), ("а", "ът")):
                 if l_ + have in fs and l_ + add not in f2l:
                     f2l[l_ + add] = l_
-    forms_of = defaultdict(set)
-    for f, l_ in f2l.items():
-        forms_of[l_].add(f)
+    forms_of = invert(f2l)
     keys = assign_keys(forms_of, verbs, freq)
     return {f: keys[l_] for f, l_ in f2l.items()}, f2l
 

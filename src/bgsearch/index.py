@@ -35,6 +35,7 @@ __all__ = ["Index", "AddResult", "IndexStats", "META_FILE", "COMMIT_EVERY"]
 META_FILE = "bgsearch.json"
 OWNER_FILE = "bgsearch-writer.json"  # who holds the write lock (the lock itself is Whoosh's flock)
 COMMIT_EVERY = 10_000
+_PER_COMMIT_LIMIT = 256
 _INDEX_NAME = "MAIN"
 _FORMAT = 1
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -88,6 +89,9 @@ class Index:
         self.meta = dict(meta)
         self._searcher: Searcher | None = None
         self._lexicon_cache: tuple[Searcher, dict[int, list[str]]] | None = None
+        self._per_commit: dict[Any, Any] = {}
+        # The analyzer the index was built with (Whoosh re-reads the schema on every access).
+        self.analyzer: BulgarianAnalyzer = whoosh_ix.schema["body"].analyzer
         self.lock_timeout = DEFAULT_LOCK_TIMEOUT
 
     # -- opening -----------------------------------------------------------------------------
@@ -179,11 +183,15 @@ class Index:
             self._searcher = None
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=_WEIGHTING)
+            self._per_commit = {}
         return self._searcher
 
-    @property
-    def analyzer(self) -> BulgarianAnalyzer:
-        return self._ix.schema["body"].analyzer
+    def per_commit_cache(self) -> dict[Any, Any]:
+        """A dict for values derived from the current commit; emptied when the index changes."""
+        self.searcher()
+        if len(self._per_commit) > _PER_COMMIT_LIMIT:
+            self._per_commit.clear()
+        return self._per_commit
 
     def get(self, doc_id: str) -> Document | None:
         """The stored document with this id, or None."""

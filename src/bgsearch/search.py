@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
@@ -52,18 +53,30 @@ class Hit:
 class SearchResults:
     query: str
     hits: list[Hit]
-    total: int  # documents that match, of which `hits` is the page [offset, offset+limit)
     offset: int = 0
     fallback: bool = False  # True: no document had every word; ranked by any word instead
     suggestions: dict[str, str] = field(default_factory=dict)  # unknown query word → indexed word
     did_you_mean: str | None = None  # the query with `suggestions` applied
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    _total: int = field(default=0, repr=False)
+    _count: Callable[[], int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def total(self) -> int:
+        """How many documents match, of which `hits` is the page [offset, offset + limit).
+
+        Counted on first use: it costs a pass over every match, which a page of hits does not.
+        """
+        if self._count is not None:
+            self._total = self._count()
+            self._count = None
+        return self._total
 
     def __len__(self) -> int:
         return len(self.hits)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
 
 
@@ -93,7 +106,7 @@ def search(
     parsed = parse_query(query)
     compiler = _Compiler(index, transliterate, fuzzy)
     compiled = compiler.compile(parsed.root) if parsed.root is not None else None
-    results = SearchResults(query, [], 0, offset, notices=list(parsed.notices))
+    results = SearchResults(query, [], offset, notices=list(parsed.notices))
     if compiled is None:
         if parsed.root is None:
             results.notices.append("the query is empty: type some words to search for")
@@ -104,7 +117,7 @@ def search(
         results.suggestions = dict(compiler.corrections)
         results.did_you_mean = _corrected(query, compiler.corrections)
         results.notices.append(f"did you mean: {results.did_you_mean}? (showing matches for it too)")
-    date_filter = _date_filter(date_from, date_to)
+    date_filter = _date_filter(index, date_from, date_to)
     searcher = index.searcher()
     hits = searcher.search(compiled, limit=offset + limit, filter=date_filter, terms=False)
     if hits.is_empty() and compiler.fallback is not None:
@@ -112,7 +125,9 @@ def search(
         if not hits.is_empty():
             results.fallback = True
             results.notices.append("no document has all the words; showing documents with some of them")
-    results.total = len(hits)
+    results._total = hits.scored_length()
+    if results._total >= offset + limit:  # more may match than were ranked: count them lazily
+        results._count = hits.__len__
     analyzer = index.analyzer
     for hit in hits[offset : offset + limit]:
         stored = hit.fields()
@@ -141,7 +156,9 @@ def _corrected(query: str, corrections: dict[str, str]) -> str:
     return query
 
 
-def _date_filter(date_from: str | None, date_to: str | None) -> wq.Query | None:
+def _date_filter(index: Index, date_from: str | None, date_to: str | None) -> set[int] | None:
+    """The documents dated within the range, as a set of document numbers cached per commit
+    (Whoosh would otherwise recompute it from the date terms on every query)."""
     if date_from is None and date_to is None:
         return None
     try:
@@ -151,7 +168,11 @@ def _date_filter(date_from: str | None, date_to: str | None) -> wq.Query | None:
         raise QuerySyntaxError(f"date filter: {exc}") from None
     if start and end and start > end:
         raise QuerySyntaxError(f"date filter: the start {start} is after the end {end}")
-    return wq.TermRange("date", start, end)
+    cache = index.per_commit_cache()
+    key = ("dates", start, end)
+    if key not in cache:
+        cache[key] = set(index.searcher().docs_for_query(wq.TermRange("date", start, end)))
+    return cache[key]
 
 
 # Expansions of a query word are weaker than the word itself, so exact matches rank first.

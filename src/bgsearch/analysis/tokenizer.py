@@ -17,7 +17,9 @@ from whoosh.analysis import Token, Tokenizer
 __all__ = ["BulgarianTokenizer", "MAX_TOKEN_LENGTH"]
 
 _INNER = "\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff"
-_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_](?:[^\W\d_]|[{_INNER}])*")
+# Unrolled (letters, then runs of inner marks each followed by letters): faster than alternating
+# per character, same tokens.
+_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{_INNER}]+[^\W\d_]*)*")
 _HYPHENS = "-\u2010\u2011"
 # Endings written after a numeral: 5-ти, 1-ви, 2-ри, 7-ми, 3-ма, 123-мата, 20-те, 5-тия.
 _NUMBER_SUFFIX = re.compile(r"(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)(?:я|ят|те)?|т[аое]|ия|ият|[аия]", re.I)
@@ -57,7 +59,9 @@ class BulgarianTokenizer(Tokenizer):
         pos = start_pos
         for match in _TOKEN.finditer(value):
             start, end = match.span()
-            if end - start > MAX_TOKEN_LENGTH or _is_number_suffix(value, start, end):
+            if end - start > MAX_TOKEN_LENGTH or (
+                value[start - 1 : start] in _HYPHENS and _is_number_suffix(value, start, end)
+            ):
                 continue
             token.text = match.group()
             token.boost = 1.0
@@ -76,7 +80,6 @@ class BulgarianTokenizer(Tokenizer):
 def _is_number_suffix(text: str, start: int, end: int) -> bool:
     return (
         start >= 2
-        and text[start - 1] in _HYPHENS
         and text[start - 2].isdigit()
         and _NUMBER_SUFFIX.fullmatch(text, start, end) is not None
     )
