@@ -68,6 +68,50 @@ def test_unrelated_words_stay_apart(stemmer: BulgarianStemmer, a: str, b: str) -
     assert stemmer.stem(a) != stemmer.stem(b)
 
 
+@pytest.mark.parametrize(
+    "group",
+    [
+        # an adjective whose plural a homograph noun (главня "firebrand") used to take
+        "главен главна главно главния главни главните",
+        "равен равна равни",
+        "западен западна западни",
+        # the -о adverb and the plural of малък (the adverb малко used to take малки)
+        "малък малка малкият малки малките малко",
+        # the noun право with its article form (the adjective прав keeps прав)
+        "право правото",
+        # past active and passive participles join their verb, for every verb
+        "чуя чух чу чул чула чули чут",
+        "дам даде дал дала даден дадена дадени",
+        "обявя обяви обявиха обявил обявен обявени обявената",
+        "разделя раздели разделен разделени",
+        # 3rd person "lemmas" of the dictionary join their verb
+        "изглеждам изглежда изглеждат",
+        # verb readings of -и homographs, when the verb is the more frequent word
+        "обявя обяви",
+        "усетя усети усетил",
+        "подготвя подготви подготвил подготвиха",
+    ],
+)
+def test_paradigms_are_not_split(stemmer: BulgarianStemmer, group: str) -> None:
+    assert len(terms(stemmer, group)) == 1, {w: stemmer.stem(w) for w in group.split()}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("право", "прав"),  # right, law / straight
+        ("мил", "мия"),  # dear / wash: a lexicalised adjective is not made a participle
+        ("ранна", "ранена"),  # early / wounded: -ен adjectives drop the е, participles keep it
+        ("лична", "лича"),  # personal / be visible
+        ("решения", "реша"),  # decisions / decided (definite participle)
+        ("сложна", "сложа"),  # complex / put
+        ("главни", "главня"),  # main / firebrand
+    ],
+)
+def test_homographs_and_lookalikes_stay_apart(stemmer: BulgarianStemmer, a: str, b: str) -> None:
+    assert stemmer.stem(a) != stemmer.stem(b)
+
+
 def test_lucene_light_failures_are_fixed(stemmer: BulgarianStemmer) -> None:
     # Lucene's light stemmer: санкция→санкц but санкции→санкци; пристанище→пристанищ but
     # пристанища→пристан.

@@ -24,11 +24,15 @@ lemma without a final vowel or й (книга -> книг, море -> мор, �
 the longest supported suffix wins; only forms the rules get wrong are stored as exceptions, so a
 known form and an unknown form of the same word get the same term by construction.
 
-Before keying, the dictionary's paradigms are cleaned up (``regroup`` / ``resolve_homographs``):
-reflexive marks are dropped from lemmas, verbal nouns (четене) get a lemma of their own,
-participial adjectives that the dictionary lists as verb forms join the verb, -о adverbs join
-their adjective, masculine nouns get their missing definite form (града/градът), and a form
-several lemmas claim (Měchura's list, UniMorph) goes to the lemma with the most frequent paradigm.
+Before keying, the dictionary's paradigms are cleaned up (``merge_strays``, ``resolve_homographs``,
+``regroup``, ``join_participles``): reflexive marks are dropped from lemmas, stray verb-form
+"lemmas" (изглежда) and -о adverbs (малко) join their word, a form several lemmas claim (Měchura's
+list, UniMorph) goes to the candidate whose own forms are most frequent, verbal nouns (четене) get a
+lemma of their own, every verb gets the past participles its -х/-л forms imply (чул, даден),
+and masculine nouns get their missing definite form (града/градът).
+
+``--check N`` reports the N worst paradigm splits left (lemmas of Měchura's list / UniMorph whose
+known forms get several terms); ``--holdout`` measures the rule fallback on held-out lemmas.
 Keys that collide are kept apart (политик / политика, дам / дама).
 
 No evaluation-only data (UD-BTB, the BTB morphological corpus) is read here.
@@ -41,6 +45,7 @@ import gzip
 import io
 import re
 import sys
+import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -119,8 +124,9 @@ def is_verb(lemma: str, forms: set[str], upos: dict[str, str]) -> bool:
         return upos[lemma] == "V"
     if not lemma.endswith(("а", "я", "м")):
         return False
+    head = lemma[: min(3, len(lemma) - 1)]  # мия: мие, мих (not "мия")
     seen = {m for m in VERB_MARKERS for f in forms
-            if f != lemma and f.endswith(m) and f[:3] == lemma[:3]}
+            if f != lemma and f.endswith(m) and f.startswith(head)}
     return len(seen) >= VERB_EVIDENCE
 
 
@@ -225,10 +231,13 @@ def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
                 break
     merge: dict[str, str] = {}
     lemmas = set(out.values())
+    fleeting = {f for f, l_ in out.items() if l_.endswith("ен") and f[:-1] == l_[:-2] + "н"}
     for lemma in lemmas:
         if lemma in verbs or len(lemma) < 4:
             continue
         if lemma.endswith(PARTICIPLE_FINALS) and REGROUP["participle"]:
+            if lemma.endswith("ен") and {lemma[:-2] + "на", lemma[:-2] + "ни"} & fleeting:
+                continue  # ранна, лична: an adjective in -ен (participles keep the е: ранена)
             stems = [lemma]
             if lemma.endswith("ен"):
                 stems.append(lemma[:-2] + "н")
@@ -305,39 +314,50 @@ def merge_strays(f2l: dict[str, str], verbs: set[str], alt: dict[str, set[str]],
 
 def resolve_homographs(f2l: dict[str, str], freq: dict[str, float], alt: dict[str, set[str]],
                        verbs: set[str]) -> dict[str, str]:
-    """Give a form that several lemmas claim to the lemma whose unambiguous forms are most frequent.
+    """Give a form that several lemmas claim to the reading whose own forms are most frequent.
 
-    simplemma keeps one lemma per form, often the rarer one (работи -> работа, not работя;
-    главни -> главня, not главен).  The other readings come from Měchura's list and UniMorph.  Each
-    candidate lemma is weighed by the wordfreq mass of its forms that no other lemma claims (so a
-    lemma cannot win on the strength of forms it shares: главня's главните, малко's малките).
+    simplemma keeps one lemma per form, often the rarer one (обяви -> обява, not обявя; главни ->
+    главня, not главен).  The other readings come from Měchura's list and UniMorph.  Each candidate
+    lemma is weighed by the wordfreq mass of its paradigm (simplemma's forms plus the forms the
+    other lists give it) without the forms its rivals share (so главня cannot win on главните and
+    малко not on малките).  A candidate's own dictionary form, and that form with the article
+    -то/-та/-те, stay with it (политика, видим, право/правото);
+    forms that are participles of a candidate verb (мила: мил "dear" or мия "wash") are left to
+    ``join_participles``: the adjective/participle homography is not a matter of frequency.
     """
     forms_of = invert(f2l)
-    claims: dict[str, set[str]] = {}
-    for f, l_ in f2l.items():
-        claims[f] = {l_} | {m for m in alt.get(f, ()) if m in forms_of}
-    own: dict[str, float] = defaultdict(float)
-    for f, ls in claims.items():
-        if len(ls) == 1:
-            own[next(iter(ls))] += freq.get(f, 0.0)
-    if HOMOGRAPH_MASS == 0:
-        own = defaultdict(float, {l_: sum(freq.get(g, 0.0) for g in fs) for l_, fs in forms_of.items()})
+    paradigm: dict[str, set[str]] = defaultdict(set)
+    for f, ls in alt.items():
+        if f in f2l:
+            for l_ in ls:
+                paradigm[l_].add(f)
+    for l_, fs in forms_of.items():
+        paradigm[l_] |= fs
+    cache: dict[str, set[str]] = {}
+
+    def participles(lemma: str) -> set[str]:
+        if lemma not in cache:
+            cache[lemma] = {g for base in participle_bases(paradigm[lemma])
+                            for g in participle_forms(base)} if lemma in verbs else set()
+        return cache[lemma]
+
     out = dict(f2l)
-    for f, cands in claims.items():
-        if len(cands) < 2 or (SELF_STAYS and f in cands):  # a dictionary form stays with its own word
+    for f, l0 in f2l.items():
+        cands = {l0} | {m for m in alt.get(f, ()) if m in forms_of}
+        if len(cands) < 2 or f in cands:
             continue
-        if PARTICIPLE_GUARD and PARTICIPLE_FORM.search(f) and cands & verbs:
+        if f[-2:] in ("то", "та", "те") and f[:-2] in cands:  # правото: the article form of право
+            out[f] = f[:-2]
             continue
-        out[f] = max(sorted(cands), key=lambda l_: (own[l_] - (freq.get(f, 0.0) if HOMOGRAPH_MASS == 0 else 0), l_ == f2l[f]))
+        if any(f in participles(m) for m in cands):
+            continue
+
+        def mass(l_: str) -> float:
+            rivals = set().union(*(paradigm[m] for m in cands if m != l_))
+            return sum(freq.get(g, 0.0) for g in paradigm[l_] - rivals)
+
+        out[f] = max(sorted(cands), key=lambda l_: (mass(l_), l_ == l0))
     return out
-
-
-HOMOGRAPH_MASS = 1
-SELF_STAYS = 1
-PARTICIPLE_GUARD = 1
-# Participle-shaped forms (сложна, миналата, решения) that a verb claims stay with simplemma's choice:
-# the adjective/participle homography is not a matter of frequency (join_participles handles them).
-PARTICIPLE_FORM = re.compile("[нтлщ](?:а|о|и|ия|ият|ата|ото|ите)?$")
 
 
 # Auxiliaries whose forms are not participles to hand out (бил, бях, щял).
@@ -346,16 +366,19 @@ PARTICIPLE_ENDINGS = ("", "а", "о", "и", "ия", "ият", "ата", "ото"
 
 
 def participle_bases(verb_forms: set[str]) -> set[str]:
-    """The participle stems a verb's -х forms (aorist, imperfect) imply.
+    """The participle stems a verb's -х/-ха/-хме/-хте (aorist, imperfect) and -л forms imply.
 
     Past active: обявих -> обявил, писах -> писал, чух -> чул, четях -> четял.  Past passive:
     обявих -> обявен, дадох -> даден, писах -> писан, чух -> чут, открих -> открит, взех -> взет.
     """
     bases: set[str] = set()
+    stems = set()
     for f in verb_forms:
-        if not f.endswith("х") or len(f) < 3:
-            continue
-        x = f[:-1]
+        for end in ("х", "ха", "хме", "хте", "л", "ла", "ло", "ли"):
+            if f.endswith(end) and len(f) > len(end) + 1:
+                stems.add(f[: -len(end)])
+                break
+    for x in stems:
         last = x[-1]
         if last in "аяиеуъ":
             bases.add(x + "л")
@@ -382,8 +405,9 @@ def join_participles(f2l: dict[str, str], verbs: set[str], freq: dict[str, float
     simplemma lists a verb's participles sometimes under the verb and sometimes as adjective
     lemmas of their own (чул, даден, обявен), so one paradigm is split between two terms.  A
     dictionary form that is a participle of exactly one verb and belongs to a non-verb lemma that
-    is itself that verb's participle (not решения, the plural of решение) moves to the verb, unless the adjective reading is lexicalised: when the forms that would move are
-    more frequent (wordfreq) than RATIO times the verb's other forms (мил "dear" vs мия "wash").
+    is itself that verb's participle (not решения, the plural of решение) moves to the verb, unless
+    the adjective reading is lexicalised: when the forms that would move are more frequent
+    (wordfreq) than PARTICIPLE_RATIO times the verb's other forms (мил "dear" vs мия "wash").
     """
     forms_of = invert(f2l)
     alt_forms: dict[str, set[str]] = defaultdict(set)
@@ -402,6 +426,8 @@ def join_participles(f2l: dict[str, str], verbs: set[str], freq: dict[str, float
     for f, vs in owner.items():
         cur = f2l[f]
         if len(vs) == 1 and cur not in verbs and cur in owner and owner[cur] == vs:
+            if cur.endswith("ен") and (cur[:-2] + "на" in forms_of[cur] or cur[:-2] + "ни" in forms_of[cur]):
+                continue  # лична, ранна: an adjective in -ен (participles keep the е: ранена)
             moves[cur, next(iter(vs))].append(f)
     out = dict(f2l)
     for (cur, v), fs in sorted(moves.items()):
@@ -476,15 +502,93 @@ def _write_gz(path: Path, text: str) -> None:
     path.write_bytes(buf.getvalue())
 
 
+def stem_with(data: StemmerData, word: str) -> str:
+    key = data.exceptions.get(word)
+    return key if key is not None else rule_stem(word, data)
+
+
+def paradigm_splits(data: StemmerData, known: set[str]) -> list[tuple[float, str, dict[str, list[str]]]]:
+    """Lemmas of Měchura's list and UniMorph whose known forms get more than one term.
+
+    These lists are independent of simplemma's paradigm boundaries, so a split here is either a
+    homograph (работи: работа / работя; some split is unavoidable) or a bug (главни apart from
+    главен, чул apart from чуя).  Verbal nouns (UniMorph V.MSDR) are left out: they are nouns.
+    Returns (wordfreq mass of the forms outside the largest group, lemma, term -> forms), worst first.
+    """
+    freq = load_wordfreq()
+    par: dict[str, set[str]] = defaultdict(set)
+    for line in (SHARED / "morph" / "lemmatization-bg.tsv").open(encoding="utf-8-sig"):
+        p = line.rstrip("\n").split("\t")
+        if len(p) == 2:
+            par[clean_lemma(p[0])].add(norm(p[1]))
+    for line in (SHARED / "morph" / "unimorph-bul.tsv").open(encoding="utf8"):
+        p = line.rstrip("\n").split("\t")
+        if len(p) >= 3 and " " not in p[0] + p[1] and not p[2].startswith("V.MSDR"):
+            par[clean_lemma(p[0])].add(norm(p[1]))
+    out = []
+    for lemma, forms in par.items():
+        by_term: dict[str, list[str]] = defaultdict(list)
+        for f in sorted(forms | {lemma}):
+            if f in known:
+                by_term[stem_with(data, f)].append(f)
+        if len(by_term) > 1:
+            main_term = max(by_term, key=lambda t: (len(by_term[t]), t))
+            rest = sum(freq.get(f, 0.0) for t, fs in by_term.items() if t != main_term for f in fs)
+            out.append((rest, lemma, dict(by_term)))
+    out.sort(key=lambda x: (-x[0], x[1]))
+    return out
+
+
+def holdout(pairs: dict[str, str], f2l: dict[str, str], folds: int = 10) -> tuple[float, float, float, float]:
+    """Rule fallback on unseen words: for each of `folds` folds, the forms of 1/folds of the lemmas
+    (by CRC32 of the lemma) are removed, rules are learned from the rest, and the held-out forms are
+    stemmed by rules only.  Returns (share of held-out forms given exactly their dictionary term,
+    pairwise precision, recall, F1 among held-out forms, a pair being two forms of one lemma)."""
+    fold = {l_: zlib.crc32(l_.encode()) % folds for l_ in set(f2l.values())}
+    exact = total = gold = system = true = 0
+
+    def npairs(c: Counter[object]) -> int:
+        return sum(n * (n - 1) // 2 for n in c.values())
+
+    for k in range(folds):
+        train = {f: key for f, key in pairs.items() if fold[f2l[f]] != k}
+        test = [f for f in pairs if fold[f2l[f]] == k]
+        rules = learn_rules(train)
+        data = StemmerData(rules, {}, frozenset(train.values()), max(len(s) for s in rules))
+        pred = {f: rule_stem(f, data) for f in test}
+        exact += sum(pred[f] == pairs[f] for f in test)
+        total += len(test)
+        gold += npairs(Counter(f2l[f] for f in test))
+        system += npairs(Counter(pred.values()))
+        true += npairs(Counter((f2l[f], pred[f]) for f in test))
+    p, r = true / system, true / gold
+    return exact / total, p, r, 2 * p * r / (p + r)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--check", type=int, metavar="N", default=0,
+                    help="also report paradigm splits (Měchura/UniMorph lemmas whose forms get "
+                         "several terms), the N worst")
+    ap.add_argument("--holdout", action="store_true",
+                    help="also measure the rule fallback on held-out lemmas (10-fold; ~30 s)")
     args = ap.parse_args()
-    pairs, _ = build_pairs()
+    pairs, f2l = build_pairs()
     data = make_data(pairs)
     print(f"{len(pairs)} forms, {len(data.keys)} keys, {len(data.rules)} rules, "
           f"{len(data.exceptions)} exceptions")
     write_data(data, list(pairs), args.out)
+    if args.check:
+        splits = paradigm_splits(data, set(pairs))
+        print(f"paradigm splits: {len(splits)} lemmas, wordfreq mass outside the main term "
+              f"{sum(s[0] for s in splits):.4f}")
+        for mass, lemma, groups in splits[: args.check]:
+            print(f"  {mass:.2e} {lemma}: " + "; ".join(f"{t} <- {' '.join(fs)}" for t, fs in groups.items()))
+    if args.holdout:
+        exact, p, r, f1 = holdout(pairs, f2l)
+        print(f"held-out lemmas (10-fold, rules only): exact {exact:.3f}, pairwise P {p:.3f} "
+              f"R {r:.3f} F1 {f1:.3f}")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class DocumentError(ValueError):
 
 # Control characters other than tab and newlines have no business in text; they are replaced by
 # a space so offsets into the stored text stay the same as in the input.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE_FORMATS = (
     (re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?"), (1, 2, 3)),  # ISO, maybe with a time
@@ -105,6 +106,14 @@ def _text(raw: Mapping[str, object], name: str) -> str:
         return str(value)
     if not isinstance(value, str):
         raise DocumentError(f"field {name!r} must be a string, not {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (JSON "\ud800") cannot be stored: an id must be exact, so it is
+        # rejected; in text they become U+FFFD, like undecodable bytes in a decoded file.
+        if name == "id":
+            raise DocumentError("field 'id' contains an unpaired surrogate (not valid Unicode)") from None
+        value = _SURROGATE.sub("\ufffd", value)
     return value
 
 

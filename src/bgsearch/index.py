@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import socket
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.analysis import IDAnalyzer
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.util.filelock import try_for
 from whoosh.scoring import BM25F
 
 from .analysis.analyzer import ANALYZER_NAME, ANALYZER_VERSION, BulgarianAnalyzer
@@ -37,6 +41,7 @@ OWNER_FILE = "bgsearch-writer.json"  # who holds the write lock (the lock itself
 COMMIT_EVERY = 10_000
 _PER_COMMIT_LIMIT = 256
 _INDEX_NAME = "MAIN"
+_WRITE_LOCK = f"{_INDEX_NAME}_WRITELOCK"  # the file Whoosh flocks for its writer
 _FORMAT = 1
 DEFAULT_LOCK_TIMEOUT = 10.0
 # BM25F; titles are short, so their length matters less (smaller B).
@@ -115,21 +120,29 @@ class Index:
         Refuses to replace an existing index unless `overwrite=True`.
         """
         path = Path(path)
-        if cls.exists(path) and not overwrite:
+        existing = cls.exists(path)
+        if existing and not overwrite:
             raise IndexExistsError(f"{path} already holds an index: open it, or rebuild it with `bgsearch index --rebuild`")
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for stale in [path / META_FILE, *path.glob(f"_{_INDEX_NAME}_*"), *path.glob(f"{_INDEX_NAME}_*")]:
-            stale.unlink(missing_ok=True)
-        analyzer = analyzer or BulgarianAnalyzer()
-        whoosh_ix = whoosh_index.create_in(str(path), _schema(analyzer), indexname=_INDEX_NAME)
-        meta = {
-            "format": _FORMAT,
-            "analyzer": ANALYZER_NAME,
-            "analyzer_version": ANALYZER_VERSION,
-        }
-        tmp = path / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
-        tmp.replace(path / META_FILE)
+        # Replacing an index takes its write lock first, so a running writer is never cut short.
+        lock = FileStorage(str(path)).lock(_WRITE_LOCK)
+        if not try_for(lock.acquire, timeout=DEFAULT_LOCK_TIMEOUT if existing else 0.0, delay=0.1):
+            raise IndexLockedError(
+                f"{path} is being written by {_read_owner(path)}; waited {DEFAULT_LOCK_TIMEOUT:g} s: "
+                "try again when it is done"
+            )
+        try:
+            for stale in [path / META_FILE, *path.glob(f"_{_INDEX_NAME}_*"), *path.glob(f"{_INDEX_NAME}_*")]:
+                if stale.name != _WRITE_LOCK:
+                    stale.unlink(missing_ok=True)
+            analyzer = analyzer or BulgarianAnalyzer()
+            whoosh_ix = whoosh_index.create_in(str(path), _schema(analyzer), indexname=_INDEX_NAME)
+            meta = {"format": _FORMAT, "analyzer": ANALYZER_NAME, "analyzer_version": ANALYZER_VERSION}
+            tmp = path / (META_FILE + ".tmp")
+            tmp.write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+            tmp.replace(path / META_FILE)
+        finally:
+            lock.release()
         return cls(path, whoosh_ix, meta)
 
     @classmethod
@@ -141,19 +154,20 @@ class Index:
             raise IndexNotFoundError(f"no index in {path}: build one with `bgsearch index --index {path} PATH...`")
         try:
             meta = json.loads((path / META_FILE).read_text("utf-8"))
-        except (OSError, ValueError):
+            found = (meta.get("analyzer"), meta.get("analyzer_version"))
+        except (OSError, ValueError, AttributeError):
             raise IndexVersionError(f"{path} is not a bgsearch index or its {META_FILE} is damaged: {rebuild}") from None
-        found = (meta.get("analyzer"), meta.get("analyzer_version"))
         if found != (ANALYZER_NAME, ANALYZER_VERSION):
             raise IndexVersionError(
                 f"{path} was built with analyzer {found[0]} {found[1]}, this bgsearch uses "
                 f"{ANALYZER_NAME} {ANALYZER_VERSION}: {rebuild}"
             )
+        index = None
         try:
-            whoosh_ix = whoosh_index.open_dir(str(path), indexname=_INDEX_NAME)
-            index = cls(path, whoosh_ix, meta)
+            index = cls(path, whoosh_index.open_dir(str(path), indexname=_INDEX_NAME), meta)
             index.searcher()  # opens every segment file: a missing or truncated one fails here
         except Exception as exc:  # Whoosh raises many types for a damaged index
+            _release_files(index)
             raise IndexVersionError(f"{path} is damaged ({type(exc).__name__}: {exc}): {rebuild}") from None
         return index
 
@@ -338,6 +352,18 @@ class Index:
             writer.commit()
         finally:
             owner.unlink(missing_ok=True)
+
+
+def _release_files(index: Index | None) -> None:
+    """Close what a failed open left open (Whoosh drops file handles of a segment it could not read)."""
+    if index is not None:
+        try:
+            index.close()
+        except Exception:
+            pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 def _owner_info() -> dict[str, Any]:

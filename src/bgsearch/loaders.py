@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
+import itertools
 import json
 import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .documents import FIELDS, Document, DocumentError, Rejected, to_document
 
@@ -123,19 +125,20 @@ def make_title(body: str) -> str:
 
 def _load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None) -> Iterator[LoadedItem]:
     keys = {name: name for name in FIELDS} | dict(fields or {})
-    for lineno, raw in enumerate(stream, 1):
+    for lineno, line in _jsonl_lines(stream):
         where = f"{origin}:{lineno}"
-        if lineno == 1:
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-        if not raw.strip():
+        if isinstance(line, UnicodeDecodeError):
+            yield Rejected(where, f"invalid UTF-8 at byte {line.start} of the line: save the file as UTF-8")
+            continue
+        if not line.strip():
             continue
         try:
-            record = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            yield Rejected(where, f"invalid UTF-8 at byte {exc.start} of the line: save the file as UTF-8")
-            continue
+            record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Rejected(where, f"malformed JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except RecursionError:
+            yield Rejected(where, "malformed JSON (nested too deeply)")
             continue
         if not isinstance(record, dict):
             yield Rejected(where, f"expected a JSON object, got {type(record).__name__}")
@@ -144,7 +147,37 @@ def _load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None)
         try:
             yield to_document(picked)
         except DocumentError as exc:
-            hint = ""
-            if "missing field" in str(exc):
-                hint = " (map another key to it with --field NAME=KEY)"
+            hint = " (map another key to it: fields={...} / --field NAME=KEY)" if "missing field" in str(exc) else ""
             yield Rejected(where, f"{exc}{hint}")
+
+
+def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[int, str | UnicodeDecodeError]]:
+    """Numbered lines of a JSON Lines stream: UTF-8 (BOM allowed), or UTF-16 with a BOM."""
+    head = stream.read(2)
+    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        text = io.TextIOWrapper(_Prefixed(head, stream), encoding="utf-16", errors="replace")
+        yield from enumerate(text, 1)
+        return
+    lines = iter(stream)
+    first = head + (b"" if head.endswith(b"\n") else next(lines, b""))
+    for lineno, raw in enumerate(itertools.chain([first.removeprefix(codecs.BOM_UTF8)], lines), 1):
+        try:
+            yield lineno, raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield lineno, exc
+
+
+class _Prefixed(io.RawIOBase):
+    """A binary stream with some already-read bytes put back in front."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._head or self._rest.read(len(buffer))
+        self._head = b""
+        buffer[: len(data)] = data
+        return len(data)
