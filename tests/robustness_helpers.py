@@ -99,3 +99,13 @@ def stored_ids(ix: object) -> list[str]:
 
 def one_line(message: str) -> bool:
     return bool(message.strip()) and "\n" not in message.strip() and "Traceback" not in message
+
+
+def reap(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """Kill `proc` if it still runs, wait for it, and close its pipes (never leak them)."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None and not stream.closed:
+            stream.close()

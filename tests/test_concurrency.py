@@ -18,7 +18,7 @@ import pytest
 
 from bgsearch import Index
 from bgsearch.errors import IndexLockedError
-from robustness_helpers import child_env, make_documents, one_line, run_bgsearch, stored_ids, write_jsonl
+from robustness_helpers import child_env, make_documents, one_line, reap, run_bgsearch, stored_ids, write_jsonl
 
 WRITERS = 4
 BATCHES = 6
@@ -93,9 +93,7 @@ def _finish(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str, str]]:
         try:
             out, err = proc.communicate(timeout=TIMEOUT)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+            reap(proc)
         outcomes.append((proc.returncode, out, err))
     return outcomes
 
@@ -155,9 +153,7 @@ def test_a_reader_during_concurrent_adds_sees_only_committed_states(tmp_path: Pa
         out, err = reader.communicate(timeout=TIMEOUT)
     finally:
         stop.touch()
-        if reader.poll() is None:
-            reader.kill()
-            reader.communicate()
+        reap(reader)
     for code, _, werr in outcomes:
         assert code == 0, werr
     assert reader.returncode == 0, err
@@ -200,19 +196,17 @@ def held_index(tmp_path: Path):  # type: ignore[no-untyped-def]
         try:
             holder.wait(timeout=60)
         finally:
-            if holder.poll() is None:
-                holder.kill()
-                holder.wait()
-            holder.stdout.close()
-            holder.stderr.close()
+            reap(holder)
     assert holder.returncode == 0
 
 
 def test_a_blocked_writer_fails_with_one_line_naming_the_holder(held_index: tuple[Path, int], tmp_path: Path) -> None:
     index_dir, pid = held_index
     corpus = write_jsonl(tmp_path / "docs.jsonl", make_documents(3, seed=1))
-    # The CLI waits its default lock timeout (10 s): start it now, check the library meanwhile.
-    cli = subprocess.Popen([sys.executable, "-m", "bgsearch", "index", str(corpus), "--index", str(index_dir)],
+    # The CLI as `bgsearch index` runs it, with the lock timeout cut from 10 s to 0.5 s to keep the test short.
+    cli_code = ("import sys, bgsearch.index\nbgsearch.index.DEFAULT_LOCK_TIMEOUT = 0.5\n"
+                "from bgsearch.cli import main\nsys.exit(main(sys.argv[1:]))")
+    cli = subprocess.Popen([sys.executable, "-c", cli_code, "index", str(corpus), "--index", str(index_dir)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env())
     try:
         with Index.open(index_dir) as ix:
@@ -227,9 +221,7 @@ def test_a_blocked_writer_fails_with_one_line_naming_the_holder(held_index: tupl
             assert len(ix) == 0
         out, err = cli.communicate(timeout=TIMEOUT)
     finally:
-        if cli.poll() is None:
-            cli.kill()
-            cli.communicate()
+        reap(cli)
     assert cli.returncode == 2
     assert out == ""
     assert len(err.splitlines()) == 1 and one_line(err), err
@@ -253,9 +245,6 @@ def test_the_writer_gets_in_once_the_holder_is_done(tmp_path: Path) -> None:
             assert ix.add_documents(make_documents(2, seed=3)).added == 2
         assert holder.wait(timeout=TIMEOUT) == 0
     finally:
-        if holder.poll() is None:
-            holder.kill()
-            holder.wait()
-        holder.stdout.close()
+        reap(holder)
     run = run_bgsearch("stats", "--json", "--index", str(index_dir))
     assert run.returncode == 0 and json.loads(run.stdout)["documents"] == 2

@@ -6,7 +6,7 @@ documents are read and checked, while a chunk is written, or inside a commit. Af
 index opens, holds exactly the documents of the last finished commit (a prefix of the file, in
 file order), searches correctly, and the next writer is not blocked by a stale lock.
 
-Default run: 4 kills on a file of 2,000 documents. `pytest -m slow tests/test_crash_safety.py`: 25 kills
+Default run: 4 kills on a file of 1,500 documents. `pytest -m slow tests/test_crash_safety.py`: 25 kills
 on 3,000 documents, in 5 rounds that each end with the completing run.
 """
 
@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from bgsearch import Index
-from robustness_helpers import bgsearch_command, child_env, make_documents, marker, run_bgsearch, stored_ids, write_jsonl
+from robustness_helpers import (bgsearch_command, child_env, make_documents, marker, reap, run_bgsearch, stored_ids,
+                                write_jsonl)
 
 COMMIT_EVERY = 250
 SEED = 20251219
@@ -64,7 +65,7 @@ def _kill_at_random_moment(index_dir: Path, corpus: Path, rng: random.Random, co
             proc.kill()
             proc.wait()
         stderr = proc.stderr.read().decode("utf-8", "replace")
-        proc.stderr.close()
+        reap(proc)
     if finished:
         assert proc.returncode == 0, stderr
     else:
@@ -144,7 +145,7 @@ def _crash_and_recover(tmp_path: Path, documents: int, kills: int, rounds: int, 
 
 
 def test_sigkill_during_import_never_loses_a_commit(tmp_path: Path) -> None:
-    summary = _crash_and_recover(tmp_path, documents=2000, kills=4, rounds=1, seed=SEED)
+    summary = _crash_and_recover(tmp_path, documents=1500, kills=4, rounds=1, seed=SEED)
     assert summary["kills"] == 4
 
 
@@ -176,10 +177,7 @@ def test_stale_owner_file_and_lock_file_do_not_block(tmp_path: Path) -> None:
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=60)
     finally:
-        if holder.poll() is None:
-            holder.kill()
-            holder.wait()
-        holder.stdout.close()
+        reap(holder)
     owner = json.loads((index_dir / OWNER_FILE).read_text("utf-8"))
     assert owner["pid"] == holder.pid  # left behind by the kill
     with Index.open(index_dir) as ix:

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .errors import BgsearchError
@@ -43,10 +43,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors in one line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        _say(f"{message} (see `{self.prog} --help`)")
+        sys.exit(EXIT_ERROR)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bgsearch", description="Full-text search for Bulgarian.")
+    parser = _Parser(prog="bgsearch", description="Full-text search for Bulgarian.")
     parser.add_argument("--version", action="version", version=f"bgsearch {__version__}")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, run: Any, help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)

@@ -20,6 +20,8 @@ SNIPPET_WIDTH = 240
 ELLIPSIS = "…"
 # Only the start of a huge document is scanned for matches: a snippet must stay cheap.
 _SCAN_LIMIT = 200_000
+_SCAN_ENOUGH = 10_000
+_SCAN_SOME = 40_000
 _SENTENCE_ENDS = ".!?…"
 _WHITESPACE = re.compile(r"\s+")
 
@@ -74,12 +76,18 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Sn
 
 
 def _matches(text: str, terms: Collection[str], analyzer: BulgarianAnalyzer) -> list[tuple[int, int, str]]:
+    """Matched words, scanning no further than needed: past `_SCAN_ENOUGH` characters once every
+    query term was seen (or any was, past `_SCAN_SOME`), a better window is unlikely to follow."""
     tokenizer, term_filter = analyzer.items[0], analyzer.filter
-    found = []
+    found: list[tuple[int, int, str]] = []
+    seen: set[str] = set()
     for token in tokenizer(text[:_SCAN_LIMIT], chars=True):
         term = term_filter.term(token.text)
         if term is not None and term in terms:
             found.append((token.startchar, token.endchar, term))
+            seen.add(term)
+        if found and token.startchar > _SCAN_ENOUGH and (len(seen) == len(terms) or token.startchar > _SCAN_SOME):
+            break
     return found
 
 
@@ -90,7 +98,7 @@ def _best_window(matches: list[tuple[int, int, str]], width: int) -> tuple[int, 
     lo = 0
     for hi, (_, end, term) in enumerate(matches):
         counts[term] += 1
-        while end - matches[lo][0] > width:
+        while lo < hi and end - matches[lo][0] > width:
             counts[matches[lo][2]] -= 1
             if not counts[matches[lo][2]]:
                 del counts[matches[lo][2]]

@@ -162,13 +162,21 @@ class Index:
                 f"{path} was built with analyzer {found[0]} {found[1]}, this bgsearch uses "
                 f"{ANALYZER_NAME} {ANALYZER_VERSION}: {rebuild}"
             )
-        index = None
-        try:
-            index = cls(path, whoosh_index.open_dir(str(path), indexname=_INDEX_NAME), meta)
-            index.searcher()  # opens every segment file: a missing or truncated one fails here
-        except Exception as exc:  # Whoosh raises many types for a damaged index
-            _release_files(index)
-            raise IndexVersionError(f"{path} is damaged ({type(exc).__name__}: {exc}): {rebuild}") from None
+        # Whoosh drops the handles of files it opened before failing on a damaged segment; they
+        # are closed here, quietly, instead of warning at some later garbage collection.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            index, failure = None, None
+            try:
+                index = cls(path, whoosh_index.open_dir(str(path), indexname=_INDEX_NAME), meta)
+                index.searcher()  # opens every segment file: a missing or truncated one fails here
+            except Exception as exc:  # Whoosh raises many types for a damaged index
+                failure = f"{type(exc).__name__}: {exc}"
+            if failure is not None:
+                if index is not None:
+                    index.close()
+                gc.collect()
+                raise IndexVersionError(f"{path} is damaged ({failure}): {rebuild}")
         return index
 
     def close(self) -> None:
@@ -352,18 +360,6 @@ class Index:
             writer.commit()
         finally:
             owner.unlink(missing_ok=True)
-
-
-def _release_files(index: Index | None) -> None:
-    """Close what a failed open left open (Whoosh drops file handles of a segment it could not read)."""
-    if index is not None:
-        try:
-            index.close()
-        except Exception:
-            pass
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 def _owner_info() -> dict[str, Any]:

@@ -20,13 +20,14 @@ from .errors import QuerySyntaxError
 
 __all__ = [
     "Node", "Word", "Phrase", "DateRange", "And", "Or", "Not", "ParsedQuery", "parse_query",
-    "TEXT_FIELDS", "FIELDS", "MAX_DEPTH", "MAX_CLAUSES",
+    "TEXT_FIELDS", "FIELDS", "MAX_DEPTH", "MAX_CLAUSES", "MAX_PHRASE_WORDS",
 ]
 
 TEXT_FIELDS = ("title", "body")
 FIELDS = ("title", "body", "source", "id", "date")
 MAX_DEPTH = 32
-MAX_CLAUSES = 64
+MAX_CLAUSES = 200
+MAX_PHRASE_WORDS = 32
 MIN_PREFIX = 2
 
 
@@ -131,12 +132,15 @@ class _Parser:
 
     def _unary(self, depth: int) -> Node:
         token = self._peek()
-        if token in (("word", "NOT"), ("minus", "-")):
+        negated = False
+        while token in (("word", "NOT"), ("minus", "-")):  # a loop, not recursion: NOT NOT ... x
             self.i += 1
-            if self._peek() is None:
-                raise QuerySyntaxError(f"{token[1]} needs a word after it")
-            return Not(self._unary(depth))
-        return self._primary(depth)
+            negated = not negated
+            token = self._peek()
+            if token is None:
+                raise QuerySyntaxError("NOT needs a word after it")
+        node = self._primary(depth)
+        return Not(node) if negated else node
 
     def _primary(self, depth: int) -> Node:
         kind, value = self.tokens[self.i]
@@ -180,6 +184,8 @@ class _Parser:
         if self.clauses > MAX_CLAUSES:
             raise QuerySyntaxError(f"the query is too long: at most {MAX_CLAUSES} words and phrases")
         if kind == "phrase":
+            if len(value.split()) > MAX_PHRASE_WORDS:
+                raise QuerySyntaxError(f"a phrase may have at most {MAX_PHRASE_WORDS} words: quote a shorter part")
             return Phrase(value, field_name)
         if value.endswith("*"):
             stem = value.rstrip("*")

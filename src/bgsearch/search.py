@@ -17,9 +17,10 @@ from whoosh import query as wq
 from whoosh.query.spans import SpanNear
 
 from .analysis.normalizer import normalize_word
+from .analysis.tokenizer import MAX_TOKEN_LENGTH
 from .documents import DocumentError, parse_date
 from .errors import QuerySyntaxError
-from .highlight import make_snippet
+from .highlight import Snippet, make_snippet
 from .query import And, DateRange, Node, Not, Or, Phrase, Word, parse_query
 from .translit import cyrillic_candidates, is_latin_word
 
@@ -89,6 +90,7 @@ def search(
     date_to: str | None = None,
     transliterate: bool = True,
     fuzzy: bool = True,
+    snippets: bool = True,
 ) -> SearchResults:
     """Search `index` for `query` (see `bgsearch.query` for the syntax).
 
@@ -96,6 +98,7 @@ def search(
     :param date_from, date_to: keep documents dated within [date_from, date_to] (ISO dates).
     :param transliterate: read Latin-script words as Bulgarian too (Lukashenko → Лукашенко).
     :param fuzzy: forgive typos in words the index does not know, and suggest the indexed word.
+    :param snippets: make each hit's snippet and highlights (False: empty, and faster).
     Raises QuerySyntaxError for a malformed query or date.
     """
     started = time.perf_counter()
@@ -131,7 +134,7 @@ def search(
     analyzer = index.analyzer
     for hit in hits[offset : offset + limit]:
         stored = hit.fields()
-        snippet = make_snippet(stored["body"], compiler.highlight_terms, analyzer)
+        snippet = make_snippet(stored["body"], compiler.highlight_terms, analyzer) if snippets else _NO_SNIPPET
         results.hits.append(
             Hit(
                 id=stored["id"],
@@ -146,6 +149,9 @@ def search(
         )
     results.seconds = time.perf_counter() - started
     return results
+
+
+_NO_SNIPPET = Snippet("", [])
 
 
 def _corrected(query: str, corrections: dict[str, str]) -> str:
@@ -175,6 +181,10 @@ def _date_filter(index: Index, date_from: str | None, date_to: str | None) -> se
     return cache[key]
 
 
+# Queries of up to this many words must match them all (then fall back to any word); longer ones
+# rank documents by the words they have.
+ALL_WORDS_UP_TO = 3
+COORDINATION = 0.9  # Whoosh's coordination bonus: documents with more of the words rank higher
 # Expansions of a query word are weaker than the word itself, so exact matches rank first.
 TRANSLIT_BOOST = 0.8  # a Cyrillic reading of a Latin word that is not in the index itself
 TRANSLIT_BESIDE_DIRECT_BOOST = 0.3  # ...of a Latin word that is (Reuters, NATO): direct matches lead
@@ -210,9 +220,13 @@ class _Compiler:
         if not kept:
             return None
         plain = [q for child, q in kept if isinstance(child, (Word, Phrase))]
+        rest = [q for child, q in kept if not isinstance(child, (Word, Phrase))]
+        if len(plain) > ALL_WORDS_UP_TO:
+            # A long query (a title, a question) rarely has every word in the document sought:
+            # rank by the words each document has, more of them scoring higher.
+            return _and([wq.Or(plain, scale=COORDINATION), *rest])
         if len(plain) >= 2:
-            rest = [q for child, q in kept if not isinstance(child, (Word, Phrase))]
-            self.fallback = _and([wq.Or(plain), *rest])
+            self.fallback = _and([wq.Or(plain, scale=COORDINATION), *rest])
         return _and([q for _, q in kept])
 
     def _node(self, node: Node, positive: bool) -> wq.Query | None:
@@ -240,7 +254,7 @@ class _Compiler:
         if word.prefix:
             prefix = normalize_word(word.text)
             return self._fields(word.field, lambda f, boost: _BoundedPrefix(f, prefix, boost=boost))
-        if self.transliterate and is_latin_word(word.text):
+        if self.transliterate and len(word.text) <= MAX_TOKEN_LENGTH and is_latin_word(word.text):
             return self._latin_word(word, positive)
         return self._text(word.text, word.field, positive)
 
@@ -266,7 +280,7 @@ class _Compiler:
         readings: list[str] = []
         for candidate in cyrillic_candidates(word.text):
             terms = [t.text for t in self.analyzer(candidate)]
-            if not terms and not direct_found and not readings:
+            if not terms and not readings:
                 return None  # a Bulgarian stop word typed in Latin letters: za, na, i
             if len(terms) == 1 and terms[0] not in readings and self.index.doc_frequency(terms[0]) > 0:
                 readings.append(terms[0])
@@ -309,19 +323,19 @@ class _Compiler:
 
 
 def _surface_form(index: Index, term: str) -> str | None:
-    """A word as written in some document whose analyzed term is `term` (for "did you mean")."""
-    searcher = index.searcher()
-    hits = searcher.search(wq.Term("body", term), limit=1)
-    if hits.is_empty():
-        return None
-    term_filter = index.analyzer.filter
-    for token in index.analyzer.items[0](hits[0]["body"][:_SURFACE_SCAN]):
-        if term_filter.term(token.text) == term:
-            return normalize_word(token.text)
+    """A word as written in some document whose analyzed term is `term` (for "did you mean").
+
+    The best-ranked documents for the term are short ones that use it often: a quick scan finds it.
+    """
+    tokenizer, term_filter = index.analyzer.items[0], index.analyzer.filter
+    for hit in index.searcher().search(wq.Term("body", term), limit=3):
+        for token in tokenizer(hit["body"][:_SURFACE_SCAN]):
+            if term_filter.term(token.text) == term:
+                return normalize_word(token.text)
     return None
 
 
-_SURFACE_SCAN = 100_000
+_SURFACE_SCAN = 20_000
 
 
 def _positional(field_name: str, tokens: list[tuple[int, str]], boost: float = 1.0) -> wq.Query:

@@ -31,7 +31,7 @@ __all__ = [
 ANALYZER_NAME = "bgsearch-bulgarian"
 # Bump _PIPELINE_VERSION whenever tokenization, normalization or stop words change what terms a
 # text becomes; the stemmer versions itself. Indexes record the result and refuse a mismatch.
-_PIPELINE_VERSION = "1"
+_PIPELINE_VERSION = "2"
 ANALYZER_VERSION = f"{_PIPELINE_VERSION}.{STEMMER_VERSION}"
 
 _STOPPED = ""  # cache value for a stop word (no real term is empty)

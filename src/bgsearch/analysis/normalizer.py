@@ -44,7 +44,7 @@ _CYRILLIC_TO_LATIN = {c: l for l, c in _LATIN_TO_CYRILLIC.items() if c in "ае�
 _TO_CYRILLIC = str.maketrans(_LATIN_TO_CYRILLIC)
 _TO_LATIN = str.maketrans(_CYRILLIC_TO_LATIN)
 
-_CYRILLIC = re.compile(r"[а-яѐ-џ]")
+_CYRILLIC = re.compile(r"[\u0430-\u04ff]")  # lowercase Cyrillic, historic letters (ѣ, ѫ) included
 _LATIN = re.compile(r"[a-z]")
 # ѣ (yat, pre-1945) became я before a syllable with a back vowel or at the end of a word
 # (бѣлъ → бял, мѣсто → място), and е otherwise (бѣли → бели, врѣме → време).
@@ -63,16 +63,17 @@ def normalize_word(word: str) -> str:
     word = word.lower()
     if word.isascii():
         return word
-    # Marks are deleted before composing: и + U+0301 + U+0306 must end up as й.
+    # Marks go before composing: и + U+0301 + U+0306 must end up as й.
     word = unicodedata.normalize("NFC", word.translate(_TRANSLATION))
     if "ѣ" in word:
         word = _YAT_BEFORE_BACK_VOWEL.sub("я", word).replace("ѣ", "е")
-    if word.endswith("ъ"):
-        word = _drop_final_hard_sign(word)
     cyrillic = len(_CYRILLIC.findall(word))
     latin = len(_LATIN.findall(word))
     if cyrillic and latin:
-        word = word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+        # Composed again: a Latin y + breve folded to у must become ў now, not on a second pass.
+        word = unicodedata.normalize("NFC", word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN))
+    if word.endswith("ъ"):
+        word = _drop_final_hard_sign(word)
     return word
 
 
