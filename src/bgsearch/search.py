@@ -182,9 +182,8 @@ def _date_filter(index: Index, date_from: str | None, date_to: str | None) -> se
 
 
 # Queries of up to this many words must match them all (then fall back to any word); longer ones
-# rank documents by the words they have.
+# rank documents by the words they have (BM25: more and rarer words score higher).
 ALL_WORDS_UP_TO = 3
-COORDINATION = 0.9  # Whoosh's coordination bonus: documents with more of the words rank higher
 # Expansions of a query word are weaker than the word itself, so exact matches rank first.
 TRANSLIT_BOOST = 0.8  # a Cyrillic reading of a Latin word that is not in the index itself
 TRANSLIT_BESIDE_DIRECT_BOOST = 0.3  # ...of a Latin word that is (Reuters, NATO): direct matches lead
@@ -224,9 +223,9 @@ class _Compiler:
         if len(plain) > ALL_WORDS_UP_TO:
             # A long query (a title, a question) rarely has every word in the document sought:
             # rank by the words each document has, more of them scoring higher.
-            return _and([wq.Or(plain, scale=COORDINATION), *rest])
+            return _and([wq.Or(plain), *rest])
         if len(plain) >= 2:
-            self.fallback = _and([wq.Or(plain, scale=COORDINATION), *rest])
+            self.fallback = _and([wq.Or(plain), *rest])
         return _and([q for _, q in kept])
 
     def _node(self, node: Node, positive: bool) -> wq.Query | None:
