@@ -123,3 +123,12 @@ def test_bad_date_filter_is_a_query_error(seed_index: Index) -> None:
 
     with pytest.raises(QuerySyntaxError, match="date"):
         seed_index.search("санкции", date_from="2025-13-45")
+
+
+def test_a_long_query_ranks_by_the_words_each_document_has(seed_index: Index) -> None:
+    # No article has all four words; a long query is ranked by the words each one has, at once.
+    results = seed_index.search("Лукашенко Тръмп пристанище посолство")
+    assert sorted(ids(results)) == sorted([OCTOBER, DECEMBER])
+    assert not results.fallback and results.notices == []
+    # Short queries still need every word.
+    assert ids(seed_index.search("Лукашенко пристанище")) == [OCTOBER]
