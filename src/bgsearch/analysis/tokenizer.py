@@ -57,13 +57,14 @@ class BulgarianTokenizer(Tokenizer):
             yield token
             return
         pos = start_pos
+        hyphens, longest = _HYPHENS, MAX_TOKEN_LENGTH  # locals: this loop runs once per word
         for match in _TOKEN.finditer(value):
             start, end = match.span()
-            if end - start > MAX_TOKEN_LENGTH or (
-                value[start - 1 : start] in _HYPHENS and _is_number_suffix(value, start, end)
+            if end - start > longest or (
+                start and value[start - 1] in hyphens and _is_number_suffix(value, start, end)
             ):
                 continue
-            token.text = match.group()
+            token.text = value[start:end]
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
