@@ -116,6 +116,7 @@ def search(
         else:
             results.notices.append("the query has only stop words (such as и, на, за), which are not indexed: add a word that carries meaning")
         return results
+    results.notices += compiler.notices
     if compiler.corrections:
         results.suggestions = dict(compiler.corrections)
         results.did_you_mean = _corrected(query, compiler.corrections)
@@ -188,6 +189,9 @@ ALL_WORDS_UP_TO = 3
 TRANSLIT_BOOST = 0.8  # a Cyrillic reading of a Latin word that is not in the index itself
 TRANSLIT_BESIDE_DIRECT_BOOST = 0.3  # ...of a Latin word that is (Reuters, NATO): direct matches lead
 FUZZY_BOOST = 0.5
+# Bounds on the work one query can ask for.
+MAX_RANKED_WORDS = 64  # words of a long query beyond these are not searched (a notice says so)
+MAX_CORRECTED_WORDS = 8  # unknown words looked up for typos
 _TRANSLIT_TERMS = 3
 MAX_PREFIX_TERMS = 256
 _FUZZY_TERMS = 3
@@ -210,11 +214,19 @@ class _Compiler:
         self.highlight_terms: set[str] = set()
         self.fallback: wq.Query | None = None
         self.corrections: dict[str, str] = {}  # query word → the indexed word it was taken for
+        self.notices: list[str] = []
+        self.fuzzy_budget = MAX_CORRECTED_WORDS
 
     def compile(self, root: Node) -> wq.Query | None:
         if not isinstance(root, And):
             return self._node(root, positive=True)
-        parts = [(child, self._node(child, positive=True)) for child in root.children]
+        children = list(root.children)
+        plain_nodes = [child for child in children if isinstance(child, (Word, Phrase))]
+        if len(plain_nodes) > MAX_RANKED_WORDS:  # bounds the cost of a pasted paragraph
+            dropped = {id(child) for child in plain_nodes[MAX_RANKED_WORDS:]}
+            children = [child for child in children if id(child) not in dropped]
+            self.notices.append(f"the query has {len(plain_nodes)} words: searched by the first {MAX_RANKED_WORDS}")
+        parts = [(child, self._node(child, positive=True)) for child in children]
         kept = [(child, q) for child, q in parts if q is not None]
         if not kept:
             return None
@@ -296,8 +308,9 @@ class _Compiler:
     def _near_misses(self, word: str, term: str) -> list[tuple[str, float]]:
         """Indexed terms a misspelled word (unknown to the index) may have meant."""
         budget = typo_budget(normalize_word(word))
-        if not budget:
+        if not budget or not self.fuzzy_budget:
             return []
+        self.fuzzy_budget -= 1
         similar = self.index.similar_terms(term, budget, limit=_FUZZY_TERMS)
         if similar:
             surface = _surface_form(self.index, similar[0])
