@@ -37,9 +37,11 @@ def make_snippet(
     terms: Collection[str],
     analyzer: BulgarianAnalyzer,
     width: int = SNIPPET_WIDTH,
+    prefixes: tuple[str, ...] = (),
 ) -> Snippet:
-    """The passage of at most about `width` characters with the most distinct query terms."""
-    matches = _matches(text, terms, analyzer) if terms else []
+    """The passage of at most about `width` characters with the most distinct query terms
+    (and terms that start with one of `prefixes`, for prefix queries)."""
+    matches = _matches(text, terms, analyzer, prefixes) if terms or prefixes else []
     if matches:
         first, last = _best_window(matches, width)
         start, end = _expand(text, matches[first][0], matches[last][1], width)
@@ -75,7 +77,9 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Sn
     return Snippet("".join(out), [(moved(s), moved(e - 1) + 1) for s, e in spans])
 
 
-def _matches(text: str, terms: Collection[str], analyzer: BulgarianAnalyzer) -> list[tuple[int, int, str]]:
+def _matches(
+    text: str, terms: Collection[str], analyzer: BulgarianAnalyzer, prefixes: tuple[str, ...] = ()
+) -> list[tuple[int, int, str]]:
     """Matched words, scanning no further than needed: past `_SCAN_ENOUGH` characters once every
     query term was seen (or any was, past `_SCAN_SOME`), a better window is unlikely to follow."""
     tokenizer, term_filter = analyzer.items[0], analyzer.filter
@@ -83,7 +87,7 @@ def _matches(text: str, terms: Collection[str], analyzer: BulgarianAnalyzer) -> 
     seen: set[str] = set()
     for token in tokenizer(text[:_SCAN_LIMIT], chars=True):
         term = term_filter.term(token.text)
-        if term is not None and term in terms:
+        if term is not None and (term in terms or (prefixes and term.startswith(prefixes))):
             found.append((token.startchar, token.endchar, term))
             seen.add(term)
         if found and token.startchar > _SCAN_ENOUGH and (len(seen) == len(terms) or token.startchar > _SCAN_SOME):

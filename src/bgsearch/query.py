@@ -210,6 +210,8 @@ def _lex(text: str) -> list[tuple[str, str]]:
 
 def _date_range(value: str) -> DateRange:
     start, sep, end = value.partition("..")
+    if sep and not start and not end:
+        raise QuerySyntaxError("date:.. needs a start or an end: date:2025-01-01.. or date:..2025-06-30")
     try:
         if not sep:
             first, last = _period(start)

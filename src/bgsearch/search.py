@@ -107,8 +107,13 @@ def search(
     if offset < 0:
         raise QuerySyntaxError(f"offset must be 0 or more, not {offset}")
     parsed = parse_query(query)
+    root, date_ranges = _pull_date_ranges(parsed.root)
+    date_filter = _date_filter(index, date_from, date_to, date_ranges)
     compiler = _Compiler(index, transliterate, fuzzy)
-    compiled = compiler.compile(parsed.root) if parsed.root is not None else None
+    if root is None and date_ranges:
+        compiled: wq.Query | None = wq.Every()  # date:... alone: every document in the range
+    else:
+        compiled = compiler.compile(root) if root is not None else None
     results = SearchResults(query, [], offset, notices=list(parsed.notices))
     if compiled is None:
         if parsed.root is None:
@@ -121,7 +126,6 @@ def search(
         results.suggestions = dict(compiler.corrections)
         results.did_you_mean = _corrected(query, compiler.corrections)
         results.notices.append(f"did you mean: {results.did_you_mean}? (showing matches for it too)")
-    date_filter = _date_filter(index, date_from, date_to)
     searcher = index.searcher()
     hits = searcher.search(compiled, limit=offset + limit, filter=date_filter, terms=False)
     if hits.is_empty() and compiler.fallback is not None:
@@ -135,7 +139,11 @@ def search(
     analyzer = index.analyzer
     for hit in hits[offset : offset + limit]:
         stored = hit.fields()
-        snippet = make_snippet(stored["body"], compiler.highlight_terms, analyzer) if snippets else _NO_SNIPPET
+        snippet = (
+            make_snippet(stored["body"], compiler.highlight_terms, analyzer, prefixes=tuple(compiler.highlight_prefixes))
+            if snippets
+            else _NO_SNIPPET
+        )
         results.hits.append(
             Hit(
                 id=stored["id"],
@@ -163,18 +171,38 @@ def _corrected(query: str, corrections: dict[str, str]) -> str:
     return query
 
 
-def _date_filter(index: Index, date_from: str | None, date_to: str | None) -> set[int] | None:
-    """The documents dated within the range, as a set of document numbers cached per commit
-    (Whoosh would otherwise recompute it from the date terms on every query)."""
-    if date_from is None and date_to is None:
-        return None
+def _pull_date_ranges(root: Node | None) -> tuple[Node | None, list[DateRange]]:
+    """Top-level date:... clauses become the date filter (a cached set of documents) instead of
+    a query over every date term in the range, which is slow for long ranges."""
+    if isinstance(root, DateRange):
+        return None, [root]
+    if isinstance(root, And):
+        ranges = [child for child in root.children if isinstance(child, DateRange)]
+        rest = tuple(child for child in root.children if not isinstance(child, DateRange))
+        if ranges:
+            return (None if not rest else rest[0] if len(rest) == 1 else And(rest)), ranges
+    return root, []
+
+
+def _date_filter(
+    index: Index, date_from: str | None, date_to: str | None, ranges: list[DateRange]
+) -> set[int] | None:
+    """The documents dated within every given range, as a set of document numbers cached per
+    commit (Whoosh would otherwise recompute it from the date terms on every query)."""
     try:
-        start = parse_date(date_from) if date_from else None
-        end = parse_date(date_to) if date_to else None
+        starts = [parse_date(date_from)] if date_from else []
+        ends = [parse_date(date_to)] if date_to else []
     except DocumentError as exc:
         raise QuerySyntaxError(f"date filter: {exc}") from None
+    starts += [r.start for r in ranges if r.start]
+    ends += [r.end for r in ranges if r.end]
+    if not (starts or ends or ranges):
+        return None
+    start, end = max(starts, default=None), min(ends, default=None)
     if start and end and start > end:
-        raise QuerySyntaxError(f"date filter: the start {start} is after the end {end}")
+        if date_from and date_to and date_from > date_to:
+            raise QuerySyntaxError(f"date filter: the start {start} is after the end {end}")
+        return set()  # ranges that do not overlap: nothing can match
     cache = index.per_commit_cache()
     key = ("dates", start, end)
     if key not in cache:
@@ -194,6 +222,7 @@ MAX_RANKED_WORDS = 64  # words of a long query beyond these are not searched (a 
 MAX_CORRECTED_WORDS = 8  # unknown words looked up for typos
 _TRANSLIT_TERMS = 3
 MAX_PREFIX_TERMS = 256
+MAX_PREFIX_POSTINGS = 200_000
 _FUZZY_TERMS = 3
 
 
@@ -212,6 +241,7 @@ class _Compiler:
         self.transliterate = transliterate
         self.fuzzy = fuzzy
         self.highlight_terms: set[str] = set()
+        self.highlight_prefixes: set[str] = set()
         self.fallback: wq.Query | None = None
         self.corrections: dict[str, str] = {}  # query word → the indexed word it was taken for
         self.notices: list[str] = []
@@ -264,6 +294,8 @@ class _Compiler:
             return wq.Term("source", word.text.lower())
         if word.prefix:
             prefix = normalize_word(word.text)
+            if positive:
+                self.highlight_prefixes.add(prefix)
             return self._fields(word.field, lambda f, boost: _BoundedPrefix(f, prefix, boost=boost))
         if self.transliterate and len(word.text) <= MAX_TOKEN_LENGTH and is_latin_word(word.text):
             return self._latin_word(word, positive)
@@ -363,15 +395,33 @@ def _positional(field_name: str, tokens: list[tuple[int, str]], boost: float = 1
 
 
 class _BoundedPrefix(wq.Prefix):
-    """A prefix query that expands to at most MAX_PREFIX_TERMS terms (the most frequent), so a
-    short prefix (по*) costs a bounded time however large the index."""
+    """A prefix query that expands to its most frequent terms, at most MAX_PREFIX_TERMS of them
+    and MAX_PREFIX_POSTINGS postings in all, so a short prefix (по*) costs a bounded time however
+    large the index."""
 
     def _btexts(self, ixreader: Any) -> list[bytes]:
         terms = list(ixreader.expand_prefix(self.fieldname, self.text))
-        if len(terms) > MAX_PREFIX_TERMS:
-            terms.sort(key=lambda t: -ixreader.doc_frequency(self.fieldname, t))
-            terms = sorted(terms[:MAX_PREFIX_TERMS])
-        return terms
+        frequency = {t: ixreader.doc_frequency(self.fieldname, t) for t in terms}
+        if len(terms) <= MAX_PREFIX_TERMS and sum(frequency.values()) <= MAX_PREFIX_POSTINGS:
+            return terms
+        kept, postings = [], 0
+        for term in sorted(terms, key=frequency.__getitem__, reverse=True)[:MAX_PREFIX_TERMS]:
+            postings += frequency[term]
+            if kept and postings > MAX_PREFIX_POSTINGS:
+                break
+            kept.append(term)
+        return sorted(kept)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        # One flat list of documents with a constant score: Whoosh's own union of hundreds of
+        # term matchers spends seconds on score-bound bookkeeping that a constant score never needs.
+        from whoosh.matching import ListMatcher, NullMatcher
+
+        reader = searcher.reader()
+        docs: set[int] = set()
+        for btext in self._btexts(reader):
+            docs.update(reader.postings(self.fieldname, btext).all_ids())
+        return ListMatcher(sorted(docs), all_weights=self.boost) if docs else NullMatcher()
 
 
 class _SpanAt(SpanNear):
