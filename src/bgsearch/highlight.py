@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .analysis.analyzer import BulgarianAnalyzer
+from .analysis.normalizer import normalize_word
 
 __all__ = ["Snippet", "make_snippet", "SNIPPET_WIDTH"]
 
@@ -87,12 +88,18 @@ def _matches(
     seen: set[str] = set()
     for token in tokenizer(text[:_SCAN_LIMIT], chars=True):
         term = term_filter.term(token.text)
-        if term is not None and (term in terms or (prefixes and term.startswith(prefixes))):
+        if term is not None and (term in terms or (prefixes and _starts_with(term, token.text, prefixes))):
             found.append((token.startchar, token.endchar, term))
             seen.add(term)
         if found and token.startchar > _SCAN_ENOUGH and (len(seen) == len(terms) or token.startchar > _SCAN_SOME):
             break
     return found
+
+
+def _starts_with(term: str, word: str, prefixes: tuple[str, ...]) -> bool:
+    # A prefix query matches index terms (stems); a word is marked only if it, as written,
+    # starts with the prefix too.
+    return term.startswith(prefixes) and normalize_word(word).startswith(prefixes)
 
 
 def _best_window(matches: list[tuple[int, int, str]], width: int) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token
 
@@ -103,14 +104,9 @@ class BulgarianFilter(Filter):
                 yield token
 
 
-_STEMMER: BulgarianStemmer | None = None
-
-
+@cache
 def _stemmer() -> BulgarianStemmer:
-    global _STEMMER
-    if _STEMMER is None:
-        _STEMMER = BulgarianStemmer()
-    return _STEMMER
+    return BulgarianStemmer()
 
 
 class BulgarianAnalyzer(CompositeAnalyzer):
@@ -139,14 +135,9 @@ class AnalyzedToken:
     position: int
 
 
-_DEFAULT: BulgarianAnalyzer | None = None
-
-
+@cache
 def default_analyzer() -> BulgarianAnalyzer:
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = BulgarianAnalyzer()
-    return _DEFAULT
+    return BulgarianAnalyzer()
 
 
 def analyze_tokens(text: str, analyzer: BulgarianAnalyzer | None = None) -> list[AnalyzedToken]:
