@@ -2,7 +2,7 @@
 
     >>> import bgsearch
     >>> bgsearch.analyze("Санкциите срещу Беларус")
-    ['санкция', 'беларус']
+    ['санкци', 'беларус']
 
 Heavy modules (Whoosh, the stemmer's dictionary) load on first use, so `import bgsearch` is cheap.
 """

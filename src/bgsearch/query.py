@@ -20,10 +20,9 @@ from .errors import QuerySyntaxError
 
 __all__ = [
     "Node", "Word", "Phrase", "DateRange", "And", "Or", "Not", "ParsedQuery", "parse_query",
-    "TEXT_FIELDS", "FIELDS", "MAX_DEPTH", "MAX_CLAUSES", "MAX_PHRASE_WORDS",
+    "FIELDS", "MAX_DEPTH", "MAX_CLAUSES", "MAX_PHRASE_WORDS",
 ]
 
-TEXT_FIELDS = ("title", "body")
 FIELDS = ("title", "body", "source", "id", "date")
 MAX_DEPTH = 32
 MAX_CLAUSES = 200
