@@ -462,17 +462,23 @@ class SqliteEngine(Engine):
     def _quote(text: str) -> str:
         return '"' + text.replace('"', '""') + '"'
 
-    def query(self, q: BenchQuery) -> int:
-        match = " ".join(self._quote(text) for text, _ in q.parts)
-        sql = ("SELECT id, title, date, url, snippet(docs, 4, '[', ']', '…', 24) FROM docs "
-               "WHERE docs MATCH ?")
-        args: list[Any] = [match]
+    @staticmethod
+    def _with_dates(sql: str, args: list[Any], q: BenchQuery) -> tuple[str, list[Any]]:
+        """The query's date range as SQL conditions."""
         if q.date_from:
             sql += " AND date >= ?"
             args.append(q.date_from)
         if q.date_to:
             sql += " AND date <= ?"
             args.append(q.date_to)
+        return sql, args
+
+    def query(self, q: BenchQuery) -> int:
+        match = " ".join(self._quote(text) for text, _ in q.parts)
+        sql = ("SELECT id, title, date, url, snippet(docs, 4, '[', ']', '…', 24) FROM docs "
+               "WHERE docs MATCH ?")
+        args: list[Any] = [match]
+        sql, args = self._with_dates(sql, args, q)
         sql += " ORDER BY bm25(docs, 0, 0, 0, 2.0, 1.0) LIMIT ?"
         args.append(LIMIT)
         return len(self.db.execute(sql, args).fetchall())
@@ -520,12 +526,7 @@ class SqliteTermsEngine(_TermsMixin, SqliteEngine):
         match = " ".join(self._quote(" ".join(terms)) for terms in parts)
         sql = "SELECT id, title, date, url, raw FROM docs WHERE docs MATCH ?"
         args: list[Any] = [match]
-        if q.date_from:
-            sql += " AND date >= ?"
-            args.append(q.date_from)
-        if q.date_to:
-            sql += " AND date <= ?"
-            args.append(q.date_to)
+        sql, args = self._with_dates(sql, args, q)
         sql += " ORDER BY bm25(docs, 0, 0, 0, 0, 2.0, 1.0) LIMIT ?"
         args.append(LIMIT)
         rows = self.db.execute(sql, args).fetchall()
