@@ -93,8 +93,9 @@ class Index:
         self._ix = whoosh_ix
         self.meta = dict(meta)
         self._searcher: Searcher | None = None
-        self._lexicon_cache: tuple[Searcher, dict[int, list[str]]] | None = None
+        # Derived from the current commit; both are dropped when a new searcher is opened.
         self._per_commit: dict[Any, Any] = {}
+        self._lexicon_by_length: dict[int, list[str]] | None = None
         # The analyzer the index was built with (Whoosh re-reads the schema on every access).
         self.analyzer: BulgarianAnalyzer = whoosh_ix.schema["body"].analyzer
         self.lock_timeout = DEFAULT_LOCK_TIMEOUT
@@ -183,7 +184,7 @@ class Index:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
-        self._lexicon_cache = None
+        self._lexicon_by_length = None
         self._ix.close()
 
     def __enter__(self) -> Index:
@@ -206,6 +207,7 @@ class Index:
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=_WEIGHTING)
             self._per_commit = {}
+            self._lexicon_by_length = None
         return self._searcher
 
     def per_commit_cache(self) -> dict[Any, Any]:
@@ -244,9 +246,8 @@ class Index:
 
     def _lexicon(self) -> dict[int, list[str]]:
         """The alphabetic terms of the title and body fields, by length; cached per commit."""
-        searcher = self.searcher()
-        if self._lexicon_cache is None or self._lexicon_cache[0] is not searcher:
-            reader = searcher.reader()
+        reader = self.searcher().reader()
+        if self._lexicon_by_length is None:
             by_length: dict[int, list[str]] = {}
             for field_name in ("body", "title"):
                 for raw in reader.lexicon(field_name):
@@ -255,8 +256,8 @@ class Index:
                         by_length.setdefault(len(term), []).append(term)
             for length, terms in by_length.items():
                 by_length[length] = sorted(set(terms))
-            self._lexicon_cache = (searcher, by_length)
-        return self._lexicon_cache[1]
+            self._lexicon_by_length = by_length
+        return self._lexicon_by_length
 
     def stats(self) -> IndexStats:
         files = [p for p in self.path.iterdir() if p.is_file()]
