@@ -248,8 +248,9 @@ class BgsearchEngine(Engine):
     def build(self, path: Path, docs: Sequence[dict[str, Any]]) -> dict[str, float]:
         from bgsearch import Index
 
-        with Index.create(path, overwrite=True) as ix, _FirstCommitWatcher(path) as watcher:
-            result = ix.add_documents(docs)
+        watcher = _FirstCommitWatcher(path)
+        with Index.create(path, overwrite=True) as ix:
+            result = ix.add_documents(docs, progress=watcher)
         if result.rejected:
             print(f"bgsearch rejected {len(result.rejected)} documents, e.g. {result.rejected[0]}", file=sys.stderr)
         return {"first_commit_at": watcher.seen} if watcher.seen else {}
@@ -271,35 +272,19 @@ class _FirstCommitWatcher:
 
     bgsearch commits every ``COMMIT_EVERY`` documents, so its documents become searchable before a
     big batch is done. A Whoosh commit writes a new table of contents, ``_<index>_<generation>.toc``
-    (creation writes generation 0): polling for generation >= 1 every few ms costs next to nothing."""
+    (creation writes generation 0). The check runs from bgsearch's progress callback (several times a
+    second), not from a thread: bgsearch writes with forked workers only when no other thread runs."""
 
-    def __init__(self, path: Path, every: float = 0.005) -> None:
-        import threading
+    _TOC = re.compile(r"_.+_(\d+)\.toc")
 
-        self.path, self.every = path, every
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self.seen: float | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def _watch(self) -> None:
-        toc = re.compile(r"_.+_(\d+)\.toc")
-        while not self._stop.is_set():
-            try:
-                names = os.listdir(self.path)
-            except OSError:
-                names = []
-            if any((m := toc.fullmatch(n)) and int(m.group(1)) >= 1 for n in names):
-                self.seen = time.perf_counter()
-                return
-            self._stop.wait(self.every)
-
-    def __enter__(self) -> _FirstCommitWatcher:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def __call__(self, done: int, total: int) -> None:
+        if self.seen is None and any((m := self._TOC.fullmatch(n)) and int(m.group(1)) >= 1
+                                     for n in os.listdir(self.path)):
+            self.seen = time.perf_counter()
 
 
 class WhooshEngine(Engine):
@@ -582,15 +567,21 @@ def _probe_word(docs: Sequence[dict[str, Any]]) -> str:
     return "закон"
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished child processes (an import's workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def child_index(args: argparse.Namespace) -> int:
     """In a fresh process: load the documents, build one engine's index, print the measures as JSON."""
     docs = corpora.load_corpus(args.corpus, corpora.data_dir(args.data_dir), args.docs)
     baseline = _memory_kb()
     path = Path(args.index_dir)
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     engine = ENGINE_CLASSES[args.child_index]()
     extra = engine.build(path, docs)
-    built, cpu_built = time.perf_counter(), time.process_time()
+    built, cpu_built = time.perf_counter(), _cpu_seconds()
     engine.open(path)
     probe = _probe_word(docs)
     hits = engine.query(BenchQuery("1-word", probe, ((probe, False),)))
@@ -603,13 +594,14 @@ def child_index(args: argparse.Namespace) -> int:
         "docs": len(docs),
         "body_bytes": sum(len(d["body"].encode()) for d in docs),
         "index_s": built - started,
-        "index_cpu_s": cpu_built - cpu_started,  # all threads; robust to a busy machine
+        "index_cpu_s": cpu_built - cpu_started,  # all threads and worker processes; robust to a busy machine
         "first_commit_s": first_commit - started,  # the first commit on disk (searchable from then on)
         "first_query_s": searchable - started,  # the build, opening a searcher, one query answered
         "probe": probe,
         "probe_hits": hits,
         "size_bytes": _dir_size(path),
         "peak_rss_kb": memory.get("VmHWM", 0),
+        "worker_peak_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
         "baseline_rss_kb": baseline.get("VmRSS", 0),
         **extra,
     }, ensure_ascii=False))
@@ -652,6 +644,7 @@ def bench_indexing(engine: str, corpus: str, docs: int | None, data: Path, index
         "size_mb": median(s["size_bytes"] for s in samples) / 1e6,
         "peak_rss_mb": median(s["peak_rss_kb"] for s in samples) / 1024,
         "rss_over_docs_mb": median(s["peak_rss_kb"] - s["baseline_rss_kb"] for s in samples) / 1024,
+        "worker_peak_rss_mb": median(s.get("worker_peak_rss_kb", 0) for s in samples) / 1024,
         "runs": samples,
     }
     if "analyze_s" in samples[0]:
@@ -868,19 +861,21 @@ def show_indexing(report: Report, res: dict[str, dict[str, Any]]) -> None:
         analyzed = f" (of which bgsearch analysis {r['analyze_s']:.2f})" if "analyze_s" in r else ""
         rows.append((name, _fmt(r["index_s"], 2) + analyzed, _fmt(r["index_cpu_s"], 2), f"{r['docs_per_s']:,.0f}", _fmt(r["mb_per_s"], 2),
                      _fmt(r["first_commit_s"], 2), _fmt(r["first_query_s"], 2), _fmt(r["size_mb"], 1), _fmt(r["peak_rss_mb"], 0),
-                     _fmt(r["rss_over_docs_mb"], 0), "-" if name == "bgsearch" else ratio_text(ratio)))
+                     _fmt(r["rss_over_docs_mb"], 0), _fmt(r["worker_peak_rss_mb"], 0) if r["worker_peak_rss_mb"] else "-", "-" if name == "bgsearch" else ratio_text(ratio)))
     first = next(iter(res.values()))
     report.table(
         f"Indexing ({first['docs']:,} documents, {first['body_mb']:.1f} MB of body text; medians)",
         ("engine", "build s", "CPU s", "docs/s", "MB/s", "first commit s", "first query s", "size MB", "peak RSS MB", "RSS over docs MB",
-         "speed vs bg"),
+         "worker peak MB", "speed vs bg"),
         rows,
         caption="first commit: seconds until the first commit is on disk and searchable (bgsearch commits every "
                 f"{_commit_every()} documents; the peers once, at the end); first query: the whole build, opening a "
                 "searcher and answering one query. "
-                "speed vs bg: the engine's docs/s ÷ bgsearch's (above 1: faster). CPU s: the build's process CPU "
-                "time (all threads), steadier than wall time on a busy machine. peak RSS: the indexing process's VmHWM (the loaded documents included); RSS over docs: "
-                "peak minus RSS after loading the documents.",
+                "speed vs bg: the engine's docs/s ÷ bgsearch's (above 1: faster). CPU s: the build's CPU time (all "
+                "threads and worker processes), steadier than wall time on a busy machine. peak RSS: the indexing "
+                "process's VmHWM (the loaded documents included); RSS over docs: peak minus RSS after loading the "
+                "documents; worker peak: the largest VmHWM of bgsearch's worker processes (pages shared with the "
+                "main process counted again).",
     )
 
 

@@ -1,7 +1,8 @@
 """Crash safety (issue 6): `bgsearch index` killed with SIGKILL at random moments never loses or
 corrupts the index, and running the same import again completes it without duplicates.
 
-The import commits every 250 documents. A kill lands at a random moment of a run: while the
+The import commits every 250 documents, written in this process or by two worker processes (each
+writing half of every commit as a segment of its own; they must exit when the import is killed). A kill lands at a random moment of a run: while the
 documents are read and checked, while a chunk is written, or inside a commit. After every kill the
 index opens, holds exactly the documents of the last finished commit (a prefix of the file, in
 file order), searches correctly, and the next writer is not blocked by a stale lock.
@@ -38,15 +39,48 @@ def _generation(index_dir: Path) -> int:
     return max(gens, default=-1)
 
 
-def _kill_at_random_moment(index_dir: Path, corpus: Path, rng: random.Random, commits: int) -> dict[str, object]:
-    """Start an import and SIGKILL it at a random moment; returns what happened."""
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """`pid` exists and is not a zombie (an exited orphan nobody reaped yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_gone(pids: list[int], seconds: float) -> list[int]:
+    """The `pids` still running after up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if _running(pid)]
+        time.sleep(0.05)
+    return pids
+
+
+def _kill_at_random_moment(index_dir: Path, corpus: Path, rng: random.Random, commits: int,
+                           workers: int) -> dict[str, object]:
+    """Start an import and SIGKILL it at a random moment; returns what happened. Its worker
+    processes must exit by themselves."""
     start_gen = _generation(index_dir)
     # A random number of this run's commits to let finish, then a random extra delay: the kill lands
     # during loading (0 commits), between commits, or inside one.
     wait_commits = rng.randint(0, commits - 1)
     extra = rng.uniform(0, 1.5) if wait_commits == 0 else rng.uniform(0, 0.5)
     proc = subprocess.Popen(
-        bgsearch_command("index", str(corpus), "--index", str(index_dir), "--commit-every", str(COMMIT_EVERY)),
+        bgsearch_command("index", str(corpus), "--index", str(index_dir), "--commit-every", str(COMMIT_EVERY),
+                         "--workers", str(workers)),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env(),
     )
     try:
@@ -57,9 +91,11 @@ def _kill_at_random_moment(index_dir: Path, corpus: Path, rng: random.Random, co
         time.sleep(extra)
         in_writer = (index_dir / OWNER_FILE).exists()
         finished = proc.poll() is not None
+        workers_seen = _children(proc.pid)
         if not finished:
             proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
+        assert not _wait_gone(workers_seen, 10.0), "worker processes outlived the killed import"
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -96,7 +132,8 @@ def _check_after_kill(index_dir: Path, ids: list[str], previous: int) -> int:
     return count
 
 
-def _crash_and_recover(tmp_path: Path, documents: int, kills: int, rounds: int, seed: int) -> dict[str, object]:
+def _crash_and_recover(tmp_path: Path, documents: int, kills: int, rounds: int, seed: int,
+                       workers: int) -> dict[str, object]:
     """`rounds` times: a fresh index, `kills` // `rounds` imports killed at random moments (each
     checked), then the same import run to completion (checked)."""
     docs = make_documents(documents, seed)
@@ -112,7 +149,7 @@ def _crash_and_recover(tmp_path: Path, documents: int, kills: int, rounds: int, 
         while killed < kills // rounds + (round_number < kills % rounds):
             attempts += 1
             assert attempts < 3 * kills, "the kills keep missing the import"
-            entry = _kill_at_random_moment(index_dir, corpus, rng, commits)
+            entry = _kill_at_random_moment(index_dir, corpus, rng, commits, workers)
             count = _check_after_kill(index_dir, ids, count)
             entry["documents_after"] = count
             entry["round"] = round_number
@@ -124,7 +161,7 @@ def _crash_and_recover(tmp_path: Path, documents: int, kills: int, rounds: int, 
 
         # Running the same import again completes it, without duplicates.
         done = run_bgsearch("index", str(corpus), "--index", str(index_dir), "--commit-every", str(COMMIT_EVERY),
-                            timeout=RUN_TIMEOUT)
+                            "--workers", str(workers), timeout=RUN_TIMEOUT)
         assert done.returncode == 0, done.stderr
         with Index.open(index_dir) as ix:
             assert len(ix) == documents
@@ -144,14 +181,17 @@ def _crash_and_recover(tmp_path: Path, documents: int, kills: int, rounds: int, 
     return summary
 
 
-def test_sigkill_during_import_never_loses_a_commit(tmp_path: Path) -> None:
-    summary = _crash_and_recover(tmp_path, documents=1500, kills=4, rounds=1, seed=SEED)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_during_import_never_loses_a_commit(tmp_path: Path, workers: int) -> None:
+    summary = _crash_and_recover(tmp_path, documents=1500, kills=4, rounds=1, seed=SEED + workers, workers=workers)
     assert summary["kills"] == 4
 
 
 @pytest.mark.slow
-def test_sigkill_during_import_stress(tmp_path: Path) -> None:
-    summary = _crash_and_recover(tmp_path, documents=3000, kills=25, rounds=5, seed=SEED + 1)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_during_import_stress(tmp_path: Path, workers: int) -> None:
+    summary = _crash_and_recover(tmp_path, documents=3000, kills=25, rounds=5, seed=SEED + 10 + workers,
+                                 workers=workers)
     assert summary["kills"] == 25
 
 

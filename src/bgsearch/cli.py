@@ -43,6 +43,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors in one line like every other error."""
 
@@ -82,8 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("paths", nargs="*", type=str, metavar="PATH", help=f"default: {DEFAULT_SOURCE}/")
     index_option(index)
     index.add_argument("--rebuild", action="store_true", help="replace the index with a new one built from PATH")
-    index.add_argument("--commit-every", type=int, metavar="N",
+    index.add_argument("--commit-every", type=_positive_int, metavar="N",
                        help="commit every N documents, so an interrupted run keeps its work (default 10000)")
+    index.add_argument("--workers", type=_positive_int, metavar="N",
+                       help="processes that analyze and write documents (default: one per core for large imports)")
     index.add_argument("--field", action="append", default=[], metavar="NAME=KEY",
                        help="JSON Lines: read document field NAME from key KEY (e.g. body=text); repeatable")
 
@@ -143,7 +155,8 @@ def _index(args: argparse.Namespace) -> int:
     else:
         ix = Index.open(args.index)
     with ix, _progress() as progress:
-        result = ix.add_documents(load_paths(paths, fields), progress=progress, commit_every=args.commit_every)
+        result = ix.add_documents(load_paths(paths, fields), progress=progress, commit_every=args.commit_every,
+                                  workers=args.workers)
     _report(result)
     return EXIT_NONE if result.rejected else EXIT_OK
 
@@ -247,13 +260,15 @@ class _progress:
             return None
         from rich.progress import Progress
 
-        self._bar = Progress(console=_console(stderr=True), transient=True)
+        # Refreshed by update(), not by a thread of its own: an import forks its workers, and a
+        # process that runs other threads does not fork safely.
+        self._bar = Progress(console=_console(stderr=True), transient=True, auto_refresh=False)
         self._bar.start()
         self._task = self._bar.add_task("indexing", total=None)
         return self.update
 
     def update(self, done: int, total: int | None = None) -> None:
-        self._bar.update(self._task, completed=done, total=total)
+        self._bar.update(self._task, completed=done, total=total, refresh=True)
 
     def __exit__(self, *exc: object) -> None:
         if hasattr(self, "_bar"):

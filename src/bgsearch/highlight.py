@@ -14,15 +14,16 @@ from dataclasses import dataclass
 
 from .analysis.analyzer import BulgarianAnalyzer
 from .analysis.normalizer import normalize_word
+from .analysis.tokenizer import TOKEN_PATTERN
 
 __all__ = ["Snippet", "make_snippet", "SNIPPET_WIDTH"]
 
 SNIPPET_WIDTH = 240
 ELLIPSIS = "…"
-# Only the start of a huge document is scanned for matches: a snippet must stay cheap.
+# Matches are looked for in the first _SCAN_FIRST characters, and only if there are none, further
+# up to _SCAN_LIMIT: a snippet must stay cheap however long the document.
+_SCAN_FIRST = 10_000
 _SCAN_LIMIT = 200_000
-_SCAN_ENOUGH = 10_000
-_SCAN_SOME = 40_000
 _SENTENCE_ENDS = ".!?…"
 _WHITESPACE = re.compile(r"\s+")
 
@@ -81,18 +82,26 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Sn
 def _matches(
     text: str, terms: Collection[str], analyzer: BulgarianAnalyzer, prefixes: tuple[str, ...] = ()
 ) -> list[tuple[int, int, str]]:
-    """Matched words, scanning no further than needed: past `_SCAN_ENOUGH` characters once every
-    query term was seen (or any was, past `_SCAN_SOME`), a better window is unlikely to follow."""
-    tokenizer, term_filter = analyzer.items[0], analyzer.filter
+    """Matched words, in order: (start, end, term)."""
+    term_of = analyzer.filter.term
+    wanted: dict[str, str | None] = {}  # spelling → its term if it matches, else None
     found: list[tuple[int, int, str]] = []
-    seen: set[str] = set()
-    for token in tokenizer(text[:_SCAN_LIMIT], chars=True):
-        term = term_filter.term(token.text)
-        if term is not None and (term in terms or (prefixes and _starts_with(term, token.text, prefixes))):
-            found.append((token.startchar, token.endchar, term))
-            seen.add(term)
-        if found and token.startchar > _SCAN_ENOUGH and (len(seen) == len(terms) or token.startchar > _SCAN_SOME):
+    start = 0
+    for limit in (_SCAN_FIRST, _SCAN_LIMIT):
+        for match in TOKEN_PATTERN.finditer(text, start, limit):
+            word = match.group()
+            if word in wanted:
+                term = wanted[word]
+            else:
+                term = term_of(word)
+                if term is not None and not (term in terms or (prefixes and _starts_with(term, word, prefixes))):
+                    term = None
+                wanted[word] = term
+            if term is not None:
+                found.append((match.start(), match.end(), term))
+        if found or limit >= len(text):
             break
+        start = limit
     return found
 
 

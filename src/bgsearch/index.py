@@ -8,10 +8,11 @@ import json
 import os
 import socket
 import sys
+import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +29,7 @@ from whoosh.scoring import BM25F
 from .analysis.analyzer import ANALYZER_NAME, ANALYZER_VERSION, BulgarianAnalyzer
 from .documents import Document, DocumentError, Rejected, to_document
 from .errors import IndexExistsError, IndexLockedError, IndexNotFoundError, IndexVersionError
+from .parallel import CAN_FORK, MIN_DOCS_PER_WORKER, SegmentWorkers, commit_with_segments, default_workers
 
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
@@ -286,6 +288,7 @@ class Index:
         *,
         progress: Callable[[int, int], None] | None = None,
         commit_every: int | None = None,
+        workers: int | None = None,
     ) -> AddResult:
         """Add documents, replacing any with the same id, committing every `commit_every` documents.
 
@@ -293,6 +296,11 @@ class Index:
         A bad document is rejected with its reason; it never stops the others. If the process dies,
         the index keeps every document of the last finished commit, and adding the same documents
         again completes the job without duplicates.
+
+        Documents are analyzed and written by `workers` processes, each writing its share of a commit
+        as one segment. By default a batch uses one per core (at least 1,000 documents each) where the
+        platform can fork and the calling process runs no other threads; `workers=1` writes in this
+        process.
         """
         started = time.perf_counter()
         result = AddResult()
@@ -311,20 +319,36 @@ class Index:
             documents_by_id[doc.id] = doc
         batch = list(documents_by_id.values())
         step = max(1, commit_every or COMMIT_EVERY)
-        for start in range(0, len(batch), step):
-            with self._writing() as writer, writer.searcher() as committed:
-                for doc in batch[start : start + step]:
-                    fields = {k: v for k, v in _fields(doc).items() if v is not None}
-                    if committed.document_number(id=doc.id) is None:
-                        writer.add_document(**fields)
-                        result.added += 1
+        workers = _workers(workers, min(step, len(batch)))
+        written = 0
+
+        def report(count: int) -> None:
+            nonlocal written
+            before, written = written, written + count
+            if progress and (before // 100 != written // 100 or written == len(batch)):
+                progress(written, len(batch))
+
+        # Workers are forked before the write lock is taken, so none of them inherits it.
+        with SegmentWorkers(workers) if workers > 1 else nullcontext() as pool:
+            for start in range(0, len(batch), step):
+                chunk = batch[start : start + step]
+                segments: list[Any] = []
+                with self._writing(segments) as writer, writer.searcher() as committed:
+                    for doc in chunk:
+                        if committed.document_number(id=doc.id) is None:
+                            result.added += 1
+                        else:
+                            writer.delete_by_term("id", doc.id)
+                            result.replaced += 1
+                    rows = [_fields(doc) for doc in chunk]
+                    if pool is not None:
+                        segments += pool.build(str(self.path), _INDEX_NAME, rows, report)
                     else:
-                        writer.update_document(**fields)
-                        result.replaced += 1
-                    if progress and result.indexed % 100 == 0:
-                        progress(result.indexed, len(batch))
-        if progress:
-            progress(result.indexed, len(batch))
+                        for fields in rows:
+                            writer.add_document(**fields)
+                            report(1)
+        if progress and not batch:
+            progress(0, 0)
         result.seconds = time.perf_counter() - started
         return result
 
@@ -340,9 +364,10 @@ class Index:
         return missing
 
     @contextmanager
-    def _writing(self) -> Iterator[Any]:
+    def _writing(self, segments: Sequence[Any] = ()) -> Iterator[Any]:
         """The index's single writer: waits up to `lock_timeout` seconds for another writer to
-        finish, commits on success, and leaves the index as it was on any error."""
+        finish, commits on success (with any `segments` workers wrote meanwhile), and leaves the
+        index as it was on any error."""
         try:
             writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256)
         except LockError:
@@ -358,7 +383,7 @@ class Index:
             writer.cancel()
             raise
         else:
-            writer.commit()
+            commit_with_segments(writer, segments)
         finally:
             owner.unlink(missing_ok=True)
 
@@ -381,15 +406,23 @@ def _read_owner(path: Path) -> str:
         return "another process"
 
 
-def _fields(doc: Document) -> dict[str, str | None]:
-    return {
-        "id": doc.id,
-        "body": doc.body,
-        "title": doc.title,
-        "date": doc.date,
-        "source": doc.source,
-        "url": doc.url,
-    }
+def _fields(doc: Document) -> dict[str, str]:
+    """The Whoosh fields of a document (those it has)."""
+    fields = {"id": doc.id, "body": doc.body, "title": doc.title, "date": doc.date, "source": doc.source,
+              "url": doc.url}
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _workers(requested: int | None, chunk: int) -> int:
+    """How many processes write a commit of `chunk` documents."""
+    if requested is not None:
+        if requested < 1:
+            raise ValueError(f"workers must be at least 1, got {requested}")
+        return min(requested, chunk) if CAN_FORK else 1
+    # Forking a process that runs other threads can deadlock the child.
+    if threading.active_count() > 1:
+        return 1
+    return min(default_workers(), chunk // MIN_DOCS_PER_WORKER)
 
 
 def _describe(item: object, number: int) -> str:

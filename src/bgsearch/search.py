@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 import time
+from itertools import islice
 from dataclasses import asdict, dataclass, field
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
-from whoosh.query.spans import SpanNear
 
 from .analysis.normalizer import normalize_word
-from .analysis.tokenizer import MAX_TOKEN_LENGTH
+from .analysis.tokenizer import MAX_TOKEN_LENGTH, TOKEN_PATTERN
 from .documents import DocumentError, parse_date
 from .errors import QuerySyntaxError
 from .highlight import Snippet, make_snippet
+from .phrase import PhraseQuery
 from .query import And, DateRange, Node, Not, Or, Phrase, Word, parse_query
 from .translit import cyrillic_candidates, is_latin_word
 
@@ -265,9 +266,9 @@ class _Compiler:
         if len(plain) > ALL_WORDS_UP_TO:
             # A long query (a title, a question) rarely has every word in the document sought:
             # rank by the words each document has, more of them scoring higher.
-            return _and([wq.Or(plain), *rest])
+            return _and([_Or(plain), *rest])
         if len(plain) >= 2:
-            self.fallback = _and([wq.Or(plain), *rest])
+            self.fallback = _and([_Or(plain), *rest])
         return _and([q for _, q in kept])
 
     def _node(self, node: Node, positive: bool) -> wq.Query | None:
@@ -284,7 +285,7 @@ class _Compiler:
         if not children:
             return None
         if isinstance(node, Or):
-            return children[0] if len(children) == 1 else wq.Or(children)
+            return children[0] if len(children) == 1 else _Or(children)
         return _and(children)
 
     def _word(self, word: Word, positive: bool) -> wq.Query | None:
@@ -309,7 +310,8 @@ class _Compiler:
         if positive:
             self.highlight_terms.update(term for _, term in tokens)
         if len(tokens) > 1:
-            return self._fields(field_name, lambda f, boost: _positional(f, tokens, boost))
+            positions, terms = zip(*tokens)
+            return self._fields(field_name, lambda f, boost: PhraseQuery(f, positions, terms, boost=boost))
         term = tokens[0][1]
         variants = [(term, 1.0)]
         if self.fuzzy and positive and self.index.doc_frequency(term) == 0:
@@ -356,42 +358,29 @@ class _Compiler:
 
         def make(f: str, boost: float) -> wq.Query:
             queries = [wq.Term(f, term, boost=boost * weight) for term, weight in variants]
-            return queries[0] if len(queries) == 1 else wq.Or(queries)
+            return queries[0] if len(queries) == 1 else _Or(queries)
 
         return self._fields(field_name, make)
 
     def _fields(self, field_name: str | None, make: Any) -> wq.Query:
         if field_name is not None:
             return make(field_name, 1.0)
-        return wq.Or([make("title", TITLE_BOOST), make("body", 1.0)])
+        return _Or([make("title", TITLE_BOOST), make("body", 1.0)])
 
 
 def _surface_form(index: Index, term: str) -> str | None:
-    """A word as written in some document whose analyzed term is `term` (for "did you mean").
-
-    The best-ranked documents for the term are short ones that use it often: a quick scan finds it.
-    """
-    tokenizer, term_filter = index.analyzer.items[0], index.analyzer.filter
-    for hit in index.searcher().search(wq.Term("body", term), limit=3):
-        for token in tokenizer(hit["body"][:_SURFACE_SCAN]):
-            if term_filter.term(token.text) == term:
-                return normalize_word(token.text)
+    """A word as written in some document whose analyzed term is `term` (for "did you mean"):
+    its first spelling in the first documents that have it."""
+    term_filter = index.analyzer.filter
+    searcher = index.searcher()
+    for docnum in islice(searcher.docs_for_query(wq.Term("body", term)), 3):
+        for match in TOKEN_PATTERN.finditer(searcher.stored_fields(docnum)["body"], 0, _SURFACE_SCAN):
+            if term_filter.term(match.group()) == term:
+                return normalize_word(match.group())
     return None
 
 
 _SURFACE_SCAN = 20_000
-
-
-def _positional(field_name: str, tokens: list[tuple[int, str]], boost: float = 1.0) -> wq.Query:
-    """Terms in order at exactly the given position gaps (a stop word leaves a gap)."""
-    if all(b[0] - a[0] == 1 for a, b in zip(tokens, tokens[1:])):
-        return wq.Phrase(field_name, [term for _, term in tokens], boost=boost)
-    query: wq.Query = wq.Term(field_name, tokens[0][1])
-    for (prev, _), (pos, term) in zip(tokens, tokens[1:]):
-        gap = pos - prev
-        query = _SpanAt(query, wq.Term(field_name, term), slop=gap, mindist=gap)
-    query.boost = boost
-    return query
 
 
 class _BoundedPrefix(wq.Prefix):
@@ -424,11 +413,11 @@ class _BoundedPrefix(wq.Prefix):
         return ListMatcher(sorted(docs), all_weights=self.boost) if docs else NullMatcher()
 
 
-class _SpanAt(SpanNear):
-    """SpanNear that can sit inside Or/And (Whoosh's lacks the size estimate they ask for)."""
+class _Or(wq.Or):
+    """Whoosh's Or, always as a tree of union matchers. Whoosh otherwise pre-loads and scores every
+    match of an Or in segments under 5,000 documents, which is what a parallel import writes."""
 
-    def estimate_size(self, ixreader: Any) -> int:
-        return min(self.a.estimate_size(ixreader), self.b.estimate_size(ixreader))
+    matcher_type = wq.Or.DEFAULT_MATCHER
 
 
 def _and(children: list[wq.Query]) -> wq.Query:

@@ -14,12 +14,13 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Token, Tokenizer
 
-__all__ = ["BulgarianTokenizer", "MAX_TOKEN_LENGTH"]
+__all__ = ["BulgarianTokenizer", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
 
+# Marks that may sit inside a word (stress, soft hyphen, zero-width), as a regex class body.
 _INNER = "\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff"
 # Unrolled (letters, then runs of inner marks each followed by letters): faster than alternating
 # per character, same tokens.
-_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{_INNER}]+[^\W\d_]*)*")
+TOKEN_PATTERN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{_INNER}]+[^\W\d_]*)*")
 _HYPHENS = "-\u2010\u2011"
 # Endings written after a numeral: 5-ти, 1-ви, 2-ри, 7-ми, 3-ма, 123-мата, 20-те, 5-тия.
 _NUMBER_SUFFIX = re.compile(r"(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)(?:я|ят|те)?|т[аое]|ия|ият|[аия]", re.I)
@@ -58,7 +59,7 @@ class BulgarianTokenizer(Tokenizer):
             return
         pos = start_pos
         hyphens, longest = _HYPHENS, MAX_TOKEN_LENGTH  # locals: this loop runs once per word
-        for match in _TOKEN.finditer(value):
+        for match in TOKEN_PATTERN.finditer(value):
             start, end = match.span()
             if end - start > longest or (
                 start and value[start - 1] in hyphens and _is_number_suffix(value, start, end)
