@@ -567,6 +567,15 @@ def _probe_word(docs: Sequence[dict[str, Any]]) -> str:
     return "закон"
 
 
+def _children_peak_rss_kb() -> int:
+    """The largest peak RSS of this process's finished child processes (bgsearch's workers), in kB."""
+    try:
+        import resource
+    except ImportError:  # not Unix
+        return 0
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
 def _cpu_seconds() -> float:
     """CPU time of this process and of its finished child processes (an import's workers)."""
     times = os.times()
@@ -601,7 +610,7 @@ def child_index(args: argparse.Namespace) -> int:
         "probe_hits": hits,
         "size_bytes": _dir_size(path),
         "peak_rss_kb": memory.get("VmHWM", 0),
-        "worker_peak_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        "worker_peak_rss_kb": _children_peak_rss_kb(),
         "baseline_rss_kb": baseline.get("VmRSS", 0),
         **extra,
     }, ensure_ascii=False))

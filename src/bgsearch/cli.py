@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     index_option(index)
     index.add_argument("--rebuild", action="store_true", help="replace the index with a new one built from PATH")
     index.add_argument("--commit-every", type=_positive_int, metavar="N",
-                       help="commit every N documents, so an interrupted run keeps its work (default 10000)")
+                       help="commit every N documents, so an interrupted run keeps its work (default 25000)")
     index.add_argument("--workers", type=_positive_int, metavar="N",
                        help="processes that analyze and write documents (default: one per core for large imports)")
     index.add_argument("--field", action="append", default=[], metavar="NAME=KEY",

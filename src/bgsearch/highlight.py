@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -16,14 +17,15 @@ from .analysis.analyzer import BulgarianAnalyzer
 from .analysis.normalizer import normalize_word
 from .analysis.tokenizer import TOKEN_PATTERN
 
-__all__ = ["Snippet", "make_snippet", "SNIPPET_WIDTH"]
+__all__ = ["Snippet", "make_snippet", "SNIPPET_WIDTH", "SCAN_FIRST"]
 
 SNIPPET_WIDTH = 240
 ELLIPSIS = "…"
-# Matches are looked for in the first _SCAN_FIRST characters, and only if there are none, further
-# up to _SCAN_LIMIT: a snippet must stay cheap however long the document.
-_SCAN_FIRST = 10_000
+# Matches are looked for in the first SCAN_FIRST characters (from `from_token`), and only if there
+# are none, further up to _SCAN_LIMIT: a snippet must stay cheap however long the document.
+SCAN_FIRST = 10_000
 _SCAN_LIMIT = 200_000
+_LEAD_TOKENS = 10  # start scanning this many words before `from_token`
 _SENTENCE_ENDS = ".!?…"
 _WHITESPACE = re.compile(r"\s+")
 
@@ -40,10 +42,16 @@ def make_snippet(
     analyzer: BulgarianAnalyzer,
     width: int = SNIPPET_WIDTH,
     prefixes: tuple[str, ...] = (),
+    from_token: int = 0,
 ) -> Snippet:
     """The passage of at most about `width` characters with the most distinct query terms
-    (and terms that start with one of `prefixes`, for prefix queries)."""
-    matches = _matches(text, terms, analyzer, prefixes) if terms or prefixes else []
+    (and terms that start with one of `prefixes`, for prefix queries).
+
+    `from_token`: the position of the first match, when the caller knows it (from the index), so a
+    long document is not scanned from its start.
+    """
+    begin = _token_start(text, from_token - _LEAD_TOKENS) if from_token > _LEAD_TOKENS else 0
+    matches = _matches(text, terms, analyzer, prefixes, begin) if terms or prefixes else []
     if matches:
         first, last = _best_window(matches, width)
         start, end = _expand(text, matches[first][0], matches[last][1], width)
@@ -79,15 +87,22 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Sn
     return Snippet("".join(out), [(moved(s), moved(e - 1) + 1) for s, e in spans])
 
 
+def _token_start(text: str, n: int) -> int:
+    """Where the n-th word (from 0) of `text` starts, or a little before: the tokenizer skips a few
+    matches of its pattern (overlong runs, numeral endings), which the index does not count."""
+    match = next(islice(TOKEN_PATTERN.finditer(text), n, None), None)  # skipped in C, not one by one
+    return match.start() if match else 0
+
+
 def _matches(
-    text: str, terms: Collection[str], analyzer: BulgarianAnalyzer, prefixes: tuple[str, ...] = ()
+    text: str, terms: Collection[str], analyzer: BulgarianAnalyzer, prefixes: tuple[str, ...] = (), begin: int = 0
 ) -> list[tuple[int, int, str]]:
-    """Matched words, in order: (start, end, term)."""
+    """Matched words from `begin`, in order: (start, end, term)."""
     term_of = analyzer.filter.term
     wanted: dict[str, str | None] = {}  # spelling → its term if it matches, else None
     found: list[tuple[int, int, str]] = []
-    start = 0
-    for limit in (_SCAN_FIRST, _SCAN_LIMIT):
+    start = begin
+    for limit in (begin + SCAN_FIRST, begin + _SCAN_LIMIT):
         for match in TOKEN_PATTERN.finditer(text, start, limit):
             word = match.group()
             if word in wanted:

@@ -40,7 +40,7 @@ __all__ = ["Index", "AddResult", "IndexStats", "META_FILE", "COMMIT_EVERY"]
 
 META_FILE = "bgsearch.json"
 OWNER_FILE = "bgsearch-writer.json"  # who holds the write lock (the lock itself is Whoosh's flock)
-COMMIT_EVERY = 10_000
+COMMIT_EVERY = 25_000  # ~15 s of work on two cores: what an interrupted import can lose
 _PER_COMMIT_LIMIT = 256
 _INDEX_NAME = "MAIN"
 _WRITE_LOCK = f"{_INDEX_NAME}_WRITELOCK"  # the file Whoosh flocks for its writer

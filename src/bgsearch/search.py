@@ -11,16 +11,17 @@ import re
 import time
 from itertools import islice
 from dataclasses import asdict, dataclass, field
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 
 from .analysis.normalizer import normalize_word
 from .analysis.tokenizer import MAX_TOKEN_LENGTH, TOKEN_PATTERN
 from .documents import DocumentError, parse_date
 from .errors import QuerySyntaxError
-from .highlight import Snippet, make_snippet
+from .highlight import SCAN_FIRST, Snippet, make_snippet
 from .phrase import PhraseQuery
 from .query import And, DateRange, Node, Not, Or, Phrase, Word, parse_query
 from .translit import cyrillic_candidates, is_latin_word
@@ -140,11 +141,7 @@ def search(
     analyzer = index.analyzer
     for hit in hits[offset : offset + limit]:
         stored = hit.fields()
-        snippet = (
-            make_snippet(stored["body"], compiler.highlight_terms, analyzer, prefixes=tuple(compiler.highlight_prefixes))
-            if snippets
-            else _NO_SNIPPET
-        )
+        snippet = _snippet(searcher, hit.docnum, stored["body"], compiler, analyzer) if snippets else _NO_SNIPPET
         results.hits.append(
             Hit(
                 id=stored["id"],
@@ -162,6 +159,36 @@ def search(
 
 
 _NO_SNIPPET = Snippet("", [])
+
+
+def _snippet(searcher: Any, docnum: int, body: str, compiler: _Compiler, analyzer: Any) -> Snippet:
+    terms, prefixes = compiler.highlight_terms, tuple(compiler.highlight_prefixes)
+    if len(body) <= SCAN_FIRST or prefixes:
+        return make_snippet(body, terms, analyzer, prefixes=prefixes)
+    # A long document: where in the body the query's words first occur, from the index.
+    first = _first_position(searcher.reader(), docnum, terms)
+    if first is None or first > _SNIPPET_MAX_TOKEN:  # only the title matched, or no word is near the start
+        return make_snippet(body, (), analyzer)
+    return make_snippet(body, terms, analyzer, from_token=first)
+
+
+# Finding the n-th word of a text costs ~0.25 µs a word; a match further in is not shown.
+_SNIPPET_MAX_TOKEN = 20_000
+
+
+def _first_position(reader: Any, docnum: int, terms: Collection[str]) -> int | None:
+    """The body position of the first of `terms` in document `docnum` (None: none is in its body)."""
+    first = None
+    for term in terms:
+        try:
+            postings = reader.postings("body", term)
+        except TermNotFound:
+            continue
+        postings.skip_to(docnum)
+        if postings.is_active() and postings.id() == docnum:
+            position = postings.value_as("positions")[0]
+            first = position if first is None else min(first, position)
+    return first
 
 
 def _corrected(query: str, corrections: dict[str, str]) -> str:
@@ -373,14 +400,14 @@ def _surface_form(index: Index, term: str) -> str | None:
     its first spelling in the first documents that have it."""
     term_filter = index.analyzer.filter
     searcher = index.searcher()
-    for docnum in islice(searcher.docs_for_query(wq.Term("body", term)), 3):
+    for docnum in islice(searcher.docs_for_query(wq.Term("body", term)), 5):
         for match in TOKEN_PATTERN.finditer(searcher.stored_fields(docnum)["body"], 0, _SURFACE_SCAN):
             if term_filter.term(match.group()) == term:
                 return normalize_word(match.group())
     return None
 
 
-_SURFACE_SCAN = 20_000
+_SURFACE_SCAN = 5_000
 
 
 class _BoundedPrefix(wq.Prefix):
