@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -105,10 +106,9 @@ def _start_worker(progress: Any) -> None:
 
 def _exit_with_parent(parent: int) -> None:
     # A killed import must not leave workers behind (their segments are never committed anyway).
-    stop = threading.Event()
-    while not stop.wait(0.5):
-        if os.getppid() != parent:
-            os._exit(1)
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _build_segment(index_dir: str, index_name: str, rows: Sequence[Mapping[str, Any]]) -> Any:
