@@ -102,3 +102,21 @@ def test_exact_matches_are_never_pushed_down_by_fuzzy_ones(empty_index: Index) -
 def test_typo_tolerance_can_be_switched_off(seed_index: Index) -> None:
     results = seed_index.search("посолсвото", fuzzy=False)
     assert results.hits == [] and results.did_you_mean is None
+
+
+def test_every_misspelled_word_of_a_long_query_is_corrected(seed_index: Index) -> None:
+    # A pasted title with ten typos (adjacent letters swapped): each word is looked up, not the
+    # first few only.
+    words = ("дипломатически покани европейските страни затоплянето отношенията Вашингтон "
+             "политиката президента съобщават").split()
+    misspelled = [word[:3] + word[4] + word[3] + word[5:] for word in words]
+    results = seed_index.search(" ".join(misspelled))
+    assert results.suggestions == {typo: word.lower() for typo, word in zip(misspelled, words)}
+    assert ids(results)[0] == OCTOBER
+
+
+def test_a_repeated_word_weighs_as_often_as_it_is_typed(seed_index: Index) -> None:
+    once = seed_index.search("санкции").hits[0]
+    four_times = seed_index.search("санкции санкции санкции санкции").hits[0]
+    assert four_times.id == once.id
+    assert four_times.score == pytest.approx(4 * once.score, rel=1e-3)

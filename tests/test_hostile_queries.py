@@ -111,6 +111,10 @@ HOSTILE = [
         "".join(random.Random(i).choice("abcdefghijklmnopqrstuvwxyz") for _ in range(60)) for i in range(64)), "ok"),
     Hostile("64 misspelled words", " ".join(["законодателствя", "министерствя", "правителствя", "администрацея"] * 16),
             "ok"),
+    # 64 different misspelled words of the seed articles (adjacent letters swapped): every lookup differs.
+    Hostile("64 distinct misspelled words", " ".join(
+        w[:2] + w[3] + w[2] + w[4:] for w in sorted({w for w in _words.lower().split() if len(w) >= 6 and w.isalpha()})[:64]),
+        "ok"),
 ]
 
 PREFIXES = ["по*", "пр*", "за*", "на*", "чл*", "ал*"]

@@ -212,8 +212,9 @@ REGROUP = {"masdar": 1, "participle": 1, "adverb": 1, "homographs": 1, "strays":
 def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
     """Fix paradigm boundaries of the dictionary (form -> lemma), returning a new mapping.
 
-    * Verbal nouns (четене, плащането, плащанета) are split from their verb into a lemma of their
-      own (the -не form), as every Bulgarian grammar and treebank has them.
+    * Verbal nouns (четене, плащането, плащания) are split from their verb into a lemma of their
+      own (the -не form), as every Bulgarian grammar and treebank has them; so is a plural in -ния
+      that the dictionary gives to the verb (изменения: изменение, not the participle изменен).
     * Participial adjectives (определен, открит, следващ, свързан) join their verb: the
       dictionary splits such paradigms between the verb and an adjective lemma at random.
     * Adverbs in -о that are the neuter of an adjective (малко, главно, известно) join the
@@ -222,6 +223,15 @@ def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
     out = dict(f2l)
     for f, v in f2l.items():
         if not REGROUP["masdar"] or v not in verbs or f[:3] != v[:3]:
+            continue
+        if f.endswith("ния"):
+            # изменения, плащания: the dictionaries list only the participle reading (the short
+            # definite of изменен), but the plural of the verbal noun is the word texts use.
+            noun = f[:-1] + "е"  # изменение
+            if f2l.get(noun) == noun:
+                out[f] = noun
+            elif f[:-3] + "не" in f2l and f[-4] in "аяе":  # плащане: split below as a masdar
+                out[f] = f[:-3] + "не"
             continue
         for end in MASDAR_ENDINGS:
             if f.endswith(end):

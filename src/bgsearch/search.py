@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import time
-from itertools import islice
-from dataclasses import asdict, dataclass, field
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
@@ -247,7 +248,7 @@ TRANSLIT_BESIDE_DIRECT_BOOST = 0.3  # ...of a Latin word that is (Reuters, NATO)
 FUZZY_BOOST = 0.5
 # Bounds on the work one query can ask for.
 MAX_RANKED_WORDS = 64  # words of a long query beyond these are not searched (a notice says so)
-MAX_CORRECTED_WORDS = 8  # unknown words looked up for typos
+MAX_CORRECTED_WORDS = 32  # distinct unknown words looked up for typos
 _TRANSLIT_TERMS = 3
 MAX_PREFIX_TERMS = 256
 MAX_PREFIX_POSTINGS = 200_000
@@ -274,6 +275,7 @@ class _Compiler:
         self.corrections: dict[str, str] = {}  # query word → the indexed word it was taken for
         self.notices: list[str] = []
         self.fuzzy_budget = MAX_CORRECTED_WORDS
+        self._near_misses_of: dict[str, list[tuple[str, float]]] = {}  # a repeated word is looked up once
 
     def compile(self, root: Node) -> wq.Query | None:
         if not isinstance(root, And):
@@ -284,8 +286,11 @@ class _Compiler:
             dropped = {id(child) for child in plain_nodes[MAX_RANKED_WORDS:]}
             children = [child for child in children if id(child) not in dropped]
             self.notices.append(f"the query has {len(plain_nodes)} words: searched by the first {MAX_RANKED_WORDS}")
-        parts = [(child, self._node(child, positive=True)) for child in children]
-        kept = [(child, q) for child, q in parts if q is not None]
+        # A word typed n times is searched once with n times the weight: the same scores, one matcher.
+        repeats = Counter(children)
+        parts = [(child, self._node(child, positive=True)) for child in repeats]
+        kept = [(child, q if repeats[child] == 1 else q.with_boost(q.boost * repeats[child]))
+                for child, q in parts if q is not None]
         if not kept:
             return None
         plain = [q for child, q in kept if isinstance(child, (Word, Phrase))]
@@ -368,6 +373,8 @@ class _Compiler:
 
     def _near_misses(self, word: str, term: str) -> list[tuple[str, float]]:
         """Indexed terms a misspelled word (unknown to the index) may have meant."""
+        if term in self._near_misses_of:
+            return self._near_misses_of[term]
         budget = typo_budget(normalize_word(word))
         if not budget or not self.fuzzy_budget:
             return []
@@ -377,7 +384,8 @@ class _Compiler:
             surface = _surface_form(self.index, similar[0])
             if surface:
                 self.corrections[word] = surface
-        return [(other, FUZZY_BOOST) for other in similar]
+        self._near_misses_of[term] = [(other, FUZZY_BOOST) for other in similar]
+        return self._near_misses_of[term]
 
     def _terms(self, field_name: str | None, variants: list[tuple[str, float]], positive: bool) -> wq.Query:
         if positive:
