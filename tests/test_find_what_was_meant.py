@@ -76,6 +76,15 @@ def test_a_typo_still_finds_the_document_and_suggests_the_word(seed_index: Index
     assert any("did you mean" in notice for notice in results.notices)
 
 
+@pytest.mark.parametrize(("typo", "word"), [("войнаат", "войната"), ("Беларускаат", "беларуската"), ("Аресттие", "арестите")])
+def test_a_typo_in_the_ending_finds_the_word(seed_index: Index, typo: str, word: str) -> None:
+    # The stemmer cannot read the garbled ending (войнаат → войнаам), so the word is found through
+    # the dictionary form one swap away.
+    results = seed_index.search(typo)
+    assert set(ids(results)) == set(ids(seed_index.search(word)))
+    assert results.suggestions == {typo: word}
+
+
 def test_adjacent_swap_counts_as_one_edit(seed_index: Index) -> None:
     results = seed_index.search("Лукашенок")  # к and о swapped
     assert set(ids(results)) == {OCTOBER, DECEMBER}

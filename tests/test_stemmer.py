@@ -224,3 +224,26 @@ def test_unimorph_noun_paradigms_conflate(stemmer: BulgarianStemmer) -> None:
                 groups.setdefault(cols[0], set()).add(form)
     whole = sum(1 for forms in groups.values() if len({stemmer.stem(f) for f in forms}) == 1)
     assert whole / len(groups) > 0.9
+
+
+@pytest.mark.parametrize(
+    ("typed", "max_distance", "nearest"),
+    [
+        ("заокна", 1, (1, "закона")),  # adjacent letters swapped: one edit
+        ("бългаиря", 1, (1, "българия")),
+        ("законодателствя", 2, (1, "законодателство")),
+        ("адмнистрацея", 2, (2, "администрация")),  # a letter dropped and one wrong
+    ],
+)
+def test_known_near_finds_the_dictionary_form_meant(
+    stemmer: BulgarianStemmer, typed: str, max_distance: int, nearest: tuple[int, str]
+) -> None:
+    near = stemmer.known_near(typed, max_distance)
+    assert near[0] == nearest
+    assert all(distance <= max_distance for distance, _ in near)
+    assert near == sorted(near)
+
+
+def test_known_near_leaves_out_the_word_itself(stemmer: BulgarianStemmer) -> None:
+    assert "закона" not in {form for _, form in stemmer.known_near("закона", 1)}
+    assert stemmer.known_near("щщщщщщщ", 1) == []

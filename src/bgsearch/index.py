@@ -229,9 +229,9 @@ class Index:
         searcher = self.searcher()
         return searcher.doc_frequency("body", term) + searcher.doc_frequency("title", term)
 
-    def similar_terms(self, term: str, max_distance: int, limit: int = 5) -> list[str]:
-        """Indexed terms within `max_distance` edits of `term` (an adjacent swap is one edit),
-        nearest first, then most frequent."""
+    def similar_terms(self, term: str, max_distance: int, limit: int = 5) -> list[tuple[int, str]]:
+        """Indexed terms within `max_distance` edits of `term` (an adjacent swap is one edit), as
+        (distance, term), nearest first, then most frequent."""
         from rapidfuzz.distance import OSA
         from rapidfuzz.process import extract
 
@@ -243,8 +243,8 @@ class Index:
                 for other, distance, _ in extract(term, choices, scorer=OSA.distance,
                                                   score_cutoff=max_distance, limit=4 * limit):
                     if other != term:
-                        found.append((distance, -self.doc_frequency(other), other))
-        return [other for _, _, other in sorted(found)[:limit]]
+                        found.append((int(distance), -self.doc_frequency(other), other))
+        return [(distance, other) for distance, _, other in sorted(found)[:limit]]
 
     def _lexicon(self) -> dict[int, list[str]]:
         """The alphabetic terms of the title and body fields, by length; cached per commit."""

@@ -12,19 +12,19 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
 from .analysis.normalizer import normalize_word
-from .analysis.tokenizer import MAX_TOKEN_LENGTH, TOKEN_PATTERN
+from .analysis.tokenizer import MAX_TOKEN_LENGTH
 from .documents import DocumentError, parse_date
 from .errors import QuerySyntaxError
 from .highlight import SCAN_FIRST, Snippet, make_snippet
 from .phrase import PhraseQuery
 from .query import And, DateRange, Node, Not, Or, Phrase, Word, parse_query
+from .spelling import near_misses
 from .translit import cyrillic_candidates, is_latin_word
 
 if TYPE_CHECKING:
@@ -255,11 +255,6 @@ MAX_PREFIX_POSTINGS = 200_000
 _FUZZY_TERMS = 3
 
 
-def typo_budget(word: str) -> int:
-    """Edits forgiven in a word: one from 5 letters, two from 9 (an adjacent swap is one edit)."""
-    return 2 if len(word) >= 9 else 1 if len(word) >= 5 else 0
-
-
 class _Compiler:
     """AST → Whoosh query. Collects the terms to highlight, the any-word fallback query, and the
     spelling corrections it made."""
@@ -375,15 +370,12 @@ class _Compiler:
         """Indexed terms a misspelled word (unknown to the index) may have meant."""
         if term in self._near_misses_of:
             return self._near_misses_of[term]
-        budget = typo_budget(normalize_word(word))
-        if not budget or not self.fuzzy_budget:
+        if not self.fuzzy_budget:
             return []
         self.fuzzy_budget -= 1
-        similar = self.index.similar_terms(term, budget, limit=_FUZZY_TERMS)
-        if similar:
-            surface = _surface_form(self.index, similar[0])
-            if surface:
-                self.corrections[word] = surface
+        similar, spelling = near_misses(self.index, word, term, limit=_FUZZY_TERMS)
+        if spelling:
+            self.corrections[word] = spelling
         self._near_misses_of[term] = [(other, FUZZY_BOOST) for other in similar]
         return self._near_misses_of[term]
 
@@ -401,21 +393,6 @@ class _Compiler:
         if field_name is not None:
             return make(field_name, 1.0)
         return _Or([make("title", TITLE_BOOST), make("body", 1.0)])
-
-
-def _surface_form(index: Index, term: str) -> str | None:
-    """A word as written in some document whose analyzed term is `term` (for "did you mean"):
-    its first spelling in the first documents that have it."""
-    term_filter = index.analyzer.filter
-    searcher = index.searcher()
-    for docnum in islice(searcher.docs_for_query(wq.Term("body", term)), 5):
-        for match in TOKEN_PATTERN.finditer(searcher.stored_fields(docnum)["body"], 0, _SURFACE_SCAN):
-            if term_filter.term(match.group()) == term:
-                return normalize_word(match.group())
-    return None
-
-
-_SURFACE_SCAN = 5_000
 
 
 class _BoundedPrefix(wq.Prefix):

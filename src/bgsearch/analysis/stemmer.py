@@ -19,7 +19,8 @@ For unknown words one derivational step follows: a possessive adjective of a nam
 dictionary does not know (тръмпов, тръмповата) is reduced to the name (тръмп).
 
 Data loads lazily on first use, once per process, and is shared by all instances (the forms
-list behind :meth:`BulgarianStemmer.is_known` only when that is first called).  ``stem``
+list behind :meth:`BulgarianStemmer.is_known` and :meth:`BulgarianStemmer.known_near` only when
+one of those is first called).  ``stem``
 memoizes its results in a module-level dict that is cleared when it reaches ``cache_size``.
 """
 
@@ -135,6 +136,36 @@ def _load_known() -> frozenset[str]:
     return _known
 
 
+_ALPHABET: Final = "абвгдежзийклмнопрстуфхцчшщъьюя"
+_known_by_shape: dict[tuple[int, str], list[str]] | None = None
+
+
+def _known_forms_by_shape() -> dict[tuple[int, str], list[str]]:
+    """The known forms by (length, first letter): the candidates a two-edit search scans."""
+    global _known_by_shape
+    if _known_by_shape is None:
+        with _lock:
+            if _known_by_shape is None:
+                by_shape: dict[tuple[int, str], list[str]] = {}
+                for form in _load_known():
+                    by_shape.setdefault((len(form), form[0]), []).append(form)
+                for forms in by_shape.values():
+                    forms.sort()  # the same candidates in every process
+                _known_by_shape = by_shape
+    return _known_by_shape
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one deletion, adjacent swap, substitution or insertion away from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    edits |= {a + c + b for a, b in splits for c in _ALPHABET}
+    edits.discard(word)
+    return edits
+
+
 _cache: dict[str, str] = {}
 
 
@@ -165,3 +196,24 @@ class BulgarianStemmer:
     def is_known(self, word: str) -> bool:
         """True when ``word`` is a dictionary form (its term does not come from a guess)."""
         return word in _load_known()
+
+    def known_near(self, word: str, max_distance: int, limit: int = 10) -> list[tuple[int, str]]:
+        """Dictionary forms within ``max_distance`` (1 or 2) edits of ``word``, an adjacent swap
+        counting as one, as (distance, form), nearest first; ``word`` itself is left out.
+
+        One edit: every variant of ``word`` is looked up (~0.3 ms).  Two edits: the forms of about
+        the same length that start with the same letter are scanned (a full scan takes ~10 ms).
+        """
+        known = _load_known()
+        found = [(1, form) for form in sorted(_one_edit(word) & known)]
+        if max_distance >= 2 and word:
+            from rapidfuzz.distance import OSA
+            from rapidfuzz.process import extract
+
+            shapes = _known_forms_by_shape()
+            for length in range(len(word) - 2, len(word) + 3):
+                for form, distance, _ in extract(word, shapes.get((length, word[0]), ()), scorer=OSA.distance,
+                                                 score_cutoff=2, limit=limit):
+                    if distance == 2:
+                        found.append((2, form))
+        return sorted(found)[:limit]
