@@ -10,6 +10,7 @@ import pytest
 from bgsearch import Index
 from bgsearch.errors import IndexExistsError, IndexNotFoundError, IndexVersionError
 from bgsearch.index import META_FILE
+from robustness_helpers import seed_sentences
 
 DOC = {
     "id": "minsk-1",
@@ -107,3 +108,29 @@ def test_searcher_sees_later_commits(empty_index: Index) -> None:
     assert empty_index.search("Минск").hits == []
     empty_index.add_documents([DOC])
     assert [h.id for h in empty_index.search("Минск").hits] == ["minsk-1"]
+
+
+def test_cached_term_entries_give_the_scores_of_a_plain_searcher(empty_index: Index) -> None:
+    # Three commits (three segments), a replacement and a deletion; the index's searcher reads
+    # each term's entry once per segment, a plain Whoosh searcher reads it every time.
+    from whoosh import query as wq
+
+    from bgsearch.index import _WEIGHTING
+
+    sentences = seed_sentences()
+    for start in range(0, 27, 9):
+        empty_index.add_documents([{"id": f"s{i}", "body": sentences[i]} for i in range(start, start + 9)])
+    empty_index.add_documents([{"id": "s3", "body": "Санкции срещу Минск и Лукашенко."}])
+    empty_index.delete(["s5"])
+    queries = [wq.Or([wq.Term("body", t) for t in terms]) for terms in (
+        ["санкци", "минск"], ["лукашенк"], ["тръмп", "беларус", "посолств"], ["несъществуващ"])]
+    plain = empty_index._ix.searcher(weighting=_WEIGHTING)
+    cached = empty_index.searcher()
+    assert len(cached.leaf_searchers()) > 1
+    for query in queries * 2:  # the second pass is served from the cache
+        expected = [(hit.docnum, round(hit.score, 9)) for hit in plain.search(query, limit=None)]
+        assert [(hit.docnum, round(hit.score, 9)) for hit in cached.search(query, limit=None)] == expected
+        assert cached.doc_frequency("body", query.subqueries[0].text) == plain.doc_frequency(
+            "body", query.subqueries[0].text)
+    assert any(leaf.reader()._terms._infos for leaf, _ in cached.leaf_searchers())
+    plain.close()

@@ -23,6 +23,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.analysis import IDAnalyzer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.reading import TermNotFound
 from whoosh.util.filelock import try_for
 from whoosh.scoring import BM25F
 
@@ -42,6 +43,7 @@ META_FILE = "bgsearch.json"
 OWNER_FILE = "bgsearch-writer.json"  # who holds the write lock (the lock itself is Whoosh's flock)
 COMMIT_EVERY = 25_000  # ~15 s of work on two cores: what an interrupted import can lose
 _PER_COMMIT_LIMIT = 256
+_TERM_INFO_LIMIT = 100_000  # cached term entries per segment
 _INDEX_NAME = "MAIN"
 _WRITE_LOCK = f"{_INDEX_NAME}_WRITELOCK"  # the file Whoosh flocks for its writer
 _FORMAT = 1
@@ -85,6 +87,65 @@ def _schema(analyzer: BulgarianAnalyzer) -> Schema:
         source=ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
         url=STORED(),
     )
+
+
+class _TermInfoCache:
+    """A segment's term table that reads each term's entry from disk once per commit.
+
+    A query looks a term up in every segment several times (its size to order a matcher tree,
+    its statistics, its postings), each a hash-table probe in Python; a cached entry is a dict hit.
+    Wraps Whoosh's term reader (a private attribute of its segment reader).
+    """
+
+    def __init__(self, terms: Any) -> None:
+        self._wrapped = terms
+        self._infos: dict[tuple[str, bytes], Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapped, name)
+
+    def _info(self, fieldname: str, tbytes: bytes) -> Any:
+        """The term's entry, or None when the segment does not have the term."""
+        key = (fieldname, tbytes)
+        try:
+            return self._infos[key]
+        except KeyError:
+            pass
+        try:
+            info = self._wrapped.term_info(fieldname, tbytes)
+        except TermNotFound:
+            info = None
+        if len(self._infos) >= _TERM_INFO_LIMIT:
+            self._infos.clear()
+        self._infos[key] = info
+        return info
+
+    def __contains__(self, term: tuple[str, bytes]) -> bool:
+        return self._info(*term) is not None
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> Any:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise TermNotFound(f"{fieldname}:{tbytes!r}")
+        return info
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise KeyError(tbytes)  # what the wrapped table raises; the reader turns it into 0
+        return info.doc_frequency()
+
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise KeyError(tbytes)
+        return info.weight()
+
+    def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
+        terms = self._wrapped
+        return terms._codec.postings_reader(
+            terms._postfile, self.term_info(fieldname, tbytes), format_, term=(fieldname, tbytes), scorer=scorer
+        )
 
 
 class Index:
@@ -208,6 +269,10 @@ class Index:
             self._searcher = None
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=_WEIGHTING)
+            for leaf, _ in self._searcher.leaf_searchers():
+                reader = leaf.reader()
+                if hasattr(reader, "_terms"):  # a segment (an empty index has none)
+                    reader._terms = _TermInfoCache(reader._terms)
             self._per_commit = {}
             self._lexicon_by_length = None
         return self._searcher
