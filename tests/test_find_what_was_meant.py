@@ -85,6 +85,12 @@ def test_a_typo_in_the_ending_finds_the_word(seed_index: Index, typo: str, word:
     assert results.suggestions == {typo: word}
 
 
+def test_a_typo_written_twice_is_corrected_in_both_places(seed_index: Index) -> None:
+    results = seed_index.search("посолсвото Посолсвото")
+    assert results.did_you_mean == "посолството Посолството"
+    assert ids(results) == [DECEMBER]
+
+
 def test_adjacent_swap_counts_as_one_edit(seed_index: Index) -> None:
     results = seed_index.search("Лукашенок")  # к and о swapped
     assert set(ids(results)) == {OCTOBER, DECEMBER}

@@ -270,7 +270,7 @@ class _Compiler:
         self.corrections: dict[str, str] = {}  # query word → the indexed word it was taken for
         self.notices: list[str] = []
         self.fuzzy_budget = MAX_CORRECTED_WORDS
-        self._near_misses_of: dict[str, list[tuple[str, float]]] = {}  # a repeated word is looked up once
+        self._near_misses_of: dict[str, tuple[list[str], str | None]] = {}  # a term is looked up once
 
     def compile(self, root: Node) -> wq.Query | None:
         if not isinstance(root, And):
@@ -368,16 +368,15 @@ class _Compiler:
 
     def _near_misses(self, word: str, term: str) -> list[tuple[str, float]]:
         """Indexed terms a misspelled word (unknown to the index) may have meant."""
-        if term in self._near_misses_of:
-            return self._near_misses_of[term]
-        if not self.fuzzy_budget:
-            return []
-        self.fuzzy_budget -= 1
-        similar, spelling = near_misses(self.index, word, term, limit=_FUZZY_TERMS)
+        if term not in self._near_misses_of:
+            if not self.fuzzy_budget:
+                return []
+            self.fuzzy_budget -= 1
+            self._near_misses_of[term] = near_misses(self.index, word, term, limit=_FUZZY_TERMS)
+        similar, spelling = self._near_misses_of[term]
         if spelling:
             self.corrections[word] = spelling
-        self._near_misses_of[term] = [(other, FUZZY_BOOST) for other in similar]
-        return self._near_misses_of[term]
+        return [(other, FUZZY_BOOST) for other in similar]
 
     def _terms(self, field_name: str | None, variants: list[tuple[str, float]], positive: bool) -> wq.Query:
         if positive:
