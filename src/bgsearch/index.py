@@ -129,17 +129,17 @@ class _TermInfoCache:
             raise TermNotFound(f"{fieldname}:{tbytes!r}")
         return info
 
-    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+    def _present(self, fieldname: str, tbytes: bytes) -> Any:
         info = self._info(fieldname, tbytes)
         if info is None:
             raise KeyError(tbytes)  # what the wrapped table raises; the reader turns it into 0
-        return info.doc_frequency()
+        return info
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        return self._present(fieldname, tbytes).doc_frequency()
 
     def frequency(self, fieldname: str, tbytes: bytes) -> float:
-        info = self._info(fieldname, tbytes)
-        if info is None:
-            raise KeyError(tbytes)
-        return info.weight()
+        return self._present(fieldname, tbytes).weight()
 
     def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
         terms = self._wrapped
