@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
-from whoosh.reading import TermNotFound
 
 from .analysis.normalizer import normalize_word
 from .analysis.tokenizer import MAX_TOKEN_LENGTH
@@ -23,6 +23,7 @@ from .documents import DocumentError, parse_date
 from .errors import QuerySyntaxError
 from .highlight import SCAN_FIRST, Snippet, make_snippet
 from .phrase import PhraseQuery
+from .postings import AllWordsQuery, AnyTermQuery, first_position
 from .query import And, DateRange, Node, Not, Or, Phrase, Word, parse_query
 from .spelling import near_misses
 from .translit import cyrillic_candidates, is_latin_word
@@ -140,9 +141,14 @@ def search(
     if results._total >= offset + limit:  # more may match than were ranked: count them lazily
         results._count = hits.__len__
     analyzer = index.analyzer
+    some_words = results.fallback or compiler.any_word  # a hit may lack some of the words
     for hit in hits[offset : offset + limit]:
         stored = hit.fields()
-        snippet = _snippet(searcher, hit.docnum, stored["body"], compiler, analyzer) if snippets else _NO_SNIPPET
+        snippet = (
+            _snippet(searcher, hit.docnum, stored["body"], compiler, analyzer, some_words)
+            if snippets
+            else _NO_SNIPPET
+        )
         results.hits.append(
             Hit(
                 id=stored["id"],
@@ -162,34 +168,40 @@ def search(
 _NO_SNIPPET = Snippet("", [])
 
 
-def _snippet(searcher: Any, docnum: int, body: str, compiler: _Compiler, analyzer: Any) -> Snippet:
+def _snippet(
+    searcher: Any, docnum: int, body: str, compiler: _Compiler, analyzer: Any, some_words: bool
+) -> Snippet:
     terms, prefixes = compiler.highlight_terms, tuple(compiler.highlight_prefixes)
-    if len(body) <= SCAN_FIRST or prefixes:
+    if prefixes or (len(body) <= SCAN_FIRST and not some_words):
         return make_snippet(body, terms, analyzer, prefixes=prefixes)
-    # A long document: where in the body the query's words first occur, from the index.
-    first = _first_position(searcher.reader(), docnum, terms)
+    # A long document, or one that may have only some of the words: from the index, which query
+    # terms its body has and where the first stands, so the scan for the best passage starts
+    # there and stops once it has seen them all.
+    first, present = _body_terms(searcher, docnum, terms)
     if first is None or first > _SNIPPET_MAX_TOKEN:  # only the title matched, or no word is near the start
         return make_snippet(body, (), analyzer)
-    return make_snippet(body, terms, analyzer, from_token=first)
+    return make_snippet(body, present, analyzer, from_token=first)
 
 
 # Finding the n-th word of a text costs ~0.25 µs a word; a match further in is not shown.
 _SNIPPET_MAX_TOKEN = 20_000
 
 
-def _first_position(reader: Any, docnum: int, terms: Collection[str]) -> int | None:
-    """The body position of the first of `terms` in document `docnum` (None: none is in its body)."""
-    first = None
+def _body_terms(searcher: Any, docnum: int, terms: Collection[str]) -> tuple[int | None, set[str]]:
+    """The body position of the first of `terms` in document `docnum` (None: none is in its body),
+    and which of `terms` its body has."""
+    # Read from the document's own segment: the whole index's postings would skip through every
+    # segment before it, block by block.
+    leaves = searcher.leaf_searchers()
+    leaf, offset = leaves[bisect_right([offset for _, offset in leaves], docnum) - 1]
+    reader, docnum = leaf.reader(), docnum - offset
+    first, present = None, set()
     for term in terms:
-        try:
-            postings = reader.postings("body", term)
-        except TermNotFound:
-            continue
-        postings.skip_to(docnum)
-        if postings.is_active() and postings.id() == docnum:
-            position = postings.value_as("positions")[0]
+        position = first_position(reader, "body", term, docnum)
+        if position is not None:
             first = position if first is None else min(first, position)
-    return first
+            present.add(term)
+    return first, present
 
 
 def _corrected(query: str, corrections: dict[str, str]) -> str:
@@ -267,6 +279,7 @@ class _Compiler:
         self.highlight_terms: set[str] = set()
         self.highlight_prefixes: set[str] = set()
         self.fallback: wq.Query | None = None
+        self.any_word = False  # True: ranks documents by any of the words (a long query)
         self.corrections: dict[str, str] = {}  # query word → the indexed word it was taken for
         self.notices: list[str] = []
         self.fuzzy_budget = MAX_CORRECTED_WORDS
@@ -293,9 +306,11 @@ class _Compiler:
         if len(plain) > ALL_WORDS_UP_TO:
             # A long query (a title, a question) rarely has every word in the document sought:
             # rank by the words each document has, more of them scoring higher.
-            return _and([_Or(plain), *rest])
+            self.any_word = True
+            return _and([_any_of(plain), *rest])
         if len(plain) >= 2:
-            self.fallback = _and([_Or(plain), *rest])
+            self.fallback = _and([_any_of(plain), *rest])
+            return _and([_all_of(plain), *rest])
         return _and([q for _, q in kept])
 
     def _node(self, node: Node, positive: bool) -> wq.Query | None:
@@ -429,6 +444,37 @@ class _Or(wq.Or):
     match of an Or in segments under 5,000 documents, which is what a parallel import writes."""
 
     matcher_type = wq.Or.DEFAULT_MATCHER
+
+
+def _any_of(queries: list[wq.Query]) -> wq.Query:
+    """Documents with any of `queries`, summing their scores. Words alone (each a term or an Or of
+    terms) are ranked from whole postings (bgsearch.postings): such queries visit many documents."""
+    leaves: list[tuple[str, str, float]] = []
+    for query in queries:
+        if not _add_term_leaves(query, 1.0, leaves):
+            return _Or(queries)
+    return AnyTermQuery(leaves)
+
+
+def _all_of(queries: list[wq.Query]) -> wq.Query:
+    """Documents with every one of `queries`: for words alone, ranked from whole postings too."""
+    leaves: list[tuple[str, str, float]] = []
+    words: list[int] = []
+    for number, query in enumerate(queries):
+        if not _add_term_leaves(query, 1.0, leaves):
+            return wq.And(queries)
+        words += [number] * (len(leaves) - len(words))
+    return AllWordsQuery(leaves, words)
+
+
+def _add_term_leaves(query: wq.Query, boost: float, leaves: list[tuple[str, str, float]]) -> bool:
+    """Adds the (field, term, boost) leaves of a term or an Or of terms; False for any other query."""
+    if isinstance(query, wq.Term):
+        leaves.append((query.fieldname, query.text, boost * query.boost))
+        return True
+    if isinstance(query, wq.Or):
+        return all(_add_term_leaves(child, boost * query.boost, leaves) for child in query.subqueries)
+    return False
 
 
 def _and(children: list[wq.Query]) -> wq.Query:

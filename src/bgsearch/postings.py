@@ -1,0 +1,399 @@
+"""Postings read whole into arrays, and matchers that rank from them.
+
+Whoosh walks postings one document at a time in Python (~1-2 µs a document per term, more for
+unions and phrases). For the queries that visit many documents — phrases of common words, and the
+any-word queries over several words — this module reads each term's postings in a segment whole
+(kept per segment reader, so per commit), scores every document at once with numpy exactly as
+Whoosh's BM25F scorer would, and hands Whoosh's top-k collector a matcher whose block quality is
+each document's exact score: the collector then skips every document that cannot enter the top k.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from whoosh import matching
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25FScorer
+from whoosh.util.numeric import byte_to_length
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "SegmentQuery", "first_position", "live", "scored_postings"]
+
+
+class Postings:
+    """A term's postings in one segment: document numbers, weights, encoded values (positions)."""
+
+    def __init__(self, reader: Any, fieldname: str, tbytes: bytes) -> None:
+        import numpy as np
+
+        postings = reader.postings(fieldname, tbytes)
+        if isinstance(postings, FilterMatcher):  # deleted documents are dropped by the caller
+            postings = postings.child
+        ids: list[int] = []
+        weights: list[float] = []
+        self.values: list[Any] = []
+        if isinstance(postings, W3LeafMatcher):  # a block at a time: no Python call per posting
+            while postings.is_active():
+                postings._read_ids(), postings._read_weights(), postings._read_values()
+                ids.extend(postings._ids)
+                weights.extend(postings._weights)
+                self.values.extend(postings._values)
+                postings._next_block()
+        else:
+            while postings.is_active():
+                ids.append(postings.id())
+                weights.append(postings.weight())
+                self.values.append(postings.value())
+                postings.next()
+        self.ids = np.array(ids, dtype=np.int64)
+        self.weights = np.array(weights, dtype=np.float64)
+        self.scores: dict[Any, np.ndarray] = {}  # by weighting model: the global statistics are per commit too
+
+
+# Postings kept per segment reader, least recently used dropped first (~50 bytes a posting).
+_POSTINGS_KEPT = 200_000
+
+
+class _SegmentCache:
+    """What this module reads from one segment reader, kept as long as the reader (one commit)."""
+
+    def __init__(self) -> None:
+        self.lengths: dict[str, np.ndarray] = {}
+        self.postings: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
+        self.kept = 0
+
+
+_CACHES: weakref.WeakKeyDictionary[Any, _SegmentCache] = weakref.WeakKeyDictionary()
+
+
+def _postings(reader: Any, fieldname: str, tbytes: bytes) -> Postings:
+    cache = _CACHES.setdefault(reader, _SegmentCache())
+    key = (fieldname, tbytes)
+    if key in cache.postings:
+        cache.postings.move_to_end(key)
+        return cache.postings[key]
+    read = cache.postings[key] = Postings(reader, fieldname, tbytes)
+    cache.kept += len(read.ids)
+    while cache.kept > _POSTINGS_KEPT and len(cache.postings) > 1:
+        cache.kept -= len(cache.postings.popitem(last=False)[1].ids)
+    return read
+
+
+def _field_lengths(reader: Any, fieldname: str) -> np.ndarray:
+    """Every document's length in `fieldname`, as Whoosh's scorers read it."""
+    import numpy as np
+
+    per_field = _CACHES.setdefault(reader, _SegmentCache()).lengths
+    if fieldname not in per_field:
+        encoded = np.zeros(reader.doc_count_all(), dtype=np.uint8)
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is not None:  # one byte per document, read in one piece
+            stored = column._dbfile.get(column._basepos, column._count)
+            encoded[: len(stored)] = np.frombuffer(stored, dtype=np.uint8)
+        per_field[fieldname] = _byte_lengths()[encoded]
+    return per_field[fieldname]
+
+
+@functools.cache
+def _byte_lengths() -> np.ndarray:
+    """Whoosh's one-byte field length codes, decoded (a document with the term has length >= 1)."""
+    import numpy as np
+
+    return np.array([1.0] + [float(byte_to_length(b)) for b in range(1, 256)])
+
+
+def scored_postings(searcher: Any, context: Any, fieldname: str, text: str) -> tuple[Postings, np.ndarray] | None:
+    """A term's postings in `searcher`'s segment with each posting's score (None: not there)."""
+    reader = searcher.reader()
+    tbytes = _stored_term(reader, fieldname, text)
+    if tbytes is None:
+        return None
+    postings = _postings(reader, fieldname, tbytes)
+    weighting = (context.weighting if context is not None else None) or searcher.weighting  # None: unscored
+    if weighting not in postings.scores:
+        postings.scores[weighting] = _scores(weighting.scorer(searcher, fieldname, tbytes), reader, fieldname, postings)
+    return postings, postings.scores[weighting]
+
+
+def _scores(scorer: Any, reader: Any, fieldname: str, postings: Postings) -> np.ndarray:
+    """What `scorer` gives each posting."""
+    import numpy as np
+
+    if isinstance(scorer, BM25FScorer):  # Whoosh's bm25(), operation by operation
+        k1, b = scorer.K1, scorer.B
+        lengths = _field_lengths(reader, fieldname)[postings.ids]
+        weights = postings.weights
+        return scorer.idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / scorer.avgfl)))
+    lengths = [reader.doc_field_length(d, fieldname, 1) for d in postings.ids.tolist()]
+    return np.array([scorer._score(w, n) for w, n in zip(postings.weights.tolist(), lengths)])
+
+
+def _stored_term(reader: Any, fieldname: str, text: str) -> bytes | None:
+    """The term as the segment stores it, if the segment has it."""
+    try:
+        tbytes = reader.schema[fieldname].to_bytes(text)
+    except ValueError:  # not encodable (a lone surrogate): no document can have it
+        return None
+    return tbytes if (fieldname, tbytes) in reader else None
+
+
+def first_position(reader: Any, fieldname: str, text: str, docnum: int) -> int | None:
+    """Where `text` first occurs in document `docnum`'s field (None: not there). From postings
+    already read whole if this segment has them, else by skipping Whoosh's postings to the document."""
+    import numpy as np
+
+    tbytes = _stored_term(reader, fieldname, text)
+    if tbytes is None:
+        return None
+    cache = _CACHES.get(reader)
+    postings = cache.postings.get((fieldname, tbytes)) if cache is not None else None
+    if postings is not None:
+        row = int(np.searchsorted(postings.ids, docnum))
+        if row == len(postings.ids) or postings.ids[row] != docnum:
+            return None
+        return reader.schema[fieldname].format.decoder("positions")(postings.values[row])[0]
+    matcher = reader.postings(fieldname, tbytes)
+    matcher.skip_to(docnum)
+    if matcher.is_active() and matcher.id() == docnum:
+        return matcher.value_as("positions")[0]
+    return None
+
+
+def live(reader: Any, docs: np.ndarray) -> np.ndarray:
+    """Which of `docs` the segment has not deleted (a mask)."""
+    import numpy as np
+
+    if not reader.has_deletions():
+        return np.ones(len(docs), dtype=bool)
+    return ~np.isin(docs, np.fromiter(reader.deleted_docs_set, dtype=np.int64))
+
+
+class SegmentQuery(wq.Query):
+    """A query whose matcher is built per segment; over several segments, one after the other."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        if not searcher.is_atomic():  # Whoosh's own search asks per segment; anyone else gets the same
+            subs = searcher.subsearchers
+            return matching.MultiMatcher([self.matcher(s, context) for s, _ in subs], [o for _, o in subs])
+        return self.segment_matcher(searcher, context)
+
+    def segment_matcher(self, searcher: Any, context: Any) -> Any:
+        raise NotImplementedError
+
+
+Leaf = tuple[str, str, float]  # (field, term, boost)
+
+
+class AnyTermQuery(SegmentQuery):
+    """Documents with any of the terms; a document scores the sum of its terms' boosted scores, as
+    Whoosh's Or of the same Term queries does."""
+
+    def __init__(self, leaves: Sequence[Leaf], boost: float = 1.0) -> None:
+        self.leaves = tuple(leaves)
+        self.boost = boost
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.leaves!r}, boost={self.boost})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and (self.leaves, self.boost) == (other.leaves, other.boost)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.leaves, self.boost))
+
+    def _terms(self, phrases: bool = True) -> Any:
+        for fieldname, text, _ in self.leaves:
+            yield fieldname, text
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return sum(ixreader.doc_frequency(f, t) for f, t, _ in self.leaves)
+
+    def segment_matcher(self, searcher: Any, context: Any) -> Any:
+        docs, scores = _any_of(searcher, context, self.leaves, self.boost)
+        return _matcher(searcher.reader(), docs, scores)
+
+
+class AllWordsQuery(AnyTermQuery):
+    """Documents with every word, each word any of its terms (`words`: the leaves' word numbers);
+    scored as the sum over the words, as Whoosh's And of an Or per word."""
+
+    def __init__(self, leaves: Sequence[Leaf], words: Sequence[int], boost: float = 1.0) -> None:
+        super().__init__(leaves, boost)
+        self.words = tuple(words)
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.words == other.words  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.leaves, self.words, self.boost))
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return min(ixreader.doc_frequency(f, t) for f, t, _ in self.leaves)
+
+    def segment_matcher(self, searcher: Any, context: Any) -> Any:
+        import numpy as np
+
+        docs = scores = None
+        for word in sorted(set(self.words)):
+            leaves = [leaf for leaf, w in zip(self.leaves, self.words) if w == word]
+            word_docs, word_scores = _any_of(searcher, context, leaves, self.boost)
+            if docs is None:
+                docs, scores = word_docs, word_scores
+            else:
+                docs, here, there = np.intersect1d(docs, word_docs, assume_unique=True, return_indices=True)
+                scores = scores[here] + word_scores[there]
+            if not len(docs):
+                break
+        return _matcher(searcher.reader(), docs, scores)
+
+
+def _any_of(searcher: Any, context: Any, leaves: Sequence[Leaf], boost: float) -> tuple[np.ndarray, np.ndarray]:
+    """The documents with any of `leaves` (ascending) and their summed scores."""
+    import numpy as np
+
+    ids, scores = [], []
+    for fieldname, text, leaf_boost in leaves:
+        found = scored_postings(searcher, context, fieldname, text)
+        if found is not None:
+            ids.append(found[0].ids)
+            scores.append(found[1] * (leaf_boost * boost))
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if len(ids) == 1:
+        return ids[0], scores[0]
+    docs, where = np.unique(np.concatenate(ids), return_inverse=True)
+    return docs, np.bincount(where, weights=np.concatenate(scores), minlength=len(docs))
+
+
+def _matcher(reader: Any, docs: np.ndarray | None, scores: np.ndarray | None) -> Any:
+    if docs is None or scores is None or not len(docs):
+        return matching.NullMatcher()
+    kept = live(reader, docs)
+    return ArrayMatcher(docs[kept], scores[kept]) if kept.any() else matching.NullMatcher()
+
+
+class ArrayMatcher(matching.Matcher):
+    """Documents `docs` (ascending) with their exact `scores`. With `check`, a document is a match
+    only if check(i) holds for its index, which is asked when the matcher stops on it, once."""
+
+    def __init__(
+        self,
+        docs: np.ndarray,
+        scores: np.ndarray,
+        check: Callable[[int], bool] | None = None,
+        checked: dict[int, bool] | None = None,
+        at: int = 0,
+    ) -> None:
+        import numpy as np
+
+        self._docs = docs
+        self._scores = scores
+        self._best_from = np.maximum.accumulate(scores[::-1])[::-1]  # max_quality from each index on
+        self._check = check
+        self._checked = {} if checked is None else checked  # shared by copies
+        self._at = at
+        self._settled = check is None
+
+    # -- moving ------------------------------------------------------------------------------
+
+    def _matches(self, i: int) -> bool:
+        if self._check is None:
+            return True
+        found = self._checked.get(i)
+        if found is None:
+            found = self._checked[i] = self._check(i)
+        return found
+
+    def _settle(self) -> None:
+        """Move from the current index to the first one at or after it that matches."""
+        if not self._settled:
+            end = len(self._docs)
+            while self._at < end and not self._matches(self._at):
+                self._at += 1
+            self._settled = True
+
+    def is_active(self) -> bool:
+        self._settle()
+        return self._at < len(self._docs)
+
+    def id(self) -> int:
+        self._settle()
+        return int(self._docs[self._at])
+
+    def next(self) -> bool:
+        if not self.is_active():
+            raise matching.ReadTooFar
+        self._at += 1
+        self._settled = self._check is None
+        return True  # every document is a block of its own: the collector may skip by score now
+
+    def skip_to(self, id: int) -> bool:
+        if not self.is_active():
+            raise matching.ReadTooFar
+        if id > self.id():
+            import numpy as np
+
+            self._at = int(np.searchsorted(self._docs, id))
+            self._settled = self._check is None
+        return False
+
+    def skip_to_quality(self, minquality: float) -> int:
+        """Skip the documents that cannot score above `minquality`, without checking them."""
+        import numpy as np
+
+        start, end = self._at, len(self._docs)
+        while self._at < end:
+            above = np.flatnonzero(self._scores[self._at :] > minquality)
+            if not len(above):
+                self._at = end
+                break
+            self._at += int(above[0])
+            if self._matches(self._at):
+                break
+            self._at += 1
+        self._settled = True
+        return self._at - start
+
+    def all_ids(self) -> Any:
+        if self._check is None:
+            return iter(self._docs[self._at :].tolist())
+        return super().all_ids()
+
+    def reset(self) -> None:
+        self._at = 0
+        self._settled = self._check is None
+
+    def copy(self) -> ArrayMatcher:
+        return ArrayMatcher(self._docs, self._scores, self._check, self._checked, self._at)
+
+    def replace(self, minquality: float = 0) -> Any:
+        if not self.is_active() or (minquality and self.max_quality() < minquality):
+            return matching.NullMatcher()
+        return self
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def score(self) -> float:
+        self._settle()
+        return float(self._scores[self._at])
+
+    def supports(self, astype: str) -> bool:
+        return False
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def max_quality(self) -> float:
+        return float(self._best_from[self._at]) if self._at < len(self._docs) else 0.0
+
+    def block_quality(self) -> float:
+        return self.score() if self.is_active() else 0.0  # Whoosh's intersections ask past the end too

@@ -1,0 +1,139 @@
+"""Queries ranked from whole postings (bgsearch.postings) rank exactly as Whoosh's own queries over
+the same terms: the same documents, the same scores, the same top k when the collector skips by
+score. Checked on the seed articles split into sentences (always) and on law units (with
+../shared), each indexed over several commits with deleted documents."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from whoosh import query as wq
+
+from bgsearch import Index
+from bgsearch.phrase import PhraseQuery
+from bgsearch.postings import AllWordsQuery, AnyTermQuery
+from conftest import SEEDS, SHARED
+
+
+def _seed_sentences() -> list[dict[str, str]]:
+    text = " ".join(path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt")))
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 4]
+    return [{"id": f"s{i}", "body": s} for i, s in enumerate(sentences)]
+
+
+def _law_units() -> list[dict[str, str]]:
+    import sys
+
+    if not (SHARED / "data" / "corpora" / "laws.jsonl.gz").exists():
+        pytest.skip("../shared/data/corpora/laws.jsonl.gz is not available")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.corpora import data_dir, load_corpus
+
+    return [{"id": d["id"], "title": d["title"], "body": d["body"]} for d in load_corpus("laws", data_dir(SHARED / "data"), 1_200)]
+
+
+@pytest.fixture(scope="module", params=["seed sentences", "law units"])
+def index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    docs = _seed_sentences() if request.param == "seed sentences" else _law_units()
+    ix = Index.create(tmp_path_factory.mktemp("postings") / "index")
+    third = len(docs) // 3
+    for part in (docs[:third], docs[third : 2 * third], docs[2 * third :]):  # three commits, three segments
+        ix.add_documents(part, workers=1)
+    ix.delete([d["id"] for d in docs[::5]])
+    assert ix.stats().segments > 1
+    yield ix
+    ix.close()
+
+
+def _terms(ix: Index, count: int, seed: int) -> list[list[str]]:
+    """`count` draws of 2-3 body terms of one live document (so all-words queries find something)."""
+    rng = random.Random(seed)
+    searcher = ix.searcher()
+    reader = searcher.reader()
+    docnums = [d for d in reader.all_doc_ids()]
+    draws = []
+    for _ in range(count):
+        docnum = rng.choice(docnums)
+        terms = sorted({t for t in ix.analyzer(searcher.stored_fields(docnum)["body"]) for t in [t.text]})
+        draws.append(rng.sample(terms, min(len(terms), rng.choice((2, 3)))))
+    return draws
+
+
+def _ranked(ix: Index, query: wq.Query, limit: int | None = 10) -> list[tuple[int, float]]:
+    hits = ix.searcher().search(query, limit=limit)
+    return [(hit.docnum, round(hit.score, 9)) for hit in hits]
+
+
+def _leaves(words: list[str]) -> tuple[list[tuple[str, str, float]], list[int]]:
+    leaves = [(field, word, boost) for word in words for field, boost in (("title", 2.0), ("body", 1.0))]
+    return leaves, [n for n, _ in enumerate(words) for _ in range(2)]
+
+
+def _whoosh_word(word: str) -> wq.Query:
+    return wq.Or([wq.Term("title", word, boost=2.0), wq.Term("body", word)])
+
+
+def test_any_term_ranks_as_whoosh_or(index) -> None:  # type: ignore[no-untyped-def]
+    for words in _terms(index, 25, seed=1):
+        leaves, _ = _leaves(words)
+        ours = _ranked(index, AnyTermQuery(leaves))
+        assert ours, words
+        assert ours == _ranked(index, wq.Or([_whoosh_word(w) for w in words])), words
+
+
+def test_all_words_rank_as_whoosh_and_of_ors(index) -> None:  # type: ignore[no-untyped-def]
+    for words in _terms(index, 25, seed=2):
+        leaves, numbers = _leaves(words)
+        ours = _ranked(index, AllWordsQuery(leaves, numbers))
+        assert ours, words
+        assert ours == _ranked(index, wq.And([_whoosh_word(w) for w in words])), words
+
+
+def test_skipping_by_score_keeps_the_true_top_ten(index) -> None:  # type: ignore[no-untyped-def]
+    """The collector skips documents by their exact scores; the top ten must be those of a full
+    ranking of every match, for phrases (positions checked only where the collector stops) too."""
+    searcher = index.searcher()
+    for words in _terms(index, 15, seed=3):
+        leaves, numbers = _leaves(words)
+        for query in (AnyTermQuery(leaves), AllWordsQuery(leaves, numbers)):
+            assert _ranked(index, query) == _ranked(index, query, limit=None)[:10]
+    phrases = 0
+    for hit in searcher.search(wq.Every(), limit=40):
+        tokens = [(t.pos, t.text) for t in index.analyzer(hit["body"], positions=True)][:3]
+        if len(tokens) < 2:
+            continue
+        positions, terms = zip(*tokens)
+        query = PhraseQuery("body", positions, terms)
+        top = _ranked(index, query)
+        assert hit.docnum in {d for d, _ in _ranked(index, query, limit=None)}
+        assert top == _ranked(index, query, limit=None)[:10]
+        phrases += 1
+    assert phrases >= 20
+
+
+def test_phrase_scores_as_its_terms_together(index) -> None:  # type: ignore[no-untyped-def]
+    searcher = index.searcher()
+    for hit in searcher.search(wq.Every(), limit=15):
+        tokens = [(t.pos, t.text) for t in index.analyzer(hit["body"], positions=True)][:2]
+        if len(tokens) < 2:
+            continue
+        positions, terms = zip(*tokens)
+        phrase = dict(_ranked(index, PhraseQuery("body", positions, terms), limit=None))
+        together = dict(_ranked(index, wq.And([wq.Term("body", t) for t in terms]), limit=None))
+        assert phrase and set(phrase) <= set(together)
+        assert all(phrase[d] == together[d] for d in phrase)
+
+
+def test_a_new_commit_is_searched_with_its_own_postings(empty_index: Index) -> None:
+    """Postings are kept per segment reader: after a commit, phrase, all-words and any-word
+    searches see the new document."""
+    empty_index.add_documents(_seed_sentences()[:10], workers=1)
+    queries = ['"Лукашенко помилва"', "Лукашенко помилва", "Лукашенко помилва украински граждани затворници"]
+    before = [{h.id for h in empty_index.search(q, limit=50).hits} for q in queries]
+    empty_index.add_documents([{"id": "new", "body": "Президентът Лукашенко помилва 31 украински граждани."}], workers=1)
+    after = [{h.id for h in empty_index.search(q, limit=50).hits} for q in queries]
+    for query, old, new in zip(queries, before, after):
+        assert "new" not in old and "new" in new, query
