@@ -17,8 +17,10 @@ See ``benchmarks/README.md`` for what each measure means. In short:
 * analyzer: tokens/s of ``BulgarianAnalyzer()`` and Whoosh's ``StemmingAnalyzer()`` on the same
   bodies;
 * queries: p50/p95/p99 latency per class of a seeded query mix (see :func:`query_mix`), after one
-  untimed warm-up pass; per-run percentiles, median over the runs;
-* CLI: wall time of ``bgsearch query WORD --index DIR`` to its first output line and to its exit.
+  untimed warm-up pass; per-run percentiles, median over the runs; for bgsearch also the first
+  time each query runs (the process warmed on a mix of another seed);
+* CLI: wall time of ``bgsearch query WORD --index DIR`` to its first output line and to its exit;
+* incremental update: 100 documents added to the built bgsearch index, against their analysis.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ DEFAULT_SEED = 20240607
 DEFAULT_PER_CLASS = 50
 ANALYZER_ONLY_DOCS = 12_000
 SCALING_SIZES = (5_000, 10_000, 20_000, 40_000)
+INCREMENTAL_DOCS = 100  # added to the built index, one commit
 ENGINES = ("bgsearch", "whoosh", "tantivy", "sqlite", "sqlite-bg")
 DEFAULT_PEERS = ("whoosh", "tantivy", "sqlite", "sqlite-bg")
 QUERY_CLASSES = ("1-word", "2-word", "3-word", "phrase", "date", "latin", "misspelled")
@@ -690,6 +693,54 @@ def bench_queries(engine: Engine, mix: Sequence[BenchQuery], runs: int) -> dict[
     return result
 
 
+def bench_first_time(path: Path, warm_mix: Sequence[BenchQuery], mix: Sequence[BenchQuery]) -> dict[str, Any]:
+    """bgsearch on queries its process has not run before: a fresh process-like engine is warmed on
+    another mix (`warm_mix`, other words and phrases), then each query of `mix` is timed once. The
+    caches a repeated query meets (term entries, postings read whole) hold only what the other
+    mix left in them."""
+    engine = BgsearchEngine()
+    engine.open(path)
+    try:
+        for q in warm_mix:
+            engine.query(q)
+        times, hits = [], []
+        for q in mix:
+            started = time.perf_counter()
+            hits.append(engine.query(q))
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        engine.close()
+    result: dict[str, Any] = {}
+    for cls in (*QUERY_CLASSES, "all"):
+        picked = [t for t, q in zip(times, mix) if cls in ("all", q.cls)]
+        if picked:
+            result[cls] = {"n": len(picked), **{f"p{p}_ms": percentile(picked, p) for p in (50, 95, 99)}}
+    return result
+
+
+def bench_incremental(path: Path, docs: Sequence[dict[str, Any]], count: int, runs: int) -> dict[str, Any]:
+    """Adding `count` new documents (copies of the last ones under new ids) to the built bgsearch
+    index, one commit, against the time their analysis alone takes; the median over `runs`."""
+    from bgsearch import Index
+
+    added, analysis = [], []
+    for run in range(runs):
+        batch = [{**d, "id": f"incremental-{run}-{i}"} for i, d in enumerate(docs[-count:])]
+        with Index.open(path) as ix:
+            analyzer = ix.analyzer
+            started = time.perf_counter()
+            for d in batch:
+                for text in (d.get("title") or "", d["body"]):
+                    for _token in analyzer(text):
+                        pass
+            analysis.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            ix.add_documents(batch)
+            added.append(time.perf_counter() - started)
+            with_them = len(ix)
+    return {"count": count, "index_docs": with_them, "add_s": median(added), "analysis_s": median(analysis)}
+
+
 def both_found(bg: dict[str, Any], peer: dict[str, Any]) -> tuple[int, float]:
     """Over the queries where both bgsearch and the peer found something: how many, and the
     geometric mean of bgsearch's latency ÷ the peer's (above 1: the peer is faster)."""
@@ -959,6 +1010,20 @@ def show_cli(report: Report, res: dict[str, Any]) -> None:
                  [(f"bgsearch {res['command']}", _fmt(res["first_line_s"], 3), _fmt(res["exit_s"], 3), res["exit_code"])])
 
 
+def show_first_time(report: Report, res: dict[str, Any], repeated: dict[str, Any]) -> None:
+    rows = [(cls, res[cls]["n"], _fmt(res[cls]["p50_ms"], 2), _fmt(res[cls]["p95_ms"], 2),
+             _fmt(repeated[cls]["p50_ms"], 2), _fmt(repeated[cls]["p95_ms"], 2))
+            for cls in (*QUERY_CLASSES, "all") if cls in res]
+    report.table("bgsearch: queries not run before vs repeated (the table above), ms",
+                 ("class", "queries", "first time p50", "first time p95", "repeated p50", "repeated p95"), rows)
+
+
+def show_incremental(report: Report, res: dict[str, Any]) -> None:
+    report.table("bgsearch: incremental update (one commit, median)",
+                 ("documents added", "index then holds", "add_documents s", "their analysis alone s"),
+                 [(res["count"], f"{res['index_docs']:,}", _fmt(res["add_s"], 3), _fmt(res["analysis_s"], 3))])
+
+
 def show_scaling(report: Report, res: list[dict[str, Any]]) -> None:
     rows = [(f"{r['docs']:,}", _fmt(r["body_mb"], 1), _fmt(r["index_s"], 2), _fmt(r["index_cpu_s"], 2),
              _fmt(r["first_commit_s"], 2), f"{r['docs_per_s']:,.0f}",
@@ -1112,10 +1177,19 @@ def run_main(args: argparse.Namespace, data: Path, work: Path, peers: Sequence[s
             engine.close()
     show_queries(report, results["queries"])
 
+    report.note("bgsearch on queries it has not run before (warmed on a mix of another seed)")
+    warm_mix = query_mix(words, docs, _stop_words(), seed=args.seed + 1, per_class=args.queries)
+    results["queries_first_time"] = bench_first_time(work / "bgsearch", warm_mix, mix)
+    show_first_time(report, results["queries_first_time"], results["queries"]["bgsearch"])
+
     word = _word_with_hits(work / "bgsearch", mix)
     report.note(f"CLI: bgsearch query {word}")
     results["cli"] = bench_cli(work / "bgsearch", word, args.runs)
     show_cli(report, results["cli"])
+
+    report.note(f"adding {INCREMENTAL_DOCS} documents to the built bgsearch index")
+    results["incremental"] = bench_incremental(work / "bgsearch", docs, INCREMENTAL_DOCS, args.runs)
+    show_incremental(report, results["incremental"])
     results["summary"] = summary_lines(results)
     show_summary(report, results)
 

@@ -139,3 +139,20 @@ def test_missing_data_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert speed.main(["--data-dir", str(tmp_path / "absent"), "--analyzer-only"]) == speed.EXIT_ERROR
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "shared data not found" in err and "Traceback" not in err
+
+
+def test_first_time_queries_and_incremental_update_on_a_small_index(tmp_path: Path) -> None:
+    """The bgsearch-only measures run on a real index: every query of the mix is timed once
+    after another mix warmed the process, and 3 documents are added to the index per run."""
+    law = {"id": "42", "title": "Закон за тестовете", "date": "16/02/2006", "url": "https://x/42", "text": LAW}
+    docs = list(corpora.law_units(law))
+    speed.BgsearchEngine().build(tmp_path / "ix", docs)
+    words, _ = _synthetic_inputs()
+    mix = speed.query_mix(words, docs, {"на", "и"}, seed=1, per_class=4)
+    warm = speed.query_mix(words, docs, {"на", "и"}, seed=2, per_class=4)
+    first = speed.bench_first_time(tmp_path / "ix", warm, mix)
+    assert first["all"]["n"] == len(mix) and set(first) == {*speed.QUERY_CLASSES, "all"}
+    assert all(first[cls]["p50_ms"] <= first[cls]["p95_ms"] for cls in first)
+    added = speed.bench_incremental(tmp_path / "ix", docs, 3, runs=2)
+    assert added["count"] == 3 and added["index_docs"] == len(docs) + 6  # two runs, new ids each
+    assert added["add_s"] > 0 and added["analysis_s"] > 0

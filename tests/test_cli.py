@@ -72,6 +72,17 @@ def test_exit_codes(checkout: Path) -> None:
     assert missing.returncode == 2 and "no index in nowhere" in missing.stderr
 
 
+def test_more_matches_than_a_page_are_counted(tmp_path: Path) -> None:
+    """A full page is counted lazily; the CLI counts it before it closes the index."""
+    lines = [json.dumps({"id": str(i), "body": f"Санкции срещу Беларус, решение {i}."}, ensure_ascii=False) for i in range(15)]
+    (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    assert bgsearch("index", "docs.jsonl", "--index", "ix", cwd=tmp_path).returncode == 0
+    for query in ("санкция", "санкции Беларус", '"санкции срещу Беларус"'):
+        run = bgsearch("query", query, "--index", "ix", cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        assert "15 document(s) match; showing 1-10" in run.stderr and "Traceback" not in run.stderr
+
+
 def test_index_command_reports_rejections(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "good.txt").write_text("Пристанищата на Варна и Бургас.", "utf-8")

@@ -137,3 +137,22 @@ def test_a_new_commit_is_searched_with_its_own_postings(empty_index: Index) -> N
     after = [{h.id for h in empty_index.search(q, limit=50).hits} for q in queries]
     for query, old, new in zip(queries, before, after):
         assert "new" not in old and "new" in new, query
+
+
+def test_totals_count_every_match_beyond_the_page(tmp_path: Path) -> None:
+    docs = [{"id": f"a{i}", "body": f"Санкции срещу Беларус, решение {i}."} for i in range(8)]
+    docs += [{"id": f"b{i}", "body": f"Беларус отговори на санкциите, бележка {i}."} for i in range(7)]
+    docs += [{"id": "c", "body": "Посолството в Минск."}]
+    ix = Index.create(tmp_path / "index")
+    ix.add_documents(docs[:9], workers=1)
+    ix.add_documents(docs[9:], workers=1)
+    assert ix.search('"санкции срещу Беларус"', limit=3).total == 8  # the phrase, in order
+    assert ix.search("санкции Беларус", limit=3).total == 15  # every word, any order
+    fallback = ix.search("санкции Минск", limit=3)
+    assert fallback.fallback and fallback.total == 16  # no document has both: any word
+    pending = ix.search("Беларус", limit=3)
+    ix.close()
+    from bgsearch.errors import BgsearchError
+
+    with pytest.raises(BgsearchError, match="read `total` before closing"):
+        pending.total

@@ -120,6 +120,8 @@ def _query(args: argparse.Namespace) -> int:
     with _open_for_query(args.index) as ix:
         results = ix.search(args.query, limit=args.limit, offset=args.offset, date_from=args.date_from,
                             date_to=args.date_to, transliterate=args.transliterate, fuzzy=args.fuzzy)
+        if not args.json:
+            results.total  # noqa: B018 -- counted while the index is open (a full page is counted lazily)
     for notice in results.notices:
         _say(notice)
     if args.json:

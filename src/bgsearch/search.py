@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
+from whoosh.reading import ReaderClosed
 
 from .analysis.normalizer import normalize_word
 from .analysis.tokenizer import MAX_TOKEN_LENGTH
 from .documents import DocumentError, parse_date
-from .errors import QuerySyntaxError
+from .errors import BgsearchError, QuerySyntaxError
 from .highlight import SCAN_FIRST, Snippet, make_snippet
 from .phrase import PhraseQuery
 from .postings import AllWordsQuery, AnyTermQuery, first_position
@@ -71,10 +72,16 @@ class SearchResults:
     def total(self) -> int:
         """How many documents match, of which `hits` is the page [offset, offset + limit).
 
-        Counted on first use: it costs a pass over every match, which a page of hits does not.
+        Counted on first use, while the index is open: it costs a pass over every match, which a
+        page of hits does not.
         """
         if self._count is not None:
-            self._total = self._count()
+            try:
+                self._total = self._count()
+            except ReaderClosed:
+                raise BgsearchError(
+                    "the index was closed before the matches were counted: read `total` before closing it"
+                ) from None
             self._count = None
         return self._total
 
@@ -229,7 +236,7 @@ def _date_filter(
     index: Index, date_from: str | None, date_to: str | None, ranges: list[DateRange]
 ) -> set[int] | None:
     """The documents dated within every given range, as a set of document numbers cached per
-    commit (Whoosh would otherwise recompute it from the date terms on every query)."""
+    commit (a query over the date terms would walk every date's postings on every query)."""
     try:
         starts = [parse_date(date_from)] if date_from else []
         ends = [parse_date(date_to)] if date_to else []
@@ -247,8 +254,27 @@ def _date_filter(
     cache = index.per_commit_cache()
     key = ("dates", start, end)
     if key not in cache:
-        cache[key] = set(index.searcher().docs_for_query(wq.TermRange("date", start, end)))
+        dates, docnums = _documents_by_date(index)
+        low = bisect_left(dates, start) if start else 0
+        high = bisect_right(dates, end) if end else len(dates)
+        cache[key] = set(docnums[low:high])
     return cache[key]
+
+
+def _documents_by_date(index: Index) -> tuple[list[str], list[int]]:
+    """Every dated document's number, in date order, beside its date: read once per commit (one
+    pass over the date terms, ~0.1 s for 54,000 documents); then any range is two binary searches."""
+    cache = index.per_commit_cache()
+    if "by date" not in cache:
+        reader = index.searcher().reader()
+        dates: list[str] = []
+        docnums: list[int] = []
+        for date in reader.lexicon("date"):  # in date order: ISO dates sort as strings
+            found = list(reader.postings("date", date).all_ids())
+            dates += [date.decode("utf-8")] * len(found)
+            docnums += found
+        cache["by date"] = (dates, docnums)
+    return cache["by date"]
 
 
 # Queries of up to this many words must match them all (then fall back to any word); longer ones
