@@ -8,6 +8,7 @@ text's own spelling.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from itertools import islice
 from collections.abc import Collection
@@ -82,8 +83,10 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Sn
     if end < len(text):
         out.append(ELLIPSIS)
 
+    starts = [at for at, _ in shift]
+
     def moved(offset: int) -> int:
-        base, to = max((s for s in shift if s[0] <= offset), default=shift[0])
+        base, to = shift[max(0, bisect_right(starts, offset) - 1)]
         return to + offset - base
 
     return Snippet("".join(out), [(moved(s), moved(e - 1) + 1) for s, e in spans])

@@ -195,20 +195,25 @@ Leaf = tuple[str, str, float]  # (field, term, boost)
 
 class AnyTermQuery(SegmentQuery):
     """Documents with any of the terms; a document scores the sum of its terms' boosted scores, as
-    Whoosh's Or of the same Term queries does."""
+    Whoosh's Or of the same Term queries does. `words` numbers each leaf's query word (default:
+    each leaf a word of its own)."""
 
-    def __init__(self, leaves: Sequence[Leaf], boost: float = 1.0) -> None:
+    def __init__(self, leaves: Sequence[Leaf], words: Sequence[int] = (), boost: float = 1.0) -> None:
         self.leaves = tuple(leaves)
+        self.words = tuple(words) or tuple(range(len(self.leaves)))
         self.boost = boost
 
+    def _key(self) -> tuple[Any, ...]:
+        return (type(self), self.leaves, self.words, self.boost)
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.leaves!r}, boost={self.boost})"
+        return f"{type(self).__name__}({self.leaves!r}, words={self.words!r}, boost={self.boost})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and (self.leaves, self.boost) == (other.leaves, other.boost)  # type: ignore[attr-defined]
+        return isinstance(other, AnyTermQuery) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash((self.leaves, self.boost))
+        return hash(self._key())
 
     def _terms(self, phrases: bool = True) -> Any:
         for fieldname, text, _ in self.leaves:
@@ -225,16 +230,6 @@ class AnyTermQuery(SegmentQuery):
 class AllWordsQuery(AnyTermQuery):
     """Documents with every word, each word any of its terms (`words`: the leaves' word numbers);
     scored as the sum over the words, as Whoosh's And of an Or per word."""
-
-    def __init__(self, leaves: Sequence[Leaf], words: Sequence[int], boost: float = 1.0) -> None:
-        super().__init__(leaves, boost)
-        self.words = tuple(words)
-
-    def __eq__(self, other: object) -> bool:
-        return super().__eq__(other) and self.words == other.words  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.leaves, self.words, self.boost))
 
     def estimate_size(self, ixreader: Any) -> int:
         return min(ixreader.doc_frequency(f, t) for f, t, _ in self.leaves)

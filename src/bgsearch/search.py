@@ -474,12 +474,19 @@ class _Or(wq.Or):
 
 def _any_of(queries: list[wq.Query]) -> wq.Query:
     """Documents with any of `queries`, summing their scores. Words alone (each a term or an Or of
-    terms) are ranked from whole postings (bgsearch.postings): such queries visit many documents."""
+    terms) are ranked from whole postings (bgsearch.postings): such queries visit many documents;
+    the rest (phrases, prefixes) are added to them by Whoosh's Or."""
     leaves: list[tuple[str, str, float]] = []
+    others: list[wq.Query] = []
     for query in queries:
+        kept = len(leaves)
         if not _add_term_leaves(query, 1.0, leaves):
-            return _Or(queries)
-    return AnyTermQuery(leaves)
+            del leaves[kept:]
+            others.append(query)
+    if not leaves:
+        return _Or(others)
+    words = AnyTermQuery(leaves)
+    return _Or([words, *others]) if others else words
 
 
 def _all_of(queries: list[wq.Query]) -> wq.Query:
