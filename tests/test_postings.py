@@ -156,3 +156,24 @@ def test_totals_count_every_match_beyond_the_page(tmp_path: Path) -> None:
 
     with pytest.raises(BgsearchError, match="read `total` before closing"):
         pending.total
+
+
+def test_field_words_beside_plain_words_rank_as_whoosh(seed_index: Index) -> None:
+    """id: and source: words (fields without lengths, scored by their weight) mixed with plain
+    words, in all-words and any-word queries."""
+    from conftest import DECEMBER, OCTOBER
+
+    term = next(iter(seed_index.analyzer("санкции"))).text
+    cases = {
+        f"id:{OCTOBER} санкции": wq.And([wq.Term("id", OCTOBER), _whoosh_word(term)]),
+        "source:БТА санкции": wq.And([wq.Term("source", "бта"), _whoosh_word(term)]),
+        "source:БТА санкции Минск посолство Лукашенко": wq.Or(
+            [wq.Term("source", "бта")]
+            + [_whoosh_word(next(iter(seed_index.analyzer(w))).text) for w in ("санкции", "Минск", "посолство", "Лукашенко")]
+        ),
+    }
+    for query, whoosh_query in cases.items():
+        ours = [(h.id, h.score) for h in seed_index.search(query).hits]
+        expected = [(hit["id"], round(hit.score, 4)) for hit in seed_index.searcher().search(whoosh_query, limit=10)]
+        assert ours and ours == expected, query
+    assert {h.id for h in seed_index.search(f"id:{DECEMBER} санкции").hits} == {DECEMBER}

@@ -20,7 +20,7 @@ from whoosh import matching
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.scoring import BM25FScorer
+from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
 if TYPE_CHECKING:
@@ -133,6 +133,8 @@ def _scores(scorer: Any, reader: Any, fieldname: str, postings: Postings) -> np.
         lengths = _field_lengths(reader, fieldname)[postings.ids]
         weights = postings.weights
         return scorer.idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / scorer.avgfl)))
+    if isinstance(scorer, WeightScorer):  # a field without lengths (id, source): its weight
+        return postings.weights.copy()
     lengths = [reader.doc_field_length(d, fieldname, 1) for d in postings.ids.tolist()]
     return np.array([scorer._score(w, n) for w, n in zip(postings.weights.tolist(), lengths)])
 
@@ -195,19 +197,17 @@ Leaf = tuple[str, str, float]  # (field, term, boost)
 
 class AnyTermQuery(SegmentQuery):
     """Documents with any of the terms; a document scores the sum of its terms' boosted scores, as
-    Whoosh's Or of the same Term queries does. `words` numbers each leaf's query word (default:
-    each leaf a word of its own)."""
+    Whoosh's Or of the same Term queries does."""
 
-    def __init__(self, leaves: Sequence[Leaf], words: Sequence[int] = (), boost: float = 1.0) -> None:
+    def __init__(self, leaves: Sequence[Leaf], boost: float = 1.0) -> None:
         self.leaves = tuple(leaves)
-        self.words = tuple(words) or tuple(range(len(self.leaves)))
         self.boost = boost
 
     def _key(self) -> tuple[Any, ...]:
-        return (type(self), self.leaves, self.words, self.boost)
+        return (type(self), self.leaves, self.boost)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.leaves!r}, words={self.words!r}, boost={self.boost})"
+        return f"{type(self).__name__}({self.leaves!r}, boost={self.boost})"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, AnyTermQuery) and self._key() == other._key()
@@ -230,6 +230,16 @@ class AnyTermQuery(SegmentQuery):
 class AllWordsQuery(AnyTermQuery):
     """Documents with every word, each word any of its terms (`words`: the leaves' word numbers);
     scored as the sum over the words, as Whoosh's And of an Or per word."""
+
+    def __init__(self, leaves: Sequence[Leaf], words: Sequence[int], boost: float = 1.0) -> None:
+        super().__init__(leaves, boost)
+        self.words = tuple(words)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (*super()._key(), self.words)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.leaves!r}, words={self.words!r}, boost={self.boost})"
 
     def estimate_size(self, ixreader: Any) -> int:
         return min(ixreader.doc_frequency(f, t) for f, t, _ in self.leaves)
