@@ -449,15 +449,24 @@ def format_table(task: TaskData, rows: list[dict[str, Any]], split: str) -> str:
     return "\n".join(lines)
 
 
-def findings(task: TaskData, rows: list[dict[str, Any]]) -> list[str]:
-    """Where bgsearch loses to a peer, and its variants below TARGET_RATIO x exact."""
+def findings(task: TaskData, rows: list[dict[str, Any]], run: Run, split: str) -> list[str]:
+    """Where bgsearch loses to a peer (with the paired randomization test's p-value: is the gap
+    more than chance on this many queries?), and its variants below TARGET_RATIO x exact."""
+    queries = [q for q in task.queries if split == "all" or rd.split_of(q.qid) == split]
+
+    def reciprocal_ranks(system: str, variant: str) -> list[float]:
+        answers = run.answers[system][variant]
+        return rd.reciprocal_ranks([(answers[q.qid].ids, q.relevant) for q in queries], K)
+
     out = []
     ours = {r["variant"]: r for r in rows if r["system"] == "bgsearch"}
     for variant, row in ours.items():
         peers = [r for r in rows if r["variant"] == variant and r["system"] != "bgsearch"]
         best = max(peers, key=lambda r: r["mrr"], default=None)
         if best is not None and best["mrr"] > row["mrr"]:
-            out.append(f"bgsearch loses on {task.name}/{variant}: MRR {row['mrr']:.3f} < {best['system']} {best['mrr']:.3f}")
+            p = rd.paired_p_value(reciprocal_ranks("bgsearch", variant), reciprocal_ranks(best["system"], variant))
+            out.append(f"bgsearch loses on {task.name}/{variant}: MRR {row['mrr']:.3f} < {best['system']} "
+                       f"{best['mrr']:.3f} (paired randomization test p = {p:.2f})")
         if task.name == "laws" and row["ratio"] is not None and row["ratio"] < TARGET_RATIO:
             out.append(f"bgsearch {task.name}/{variant} is {row['ratio']:.2f} x exact (target >= {TARGET_RATIO})")
     return out
@@ -570,7 +579,7 @@ def _run(args: argparse.Namespace, data: Path) -> int:
             print(format_table(task, rows, split))
             print()
             if split == ("test" if "test" in splits else splits[-1]):
-                all_findings.extend(findings(task, rows))
+                all_findings.extend(findings(task, rows, run, split))
         report["tasks"][task.name] = task_report
     timings["total"] = time.perf_counter() - total_started
     report["findings"] = all_findings

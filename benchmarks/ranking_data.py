@@ -362,6 +362,28 @@ def first_rank(ranked: Sequence[str], relevant: Iterable[str], k: int = 10) -> i
     return None
 
 
+def reciprocal_ranks(results: Sequence[tuple[Sequence[str], Iterable[str]]], k: int = 10) -> list[float]:
+    """Per (ranking, relevant) pair: 1 / the rank of the first relevant id in the top k, or 0."""
+    return [1 / rank if (rank := first_rank(ranked, relevant, k)) else 0.0 for ranked, relevant in results]
+
+
+def paired_p_value(ours: Sequence[float], theirs: Sequence[float], rounds: int = 10_000, seed: int = 0) -> float:
+    """Two-sided paired randomization test of the mean difference (per-query scores of two systems
+    on the same queries): the share of random sign flips of the differences whose mean is at
+    least as far from zero as the observed one. Small: the difference is unlikely to be chance."""
+    import random
+
+    differences = [a - b for a, b in zip(ours, theirs, strict=True)]
+    if not differences:
+        return 1.0
+    observed = abs(sum(differences))
+    rng = random.Random(seed)
+    extreme = sum(
+        abs(sum(d if rng.random() < 0.5 else -d for d in differences)) >= observed - 1e-12 for _ in range(rounds)
+    )
+    return extreme / rounds
+
+
 def summarize(results: Sequence[tuple[Sequence[str], Iterable[str]]], k: int = 10) -> dict[str, float | int]:
     """MRR@k, S@1, S@k and R@k (mean share of the relevant ids in the top k) over (ranking, relevant) pairs."""
     n = len(results)

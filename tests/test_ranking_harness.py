@@ -51,6 +51,19 @@ def test_metrics_on_a_hand_made_ranking() -> None:
     assert rd.first_rank(results[3][0], {"hit"}, k=11) == 11
 
 
+def test_paired_p_value_separates_a_real_gap_from_chance() -> None:
+    results = [(["a", "b"], {"b"}), (["x"], {"y"}), (["r"], {"r"})]
+    assert rd.reciprocal_ranks(results) == [0.5, 0.0, 1.0]
+    rng = random.Random(3)
+    noise = [rng.random() for _ in range(200)]
+    shuffled = noise[1:] + noise[:1]
+    assert rd.paired_p_value(noise, shuffled) > 0.2  # the same scores in another order: chance
+    better = [min(1.0, x + 0.2) for x in noise]
+    assert rd.paired_p_value(better, noise) < 0.01  # better on nearly every query
+    assert rd.paired_p_value(noise, noise) == 1.0  # no difference at all
+    assert rd.paired_p_value([], []) == 1.0
+
+
 def test_recall_counts_each_relevant_document() -> None:
     m = rd.summarize([(["a", "b", "c"], {"a", "q"})], k=10)
     assert m["r10"] == pytest.approx(0.5)
