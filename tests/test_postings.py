@@ -177,3 +177,24 @@ def test_field_words_beside_plain_words_rank_as_whoosh(seed_index: Index) -> Non
         expected = [(hit["id"], round(hit.score, 4)) for hit in seed_index.searcher().search(whoosh_query, limit=10)]
         assert ours and ours == expected, query
     assert {h.id for h in seed_index.search(f"id:{DECEMBER} санкции").hits} == {DECEMBER}
+
+
+def test_searches_from_several_threads_agree_with_one_thread(index) -> None:  # type: ignore[no-untyped-def]
+    """The per-segment postings cache is shared by threads; with a tiny cache every search reads,
+    inserts and evicts at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import bgsearch.postings as postings_module
+
+    queries = [" ".join(words) for words in _terms(index, 30, seed=4)]
+    queries += [f'"{q}"' for q in queries[:10]]
+    expected = [[(h.id, h.score) for h in index.search(q, snippets=False).hits] for q in queries]
+    kept = postings_module._POSTINGS_KEPT
+    postings_module._POSTINGS_KEPT = 50
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            for _ in range(3):
+                found = list(pool.map(lambda q: [(h.id, h.score) for h in index.search(q, snippets=False).hits], queries))
+                assert found == expected
+    finally:
+        postings_module._POSTINGS_KEPT = kept

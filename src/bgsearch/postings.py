@@ -11,6 +11,7 @@ each document's exact score: the collector then skips every document that cannot
 from __future__ import annotations
 
 import functools
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -70,6 +71,7 @@ class _SegmentCache:
         self.lengths: dict[str, np.ndarray] = {}
         self.postings: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
         self.kept = 0
+        self.lock = threading.Lock()  # searches from several threads share the cache
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, _SegmentCache] = weakref.WeakKeyDictionary()
@@ -78,13 +80,18 @@ _CACHES: weakref.WeakKeyDictionary[Any, _SegmentCache] = weakref.WeakKeyDictiona
 def _postings(reader: Any, fieldname: str, tbytes: bytes) -> Postings:
     cache = _CACHES.setdefault(reader, _SegmentCache())
     key = (fieldname, tbytes)
-    if key in cache.postings:
-        cache.postings.move_to_end(key)
-        return cache.postings[key]
-    read = cache.postings[key] = Postings(reader, fieldname, tbytes)
-    cache.kept += len(read.ids)
-    while cache.kept > _POSTINGS_KEPT and len(cache.postings) > 1:
-        cache.kept -= len(cache.postings.popitem(last=False)[1].ids)
+    with cache.lock:
+        found = cache.postings.get(key)
+        if found is not None:
+            cache.postings.move_to_end(key)
+            return found
+    read = Postings(reader, fieldname, tbytes)  # outside the lock: another thread may read it too
+    with cache.lock:
+        if key not in cache.postings:
+            cache.postings[key] = read
+            cache.kept += len(read.ids)
+            while cache.kept > _POSTINGS_KEPT and len(cache.postings) > 1:
+                cache.kept -= len(cache.postings.popitem(last=False)[1].ids)
     return read
 
 
