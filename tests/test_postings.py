@@ -198,3 +198,23 @@ def test_searches_from_several_threads_agree_with_one_thread(index) -> None:  # 
                 assert found == expected
     finally:
         postings_module._POSTINGS_KEPT = kept
+
+
+def test_scores_follow_the_whole_index_when_whoosh_reuses_a_segment_reader(tmp_path: Path) -> None:
+    """Whoosh's Searcher.refresh() keeps the readers of unchanged segments; the scores kept with
+    their postings must still follow the new whole-index statistics."""
+    docs = _seed_sentences()
+    ix = Index.create(tmp_path / "index")
+    ix.add_documents(docs[:20], workers=1)
+    leaves, _ = _leaves(["беларус", "санкци"])
+    whoosh_ix = ix._ix
+    first = whoosh_ix.searcher()
+    first.search(AnyTermQuery(leaves))  # scores kept for the first commit's statistics
+    ix.add_documents(docs[20:], workers=1)
+    second = first.refresh()
+    assert second is not first and second.doc_count_all() > first.doc_count_all()
+    ours = [(h.docnum, round(h.score, 9)) for h in second.search(AnyTermQuery(leaves), limit=10)]
+    theirs = [(h.docnum, round(h.score, 9)) for h in second.search(wq.Or([_whoosh_word(w) for w in ("беларус", "санкци")]), limit=10)]
+    assert ours and ours == theirs
+    second.close()
+    ix.close()

@@ -57,7 +57,7 @@ class Postings:
                 postings.next()
         self.ids = np.array(ids, dtype=np.int64)
         self.weights = np.array(weights, dtype=np.float64)
-        self.scores: dict[Any, np.ndarray] = {}  # by weighting model: the global statistics are per commit too
+        self.scores: dict[Any, np.ndarray] = {}  # by weighting model and the statistics it reads
 
 
 # Postings kept per segment reader, least recently used dropped first (~50 bytes a posting).
@@ -126,9 +126,12 @@ def scored_postings(searcher: Any, context: Any, fieldname: str, text: str) -> t
         return None
     postings = _postings(reader, fieldname, tbytes)
     weighting = (context.weighting if context is not None else None) or searcher.weighting  # None: unscored
-    if weighting not in postings.scores:
-        postings.scores[weighting] = _scores(weighting.scorer(searcher, fieldname, tbytes), reader, fieldname, postings)
-    return postings, postings.scores[weighting]
+    # Scores depend on the whole index's statistics, which change only with the documents it holds
+    # (deleted documents keep counting until a merge rewrites their segment).
+    key = (weighting, searcher.get_parent().doc_count_all())
+    if key not in postings.scores:
+        postings.scores[key] = _scores(weighting.scorer(searcher, fieldname, tbytes), reader, fieldname, postings)
+    return postings, postings.scores[key]
 
 
 def _scores(scorer: Any, reader: Any, fieldname: str, postings: Postings) -> np.ndarray:
