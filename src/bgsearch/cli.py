@@ -117,18 +117,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _query(args: argparse.Namespace) -> int:
+    # The index stays open while the hits are shown: the count of all matches, shown last, is
+    # made after the first hit is on the screen.
     with _open_for_query(args.index) as ix:
         results = ix.search(args.query, limit=args.limit, offset=args.offset, date_from=args.date_from,
                             date_to=args.date_to, transliterate=args.transliterate, fuzzy=args.fuzzy)
-        if not args.json:
-            results.total  # noqa: B018 -- counted while the index is open (a full page is counted lazily)
-    for notice in results.notices:
-        _say(notice)
-    if args.json:
-        for hit in results.hits:
-            print(json.dumps(hit.to_dict(), ensure_ascii=False))
-    else:
-        _render_hits(results)
+        for notice in results.notices:
+            _say(notice)
+        if args.json:
+            for hit in results.hits:
+                print(json.dumps(hit.to_dict(), ensure_ascii=False))
+        else:
+            _render_hits(results)
     return EXIT_OK if results.hits else EXIT_NONE
 
 
