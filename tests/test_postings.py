@@ -53,11 +53,11 @@ def _terms(ix: Index, count: int, seed: int) -> list[list[str]]:
     rng = random.Random(seed)
     searcher = ix.searcher()
     reader = searcher.reader()
-    docnums = [d for d in reader.all_doc_ids()]
+    docnums = list(reader.all_doc_ids())
     draws = []
     for _ in range(count):
         docnum = rng.choice(docnums)
-        terms = sorted({t for t in ix.analyzer(searcher.stored_fields(docnum)["body"]) for t in [t.text]})
+        terms = sorted({t.text for t in ix.analyzer(searcher.stored_fields(docnum)["body"])})
         draws.append(rng.sample(terms, min(len(terms), rng.choice((2, 3)))))
     return draws
 

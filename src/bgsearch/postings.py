@@ -78,8 +78,15 @@ class _SegmentCache:
 _CACHES: weakref.WeakKeyDictionary[Any, _SegmentCache] = weakref.WeakKeyDictionary()
 
 
+def _cache_of(reader: Any) -> _SegmentCache:
+    cache = _CACHES.get(reader)
+    if cache is None:
+        cache = _CACHES[reader] = _SegmentCache()
+    return cache
+
+
 def _postings(reader: Any, fieldname: str, tbytes: bytes) -> Postings:
-    cache = _CACHES.setdefault(reader, _SegmentCache())
+    cache = _cache_of(reader)
     key = (fieldname, tbytes)
     with cache.lock:
         found = cache.postings.get(key)
@@ -100,7 +107,7 @@ def _field_lengths(reader: Any, fieldname: str) -> np.ndarray:
     """Every document's length in `fieldname`, as Whoosh's scorers read it."""
     import numpy as np
 
-    per_field = _CACHES.setdefault(reader, _SegmentCache()).lengths
+    per_field = _cache_of(reader).lengths
     if fieldname not in per_field:
         encoded = np.zeros(reader.doc_count_all(), dtype=np.uint8)
         column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
@@ -234,7 +241,7 @@ class AnyTermQuery(SegmentQuery):
         return sum(ixreader.doc_frequency(f, t) for f, t, _ in self.leaves)
 
     def segment_matcher(self, searcher: Any, context: Any) -> Any:
-        docs, scores = _any_of(searcher, context, self.leaves, self.boost)
+        docs, scores = _union(searcher, context, self.leaves, self.boost)
         return _matcher(searcher.reader(), docs, scores)
 
 
@@ -261,7 +268,7 @@ class AllWordsQuery(AnyTermQuery):
         docs = scores = None
         for word in sorted(set(self.words)):
             leaves = [leaf for leaf, w in zip(self.leaves, self.words) if w == word]
-            word_docs, word_scores = _any_of(searcher, context, leaves, self.boost)
+            word_docs, word_scores = _union(searcher, context, leaves, self.boost)
             if docs is None:
                 docs, scores = word_docs, word_scores
             else:
@@ -272,7 +279,7 @@ class AllWordsQuery(AnyTermQuery):
         return _matcher(searcher.reader(), docs, scores)
 
 
-def _any_of(searcher: Any, context: Any, leaves: Sequence[Leaf], boost: float) -> tuple[np.ndarray, np.ndarray]:
+def _union(searcher: Any, context: Any, leaves: Sequence[Leaf], boost: float) -> tuple[np.ndarray, np.ndarray]:
     """The documents with any of `leaves` (ascending) and their summed scores."""
     import numpy as np
 

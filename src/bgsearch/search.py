@@ -254,17 +254,17 @@ def _date_filter(
     cache = index.per_commit_cache()
     key = ("dates", start, end)
     if key not in cache:
-        dates, docnums = _documents_by_date(index)
+        dates, docnums = _documents_by_date(index, cache)
         low = bisect_left(dates, start) if start else 0
         high = bisect_right(dates, end) if end else len(dates)
         cache[key] = set(docnums[low:high])
     return cache[key]
 
 
-def _documents_by_date(index: Index) -> tuple[list[str], list[int]]:
+def _documents_by_date(index: Index, cache: dict[Any, Any]) -> tuple[list[str], list[int]]:
     """Every dated document's number, in date order, beside its date: read once per commit (one
-    pass over the date terms, ~0.1 s for 54,000 documents); then any range is two binary searches."""
-    cache = index.per_commit_cache()
+    pass over the date terms, ~0.1 s for 54,000 documents); then any range is two binary searches.
+    `cache`: the index's per-commit cache."""
     if "by date" not in cache:
         reader = index.searcher().reader()
         dates: list[str] = []
