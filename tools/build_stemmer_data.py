@@ -25,11 +25,12 @@ the longest supported suffix wins; only forms the rules get wrong are stored as 
 known form and an unknown form of the same word get the same term by construction.
 
 Before keying, the dictionary's paradigms are cleaned up (``merge_strays``, ``resolve_homographs``,
-``regroup``, ``join_participles``): reflexive marks are dropped from lemmas, stray verb-form
-"lemmas" (изглежда) and -о adverbs (малко) join their word, a form several lemmas claim (Měchura's
-list, UniMorph) goes to the candidate whose own forms are most frequent, verbal nouns (четене) get a
-lemma of their own, every verb gets the past participles its -х/-л forms imply (чул, даден),
-and masculine nouns get their missing definite form (града/градът).
+``regroup``, ``join_participles``, ``shared_present_to_imperfective``): reflexive marks are dropped
+from lemmas, stray verb-form "lemmas" (изглежда) and -о adverbs (малко) join their word, a form
+several lemmas claim (Měchura's list, UniMorph) goes to the candidate whose own forms are most
+frequent, verbal nouns (четене) get a lemma of their own, every verb gets the past participles its
+-х/-л forms imply (чул, даден), a form two aspect partners share goes to the imperfective (приема
+-> приемам), and masculine nouns get their missing definite form (града/градът).
 
 ``--check N`` reports the N worst paradigm splits left (lemmas of Měchura's list / UniMorph whose
 known forms get several terms); ``--holdout`` measures the rule fallback on held-out lemmas.
@@ -206,7 +207,8 @@ PARTICIPLE_FINALS = ("н", "т", "л", "щ")
 ADJ_ENDINGS = ("а", "о", "и", "ия", "ият", "ата", "ото", "ите")
 
 
-REGROUP = {"masdar": 1, "participle": 1, "adverb": 1, "homographs": 1, "strays": 1, "participles": 1}
+REGROUP = {"masdar": 1, "participle": 1, "adverb": 1, "homographs": 1, "strays": 1, "participles": 1,
+           "aspect": 1}
 
 
 def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
@@ -452,6 +454,25 @@ def join_participles(f2l: dict[str, str], verbs: set[str], freq: dict[str, float
 PARTICIPLE_RATIO = 3.0
 
 
+def shared_present_to_imperfective(f2l: dict[str, str], verbs: set[str], freq: dict[str, float]) -> dict[str, str]:
+    """Give the lemma of a perfective verb that is also its imperfective partner's 3rd person
+    singular present (приема: "I accept", perfective, and "he accepts" of приемам; поставя,
+    определя) to the imperfective.  The 3rd person singular is the commonest verb form in running
+    text, while a perfective's present tense occurs only after да, ще, ако and the like; so even
+    where the perfective is the commoner verb (взема / вземам) the form is mostly the
+    imperfective's.  Not when wordfreq has none of the imperfective's own forms (пиша "write" /
+    пишам).
+    """
+    forms_of = invert(f2l)
+    out = dict(f2l)
+    for v in verbs:
+        partner = v + "м"
+        if v[-1] in "ая" and partner in verbs and f2l.get(v) == v:
+            if any(freq.get(f, 0.0) for f in forms_of[partner] - {v + "т"}):  # not the shared 3rd plural
+                out[v] = partner
+    return out
+
+
 def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     """Return (form -> key, form -> lemma)."""
     freq = load_wordfreq()
@@ -472,6 +493,8 @@ def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     f2l = regroup(f2l, verbs)
     if REGROUP["participles"]:
         f2l = join_participles(f2l, verbs, freq, alt)
+    if REGROUP["aspect"]:
+        f2l = shared_present_to_imperfective(f2l, verbs, freq)
     for l_, fs in forms_of.items():  # masculine nouns lacking a definite form: градът <-> града
         if l_ not in verbs and l_[-1] not in VOWEL_STRIP:
             for have, add in (("ът", "а"), ("а", "ът")):

@@ -35,7 +35,7 @@ from typing import Final
 __all__ = ["STEMMER_VERSION", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
 
 #: Bump whenever any output of :meth:`BulgarianStemmer.stem` changes (indexes record it).
-STEMMER_VERSION: Final = "3"
+STEMMER_VERSION: Final = "4"
 
 RULES_FILE: Final = "stemmer-rules.tsv.gz"
 KNOWN_FILE: Final = "stemmer-known.txt.gz"
@@ -67,20 +67,31 @@ class StemmerData:
 def rule_stem(word: str, data: StemmerData) -> str:
     """Stem ``word`` by the rules alone (no exception lookup, no memo).
 
-    The longest suffix of ``word`` that has a rule gives the transformation.  A key that no
-    dictionary word has then loses a possessive -ов/-ев (тръмповата -> тръмпов -> тръмп).
+    The longest suffix of ``word`` that has a rule gives the key, unless a shorter suffix's rule
+    gives a longer key that is a dictionary key: then that one (дебата: "-ата" of feminine nouns
+    gives деб, "-а" of masculine ones the known дебат).  So an unknown form of a known
+    word meets it, while a rule never strips more to reach some unrelated dictionary key.  A key
+    that no dictionary word has then loses a possessive -ов/-ев (тръмповата -> тръмпов -> тръмп).
     """
     n = len(word)
     if n < MIN_RULE_LEN:
         return word
-    rules = data.rules
-    key = word
+    rules, keys = data.rules, data.keys
+    key = None
     for length in range(min(n, data.max_suffix), -1, -1):
         rule = rules.get(word[n - length :])
-        if rule is not None and n - rule[0] >= MIN_STEM:
-            key = (word[: n - rule[0]] if rule[0] else word) + rule[1]
-            break
-    if key not in data.keys:
+        if rule is None or n - rule[0] < MIN_STEM:
+            continue
+        guess = (word[: n - rule[0]] if rule[0] else word) + rule[1]
+        if key is None:
+            key = guess
+            if guess in keys:
+                break
+        elif len(guess) > len(key) and guess in keys:
+            return guess
+    if key is None:
+        key = word
+    if key not in keys:
         for suffix in _DERIVATIONAL:
             if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_DERIVED_BASE:
                 return key[: -len(suffix)]
