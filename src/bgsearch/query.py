@@ -25,7 +25,7 @@ __all__ = [
 
 FIELDS = ("title", "body", "source", "id", "date")
 MAX_DEPTH = 32
-MAX_CLAUSES = 200
+MAX_CLAUSES = 1024  # as Lucene's BooleanQuery long had; only the first 64 words are ranked (search.py)
 MAX_PHRASE_WORDS = 32
 MIN_PREFIX = 2
 
