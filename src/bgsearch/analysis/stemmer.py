@@ -9,7 +9,7 @@ The term of a word is the *key* of its lemma:
   (политик / политика, дам / дама, знам / знаме).
 
 A form is stemmed by learned suffix rules (``form suffix → letters to strip, letters to add``;
-the longest listed suffix of the form wins).  The rules were learned from a dictionary of
+the longest listed suffix of the form wins, unless a shorter one leads to a longer dictionary key).  The rules were learned from a dictionary of
 ~200k forms (see ``tools/build_stemmer_data.py``); the dictionary forms whose key the rules get
 wrong are stored as *exceptions* and looked up first.  So a form that no dictionary knows is
 stemmed exactly as a known form with the same ending would be, and the term of a known form and
