@@ -159,7 +159,7 @@ def search(
         results.hits.append(
             Hit(
                 id=stored["id"],
-                score=round(hit.score, 4),
+                score=hit.score,
                 title=stored.get("title"),
                 date=stored.get("date"),
                 source=stored.get("source"),
