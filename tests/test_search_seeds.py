@@ -53,6 +53,17 @@ def test_date_filter_keeps_only_december(seed_index: Index) -> None:
     assert ids(seed_index.search("санкция date:2025-12")) == [DECEMBER]
 
 
+@pytest.mark.parametrize(
+    ("query", "options"),
+    [("Беларус date:..2025-06-30", {}), ("Беларус", {"date_from": "2026-01-01"}),
+     ("Беларус date:2024", {}), ("Беларус date:2025-12 date:2025-10", {}), ("date:2030", {})],
+)
+def test_a_date_filter_no_document_passes_finds_nothing(seed_index: Index, query: str, options: dict) -> None:
+    # Whoosh reads an empty set of allowed documents as "no filter": every document came back.
+    results = seed_index.search(query, **options)
+    assert (results.hits, results.total) == ([], 0)
+
+
 def test_only_stop_words_says_so(seed_index: Index) -> None:
     results = seed_index.search("и на за")
     assert results.hits == []

@@ -137,6 +137,9 @@ def search(
         results.suggestions = dict(compiler.corrections)
         results.did_you_mean = _corrected(query, compiler.corrections)
         results.notices.append(f"did you mean: {results.did_you_mean}? (showing matches for it too)")
+    if date_filter is not None and not date_filter:  # Whoosh takes an empty filter for no filter
+        results.seconds = time.perf_counter() - started
+        return results
     searcher = index.searcher()
     hits = searcher.search(compiled, limit=offset + limit, filter=date_filter, terms=False)
     if hits.is_empty() and compiler.fallback is not None:
