@@ -20,7 +20,7 @@ Tasks (data from ``../shared/data``, see its SOURCES.md):
   - ``inflected``: every word (not a stop word) replaced by another form of the same lemma, from the gold
     lists ``morph/lemmatization-bg.tsv`` + ``morph/unimorph-bul.tsv`` (union of the forms of every
     lemma the word may have, one chosen by a seeded RNG); unknown words stay;
-  - ``latin-official``: ``bgsearch.translit.to_latin(style="official")`` (Streamlined System);
+  - ``latin-official``: ``bgsearch.analysis.translit.to_latin(style="official")`` (Streamlined System);
   - ``latin-informal``: ``to_latin(style="informal")`` (4=ч, 6=ш, 6t=щ, q=я, y=ъ, j=ж, c=ц, iu=ю);
   - ``typo``: one random edit (substitution, deletion, insertion or adjacent swap) in every word of 5+
     letters, seeded.
@@ -244,9 +244,9 @@ class TaskData:
 
 def _transliterator(notes: list[str]) -> Callable[[str, str], str]:
     try:
-        from bgsearch.translit import to_latin
+        from bgsearch.analysis.translit import to_latin
     except ImportError:
-        notes.append("bgsearch.translit is missing: Latin variants made with the harness's own table")
+        notes.append("bgsearch.analysis.translit is missing: Latin variants made with the harness's own table")
         return rd.latin_fallback
     return lambda text, style: to_latin(text, style=style)
 

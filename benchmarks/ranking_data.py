@@ -10,7 +10,7 @@ Nothing here imports Whoosh or bgsearch, so the tests can check it cheaply.
 * :func:`split_of`: the dev/test half of a query, by a hash of its id.
 * Variants of a query: :func:`inflect_variant` (each word replaced by another form of its lemma, from
   the gold lemma lists), :func:`typo_variant` (one random edit per word of 5+ letters),
-  :func:`latin_fallback` (a small Cyrillic→Latin table, used only if ``bgsearch.translit`` is missing).
+  :func:`latin_fallback` (a small Cyrillic→Latin table, used only if ``bgsearch.analysis.translit`` is missing).
 * Metrics: :func:`first_rank`, :func:`summarize`.
 """
 
@@ -326,7 +326,7 @@ def typo_variant(text: str, rng: random.Random, min_letters: int = 5) -> str:
     return _LETTERS.sub(lambda m: typo(m.group(), rng) if len(m.group()) >= min_letters else m.group(), text)
 
 
-# A stand-in for bgsearch.translit.to_latin when that module is missing (harness only).
+# A stand-in for bgsearch.analysis.translit.to_latin when that module is missing (harness only).
 _OFFICIAL = dict(zip(
     "абвгдежзийклмнопрстуфхцчшщъьюяѝ",
     ["a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",

@@ -135,7 +135,7 @@ SEED_QUERIES: list[tuple[str, dict[str, Any]]] = [
 
 def _law_queries(docs: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """~300 queries of every kind the README lists, made from the documents by a seeded generator."""
-    from bgsearch.translit import to_latin
+    from bgsearch.analysis.translit import to_latin
 
     rng = random.Random(_SEED)
     bodies = [doc["body"] for doc in docs]

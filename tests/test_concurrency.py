@@ -175,7 +175,7 @@ _HOLDER = r"""
 import sys, time
 from bgsearch import Index
 ix = Index.open(sys.argv[1])
-with ix._writing():
+with ix.write_lock():
     print("holding", flush=True)
     sys.stdin.read()  # until the test closes our stdin
 """
@@ -234,7 +234,7 @@ def test_the_writer_gets_in_once_the_holder_is_done(tmp_path: Path) -> None:
     Index.create(index_dir).close()
     code = (
         "import sys, time\nfrom bgsearch import Index\nix = Index.open(sys.argv[1])\n"
-        "with ix._writing():\n    print('holding', flush=True)\n    time.sleep(1.0)\n"
+        "with ix.write_lock():\n    print('holding', flush=True)\n    time.sleep(1.0)\n"
     )
     holder = subprocess.Popen([sys.executable, "-c", code, str(index_dir)], stdout=subprocess.PIPE, text=True,
                               env=child_env())

@@ -204,7 +204,7 @@ def test_stale_owner_file_and_lock_file_do_not_block(tmp_path: Path) -> None:
         "import sys, time\n"
         "from bgsearch import Index\n"
         "ix = Index.open(sys.argv[1])\n"
-        "with ix._writing() as w:\n"
+        "with ix.write_lock():\n"
         "    print('holding', flush=True)\n"
         "    time.sleep(600)\n"
     )

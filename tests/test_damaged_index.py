@@ -232,10 +232,10 @@ _HOLDER = r"""
 import sys
 from bgsearch import Index
 ix = Index.open(sys.argv[1])
-with ix._writing() as writer:
-    writer.delete_by_term("id", "doc-00001")
+with ix.write_lock():
     print("holding", flush=True)
     sys.stdin.read()  # until the test closes our stdin
+ix.delete(["doc-00001"])  # the files the rebuild did not delete are all there
 print("committed", flush=True)
 """
 
@@ -244,9 +244,9 @@ def test_rebuild_waits_for_the_writer_holding_the_lock(pristine: Path, tmp_path:
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """`bgsearch index --rebuild` (Index.create(overwrite=True)) takes the write lock before it deletes
     anything (it once cut a running writer short: the writer died with FileNotFoundError)."""
-    import bgsearch.index
+    import bgsearch.engine.store
 
-    monkeypatch.setattr(bgsearch.index, "DEFAULT_LOCK_TIMEOUT", 0.5)  # keep the wait short
+    monkeypatch.setattr(bgsearch.engine.store, "DEFAULT_LOCK_TIMEOUT", 0.5)  # keep the wait short
     path = _damaged_copy(pristine, tmp_path, lambda ix: None)
     holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env())

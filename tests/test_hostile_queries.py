@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bgsearch import Index
-from bgsearch.errors import QuerySyntaxError
+from bgsearch.errors import InvalidArgumentError, QuerySyntaxError
 from bgsearch.query import MAX_CLAUSES, MAX_DEPTH
 from conftest import shared_file
 from robustness_helpers import ROOT, one_line, run_bgsearch, seed_sentences
@@ -32,7 +32,7 @@ REAL_TEXT_10K = (_words * (10_000 // len(_words) + 1))[:10_000]
 class Hostile:
     name: str
     query: str
-    expect: str  # "ok": a result; "syntax": QuerySyntaxError; "either"
+    expect: str  # "ok": a result; "syntax": QuerySyntaxError; "argument": InvalidArgumentError; "either"
     options: dict[str, Any] = field(default_factory=dict)
     message: str = ""  # a pattern the error message or a notice must match
 
@@ -102,11 +102,11 @@ HOSTILE = [
     # real law titles run to 212 words: a pasted one is searched, by its first words
     Hostile("300 words of real text", " ".join(REAL_TEXT_10K.split()[:300]), "ok", message="searched by the first 64"),
     Hostile("63 ORs", " OR ".join(["санкции", "Лукашенко", "Беларус"] * 21), "ok"),
-    Hostile("limit 0", "санкции", "syntax", {"limit": 0}, message="limit must be between 1 and 1000"),
-    Hostile("negative limit", "санкции", "syntax", {"limit": -5}),
-    Hostile("huge limit", "санкции", "syntax", {"limit": 10**9}),
+    Hostile("limit 0", "санкции", "argument", {"limit": 0}, message="limit must be between 1 and 1000"),
+    Hostile("negative limit", "санкции", "argument", {"limit": -5}),
+    Hostile("huge limit", "санкции", "argument", {"limit": 10**9}),
     Hostile("limit at the maximum", "санкции", "ok", {"limit": 1000}),
-    Hostile("negative offset", "санкции", "syntax", {"offset": -1}, message="offset must be 0 or more"),
+    Hostile("negative offset", "санкции", "argument", {"offset": -1}, message="offset must be 0 or more"),
     Hostile("huge offset", "санкции", "ok", {"offset": 10**12}),
     Hostile("no translit, no fuzzy", "Lukashenko sankcii", "ok", {"transliterate": False, "fuzzy": False}),
     Hostile("64 long Latin words", " ".join(
@@ -126,10 +126,11 @@ def _run(ix: Index, case: Hostile, corpus: str) -> None:
     started = time.perf_counter()
     try:
         results = ix.search(case.query, **case.options)
-    except QuerySyntaxError as exc:
+    except (QuerySyntaxError, InvalidArgumentError) as exc:
         TIMES[f"{corpus}: {case.name}"] = time.perf_counter() - started
         message = str(exc)
-        assert case.expect in ("syntax", "either"), f"unexpected QuerySyntaxError: {message}"
+        kind = "syntax" if isinstance(exc, QuerySyntaxError) else "argument"
+        assert case.expect in (kind, "either"), f"unexpected {type(exc).__name__}: {message}"
         assert one_line(message) and len(message) < 300, message
         assert re.search(case.message, message), message
         return
@@ -178,7 +179,7 @@ def test_hostile_query_on_the_laws_index(case: Hostile, laws_index: Index) -> No
 
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_short_prefix_expansion_is_bounded_on_the_laws_index(prefix: str, laws_index: Index) -> None:
-    from bgsearch.search import MAX_PREFIX_POSTINGS, MAX_PREFIX_TERMS, _BoundedPrefix
+    from bgsearch.engine.compile import MAX_PREFIX_POSTINGS, MAX_PREFIX_TERMS, _BoundedPrefix
 
     reader = laws_index.searcher().reader()
     stem = prefix.rstrip("*")

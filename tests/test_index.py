@@ -9,7 +9,7 @@ import pytest
 
 from bgsearch import Index
 from bgsearch.errors import IndexExistsError, IndexNotFoundError, IndexVersionError
-from bgsearch.index import META_FILE
+from bgsearch.engine.store import META_FILE
 from robustness_helpers import seed_sentences
 
 DOC = {
@@ -113,9 +113,11 @@ def test_searcher_sees_later_commits(empty_index: Index) -> None:
 def test_cached_term_entries_give_the_scores_of_a_plain_searcher(empty_index: Index) -> None:
     # Three commits (three segments), a replacement and a deletion; the index's searcher reads
     # each term's entry once per segment, a plain Whoosh searcher reads it every time.
+    from whoosh import index as whoosh_index
     from whoosh import query as wq
 
-    from bgsearch.index import _WEIGHTING
+    from bgsearch.engine.reader import WEIGHTING as _WEIGHTING
+    from bgsearch.engine.store import INDEX_NAME
 
     sentences = seed_sentences()
     for start in range(0, 27, 9):
@@ -124,7 +126,7 @@ def test_cached_term_entries_give_the_scores_of_a_plain_searcher(empty_index: In
     empty_index.delete(["s5"])
     queries = [wq.Or([wq.Term("body", t) for t in terms]) for terms in (
         ["санкци", "минск"], ["лукашенк"], ["тръмп", "беларус", "посолств"], ["несъществуващ"])]
-    plain = empty_index._ix.searcher(weighting=_WEIGHTING)
+    plain = whoosh_index.open_dir(str(empty_index.path), indexname=INDEX_NAME).searcher(weighting=_WEIGHTING)
     cached = empty_index.searcher()
     assert len(cached.leaf_searchers()) > 1
     for query in queries * 2:  # the second pass is served from the cache

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bgsearch import Index
-from bgsearch.parallel import CAN_FORK
+from bgsearch.engine.workers import CAN_FORK
 from robustness_helpers import make_documents, stored_ids
 
 pytestmark = pytest.mark.skipif(not CAN_FORK, reason="parallel indexing needs fork()")
@@ -55,10 +55,10 @@ def test_a_failing_worker_leaves_the_index_as_it_was(tmp_path: Path, monkeypatch
     with Index.create(tmp_path / "index") as ix:
         ix.add_documents(make_documents(50, seed=5), workers=1)
         # A field no schema has: the worker's Whoosh writer raises, as on a full disk.
-        import bgsearch.index as index_module
+        import bgsearch.engine.writer as writer_module
 
-        real_fields = index_module._fields
-        monkeypatch.setattr(index_module, "_fields", lambda doc: {**real_fields(doc), "nonsense": "x"})
+        real_fields = writer_module.whoosh_fields
+        monkeypatch.setattr(writer_module, "whoosh_fields", lambda doc: {**real_fields(doc), "nonsense": "x"})
         with pytest.raises(Exception, match="nonsense"):
             ix.add_documents(make_documents(40, seed=6, prefix="new"), workers=2)
         assert len(ix) == 50

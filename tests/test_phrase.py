@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bgsearch import Index
-from bgsearch.analysis.analyzer import analyze_tokens
+from bgsearch.analysis import analyze_tokens
 from conftest import SHARED
 
 UNITS = 1_500

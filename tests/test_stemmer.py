@@ -203,13 +203,13 @@ def test_is_known(stemmer: BulgarianStemmer) -> None:
     assert not stemmer.is_known("блогвахме")
 
 
-def test_cache_is_bounded() -> None:
-    small = BulgarianStemmer(cache_size=100)
-    stemmer_module._cache.clear()
+def test_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bgsearch.caching import BoundedCache
+
+    monkeypatch.setattr(stemmer_module, "_cache", BoundedCache(100))
     for i in range(1000):
-        small.stem("думата" + "а" * (i % 300) + "б")
-    assert len(stemmer_module._cache) <= 100
-    stemmer_module._cache.clear()
+        BulgarianStemmer().stem("думата" + "а" * (i % 300) + "б")
+    assert 0 < len(stemmer_module._cache) <= 100
 
 
 def test_data_is_shared_and_loaded_once() -> None:

@@ -1,4 +1,4 @@
-"""Tests for bgsearch.translit: official and chat transliteration, and reading Latin queries back."""
+"""Tests for bgsearch.analysis.translit: official and chat transliteration, and reading Latin queries back."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bgsearch.translit import (
+from bgsearch.analysis.translit import (
     INFORMAL,
     OFFICIAL,
     SPELLINGS,

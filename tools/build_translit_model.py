@@ -1,4 +1,4 @@
-"""Build the character n-gram model that ranks transliteration candidates (``bgsearch.translit``).
+"""Build the character n-gram model that ranks transliteration candidates (``bgsearch.analysis.translit``).
 
 Run ``python tools/build_translit_model.py`` from the repository root.  It reads the word list
 wordfreq-bg (``../shared/data/corpora/wordfreq-bg.tsv``; wordfreq by Robyn Speer et al., data
@@ -7,7 +7,7 @@ every character n-gram of order 1..N (each word counted once, however frequent: 
 how Bulgarian words are *spelled*, and letting a few hundred function words dominate the counts
 makes it worse at the long content words people search for).
 
-It writes ``src/bgsearch/data/translit-ngrams.tsv.gz``: comment lines, ``order<TAB>N``, then
+It writes ``src/bgsearch/analysis/data/translit-ngrams.tsv.gz``: comment lines, ``order<TAB>N``, then
 ``ngram<TAB>count`` lines.  Only these counts are shipped, not the word list.
 
 ``--hold-out`` leaves out the evaluation words (see :func:`held_out`) so that
@@ -28,9 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDFREQ = ROOT.parent / "shared" / "data" / "corpora" / "wordfreq-bg.tsv"
-OUT = ROOT / "src" / "bgsearch" / "data" / "translit-ngrams.tsv.gz"
+OUT = ROOT / "src" / "bgsearch" / "analysis" / "data" / "translit-ngrams.tsv.gz"
 
-BOS, EOS = "^", "$"  # must match bgsearch.translit
+BOS, EOS = "^", "$"  # must match bgsearch.analysis.translit
 ORDER = 4
 CYRILLIC = re.compile("[а-я]+")
 
@@ -72,7 +72,7 @@ def count_ngrams(words: Iterable[str], order: int = ORDER) -> Counter[str]:
 
 def model_lines(counts: Counter[str], order: int, note: str) -> list[str]:
     header = [
-        "# Character n-gram counts of Bulgarian spelling for bgsearch.translit.",
+        "# Character n-gram counts of Bulgarian spelling for bgsearch.analysis.translit.",
         "# Derived from wordfreq-bg (wordfreq by Robyn Speer et al., https://github.com/rspeer/wordfreq,",
         "# data licensed CC BY-SA 4.0); this derived table is shared under CC BY-SA 4.0 too.",
         f"# Built by tools/build_translit_model.py: {note}",

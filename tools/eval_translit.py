@@ -1,4 +1,4 @@
-"""Measure how well ``bgsearch.translit.cyrillic_candidates`` recovers Bulgarian words from Latin.
+"""Measure how well ``bgsearch.analysis.translit.cyrillic_candidates`` recovers Bulgarian words from Latin.
 
 Run ``python tools/eval_translit.py`` from the repository root.  It takes the most frequent
 Cyrillic words of wordfreq-bg (``--top``, default 20,000), keeps those in the held-out 20%
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT.parent / "src"))
 
 from build_translit_model import ORDER, count_ngrams, held_out, read_words, split_bucket  # noqa: E402
 
-from bgsearch.translit import INFORMAL, OFFICIAL, CharNgramModel, LatinDecoder, to_latin  # noqa: E402
+from bgsearch.analysis.translit import INFORMAL, OFFICIAL, CharNgramModel, LatinDecoder, to_latin  # noqa: E402
 
 LIMIT = 8
 

@@ -14,29 +14,47 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .analysis import ANALYZER_VERSION, BulgarianAnalyzer, analyze, analyze_tokens
+    from .analysis import ANALYZER_VERSION, BulgarianAnalyzer, Pipeline, analyze, analyze_tokens
     from .documents import Document, Rejected
-    from .errors import BgsearchError, QuerySyntaxError
+    from .errors import (
+        BgsearchError,
+        DocumentError,
+        IndexClosedError,
+        IndexExistsError,
+        IndexLockedError,
+        IndexNotFoundError,
+        IndexVersionError,
+        InvalidArgumentError,
+        QuerySyntaxError,
+    )
     from .index import AddResult, Index, IndexStats
     from .loaders import load_path, load_paths
-    from .search import Hit, SearchResults
+    from .results import Hit, SearchResults
 
 _EXPORTS = {
     "analyze": "analysis",
     "analyze_tokens": "analysis",
     "BulgarianAnalyzer": "analysis",
+    "Pipeline": "analysis",
     "ANALYZER_VERSION": "analysis",
     "Document": "documents",
     "Rejected": "documents",
     "BgsearchError": "errors",
+    "DocumentError": "errors",
     "QuerySyntaxError": "errors",
+    "InvalidArgumentError": "errors",
+    "IndexNotFoundError": "errors",
+    "IndexExistsError": "errors",
+    "IndexVersionError": "errors",
+    "IndexLockedError": "errors",
+    "IndexClosedError": "errors",
     "Index": "index",
     "AddResult": "index",
     "IndexStats": "index",
     "load_path": "loaders",
     "load_paths": "loaders",
-    "Hit": "search",
-    "SearchResults": "search",
+    "Hit": "results",
+    "SearchResults": "results",
 }
 __all__ = sorted(_EXPORTS)
 

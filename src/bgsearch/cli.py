@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .errors import BgsearchError
+from .fields import FIELD_NAMES
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from .index import AddResult, Index
-    from .search import SearchResults
+    from .results import SearchResults
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("seeds")
@@ -141,8 +142,7 @@ def _open_for_query(path: Path) -> Index:
     from .loaders import load_path
 
     ix = Index.create(path)
-    result = ix.add_documents(load_path(DEFAULT_SOURCE))
-    _report(result, quiet=True)
+    _report(ix.add_documents(load_path(DEFAULT_SOURCE)), quiet=True)
     return ix
 
 
@@ -152,11 +152,7 @@ def _index(args: argparse.Namespace) -> int:
 
     fields = dict(_field_mapping(spec) for spec in args.field)
     paths = args.paths or [str(DEFAULT_SOURCE)]
-    if args.rebuild or not Index.exists(args.index):
-        ix = Index.create(args.index, overwrite=args.rebuild)
-    else:
-        ix = Index.open(args.index)
-    with ix, _progress() as progress:
+    with Index.open_or_create(args.index, overwrite=args.rebuild) as ix, _progress() as progress:
         result = ix.add_documents(load_paths(paths, fields), progress=progress, commit_every=args.commit_every,
                                   workers=args.workers)
     _report(result)
@@ -164,11 +160,13 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _field_mapping(spec: str) -> tuple[str, str]:
-    from .documents import FIELDS
+    from .loaders import check_field_keys
 
-    name, sep, key = spec.partition("=")
-    if not sep or name not in FIELDS or not key:
-        raise BgsearchError(f"--field {spec!r}: write NAME=KEY with NAME one of {', '.join(FIELDS)}")
+    name, _, key = spec.partition("=")
+    try:
+        check_field_keys({name: key})
+    except BgsearchError:
+        raise BgsearchError(f"--field {spec!r}: write NAME=KEY with NAME one of {', '.join(FIELD_NAMES)}") from None
     return name, key
 
 
@@ -287,7 +285,3 @@ def _report(result: AddResult, quiet: bool = False) -> None:
             f"indexed {result.indexed} document(s): {result.added} added, {result.replaced} replaced, "
             f"{len(result.rejected)} rejected, in {result.seconds:.1f} s"
         )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["Document", "Rejected", "DocumentError", "FIELDS", "parse_date", "to_document"]
+from .dates import parse_date
+from .errors import DocumentError
+from .fields import FIELD_NAMES, FIELDS
 
-FIELDS = ("id", "body", "title", "date", "source", "url")
+__all__ = ["Document", "Rejected", "DocumentError", "Batch", "collect", "to_document"]
+
 # A larger body is rejected: it is almost surely not one document (a dump, a book, a log), and
 # indexing it would hold the writer for minutes. Split it into documents instead.
 MAX_BODY_CHARS = 10_000_000
 MAX_ID_CHARS = 512
-_OPTIONAL_TEXT = ("title", "source", "url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,31 +40,12 @@ class Rejected:
         return f"{self.origin}: {self.reason}"
 
 
-class DocumentError(ValueError):
-    pass
-
-
 # Control characters other than tab and newlines have no business in text; they are replaced by
 # a space so offsets into the stored text stay the same as in the input.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_DATE_FORMATS = (
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?"), (1, 2, 3)),  # ISO, maybe with a time
-    (re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})"), (3, 2, 1)),  # 16/02/2006, 16.02.2006
-)
-
-
-def parse_date(value: str) -> str:
-    """Normalize a date to ISO `YYYY-MM-DD`; accepts ISO (with an optional time) and DD/MM/YYYY."""
-    text = value.strip()
-    for pattern, (y, m, d) in _DATE_FORMATS:
-        match = pattern.fullmatch(text)
-        if match:
-            try:
-                return dt.date(int(match[y]), int(match[m]), int(match[d])).isoformat()
-            except ValueError:
-                raise DocumentError(f"impossible date {value!r}") from None
-    raise DocumentError(f"invalid date {value!r}: use YYYY-MM-DD")
+# The id is checked first, then the other required fields, so a reason names the most basic fault.
+_CHECK_ORDER = sorted(FIELDS, key=lambda spec: (spec.kind != "id", not spec.required))
 
 
 def to_document(raw: Mapping[str, object] | Document) -> Document:
@@ -71,31 +54,46 @@ def to_document(raw: Mapping[str, object] | Document) -> Document:
         return raw
     if not isinstance(raw, Mapping):
         raise DocumentError(f"a document must be a dict, not {type(raw).__name__}")
-    unknown = set(raw) - set(FIELDS)
+    unknown = set(raw) - set(FIELD_NAMES)
     if unknown:
         raise DocumentError(f"unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
-                            f"known fields: {', '.join(FIELDS)}")
-    doc_id = _text(raw, "id")
-    if not doc_id.strip():
+                            f"known fields: {', '.join(FIELD_NAMES)}")
+    values: dict[str, Any] = {}
+    for spec in _CHECK_ORDER:
+        text = _text(raw, spec.name) if spec.required else _optional_text(raw, spec.name)
+        if text is None:
+            continue
+        if spec.kind == "id":
+            values[spec.name] = _id(text)
+        elif spec.kind == "date":
+            try:
+                values[spec.name] = parse_date(text) if text else None
+            except ValueError as exc:
+                raise DocumentError(str(exc)) from None
+        elif spec.required:
+            values[spec.name] = _required_text(spec.name, text)
+        else:
+            values[spec.name] = _CONTROL.sub(" ", text).strip() or None if text else None
+    return Document(**values)
+
+
+def _id(text: str) -> str:
+    if not text.strip():
         raise DocumentError("field 'id' is empty")
-    if len(doc_id) > MAX_ID_CHARS:
-        raise DocumentError(f"field 'id' is {len(doc_id):,} characters long; the limit is {MAX_ID_CHARS}")
-    body = _text(raw, "body")
-    if not body.strip():
-        raise DocumentError("field 'body' is empty")
-    if len(body) > MAX_BODY_CHARS:
+    if len(text) > MAX_ID_CHARS:
+        raise DocumentError(f"field 'id' is {len(text):,} characters long; the limit is {MAX_ID_CHARS}")
+    return text.strip()
+
+
+def _required_text(name: str, text: str) -> str:
+    if not text.strip():
+        raise DocumentError(f"field {name!r} is empty")
+    if len(text) > MAX_BODY_CHARS:
         raise DocumentError(
-            f"field 'body' is {len(body) / 1e6:.1f} million characters; the limit is "
+            f"field {name!r} is {len(text) / 1e6:.1f} million characters; the limit is "
             f"{MAX_BODY_CHARS / 1e6:g} million: split it into several documents"
         )
-    optional = {name: _optional_text(raw, name) for name in _OPTIONAL_TEXT}
-    date = _optional_text(raw, "date")
-    return Document(
-        id=doc_id.strip(),
-        body=_CONTROL.sub(" ", body),
-        date=parse_date(date) if date else None,
-        **{name: _CONTROL.sub(" ", v).strip() or None if v else None for name, v in optional.items()},
-    )
+    return _CONTROL.sub(" ", text)
 
 
 def _text(raw: Mapping[str, object], name: str) -> str:
@@ -119,3 +117,39 @@ def _text(raw: Mapping[str, object], name: str) -> str:
 
 def _optional_text(raw: Mapping[str, object], name: str) -> str | None:
     return _text(raw, name) if raw.get(name) is not None else None
+
+
+@dataclass
+class Batch:
+    """The documents of one `add_documents` call that passed their checks, one per id (the last
+    one given wins), with the rejected ones and the ids given more than once."""
+
+    documents: list[Document] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+def collect(items: Iterable[Mapping[str, Any] | Document | Rejected]) -> Batch:
+    """Check every item (dicts, Documents, or Rejected records from a loader, which are kept as
+    they are) into a Batch."""
+    batch = Batch()
+    by_id: dict[str, Document] = {}
+    for number, item in enumerate(items, 1):
+        if isinstance(item, Rejected):
+            batch.rejected.append(item)
+            continue
+        try:
+            doc = to_document(item)
+        except DocumentError as exc:
+            batch.rejected.append(Rejected(_describe(item, number), str(exc)))
+            continue
+        if doc.id in by_id:
+            batch.duplicates.append(doc.id)
+        by_id[doc.id] = doc
+    batch.documents = list(by_id.values())
+    return batch
+
+
+def _describe(item: object, number: int) -> str:
+    doc_id = item.get("id") if isinstance(item, Mapping) else None
+    return f"document {number}" + (f" (id {doc_id!r})" if isinstance(doc_id, str) else "")

@@ -1,36 +1,59 @@
-"""Errors bgsearch raises. Each message is one line that says what happened and what to do."""
+"""Errors bgsearch raises: one family under `BgsearchError`, each message one line that says what
+happened and what to do. The command line prints them as they are and exits with status 2."""
 
 from __future__ import annotations
 
 __all__ = [
     "BgsearchError",
-    "IndexExistsError",
+    "DocumentError",
+    "QuerySyntaxError",
+    "InvalidArgumentError",
     "IndexNotFoundError",
+    "IndexExistsError",
     "IndexVersionError",
     "IndexLockedError",
-    "QuerySyntaxError",
+    "IndexClosedError",
 ]
 
 
 class BgsearchError(Exception):
-    """Base class: the CLI prints these as one line and exits with status 2."""
+    """Base class of every error bgsearch raises on purpose."""
+
+
+# -- what the caller gave ------------------------------------------------------------------------
+
+
+class DocumentError(BgsearchError, ValueError):
+    """A document that cannot be indexed; the message is the reason (an `add_documents` batch
+    reports it as a `Rejected` record instead of raising)."""
+
+
+class QuerySyntaxError(BgsearchError, ValueError):
+    """A query string that cannot be parsed, or a malformed date in a query or filter."""
+
+
+class InvalidArgumentError(BgsearchError, ValueError):
+    """An option outside its range (a `limit` of 0, `workers=0`)."""
+
+
+# -- the state of an index -----------------------------------------------------------------------
 
 
 class IndexNotFoundError(BgsearchError):
-    pass
+    """No index in the directory."""
 
 
 class IndexExistsError(BgsearchError):
-    pass
+    """`Index.create` on a directory that holds an index already."""
 
 
 class IndexVersionError(BgsearchError):
-    """The index was built by another analyzer version or is damaged."""
+    """The index was built by another analyzer version or is damaged: rebuild it."""
 
 
 class IndexLockedError(BgsearchError):
-    pass
+    """Another writer held the write lock for longer than the index's `lock_timeout`."""
 
 
-class QuerySyntaxError(BgsearchError):
-    pass
+class IndexClosedError(BgsearchError):
+    """The index was closed before a lazily computed value (a result's `total`) was read."""

@@ -1,8 +1,8 @@
 """Snippets: the best passage of a document's original text, with the matched words marked.
 
-The text is analyzed again with the index's analyzer; a word is highlighted when its term is one
-of the query's terms, so `пристанище` in the query highlights `пристанища` in the text, in the
-text's own spelling.
+The text is analyzed again with the index's pipeline (the same tokens at the same positions as in
+the index); a word is highlighted when its term is one of the query's terms, so `пристанище` in the
+query highlights `пристанища` in the text, in the text's own spelling.
 """
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from itertools import islice
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from .analysis.analyzer import BulgarianAnalyzer
 from .analysis.normalizer import normalize_word
-from .analysis.tokenizer import TOKEN_PATTERN
+from .analysis.pipeline import HasPipeline, Pipeline
+from .analysis.tokenize import spans, token_start
 
-__all__ = ["Snippet", "make_snippet", "SNIPPET_WIDTH", "SCAN_FIRST"]
+__all__ = ["Snippet", "make_snippet", "document_snippet", "NO_SNIPPET", "SNIPPET_WIDTH", "SCAN_FIRST"]
 
 SNIPPET_WIDTH = 240
 ELLIPSIS = "…"
@@ -29,6 +28,8 @@ SCAN_FIRST = 10_000
 _SCAN_LIMIT = 200_000
 _LOOK_AHEAD = 1_000
 _LEAD_TOKENS = 10  # start scanning this many words before `from_token`
+# Finding the n-th word of a text costs ~0.5 µs a word; a first match further in is not shown.
+_MAX_FIRST_TOKEN = 20_000
 _SENTENCE_ENDS = ".!?…"
 _WHITESPACE = re.compile(r"\s+")
 
@@ -39,10 +40,37 @@ class Snippet:
     highlights: list[tuple[int, int]]  # [start, end) character offsets into `text`
 
 
+NO_SNIPPET = Snippet("", [])
+
+# Which of the given terms a document's text has, and the position of the first of them (None: none).
+Locate = Callable[[Collection[str]], tuple[int | None, set[str]]]
+
+
+def document_snippet(
+    text: str,
+    terms: Collection[str],
+    prefixes: tuple[str, ...],
+    pipeline: Pipeline,
+    some_words: bool,
+    locate: Locate,
+) -> Snippet:
+    """The snippet of a hit: `terms` and `prefixes` are what the query matches, `some_words` says the
+    hit may have only some of the terms, and `locate` asks the index where the terms stand."""
+    if prefixes or (len(text) <= SCAN_FIRST and not some_words):
+        return make_snippet(text, terms, pipeline, prefixes=prefixes)
+    # A long document, or one that may have only some of the words: from the index, which query
+    # terms it has and where the first stands, so the scan for the best passage starts there and
+    # stops once it has seen them all.
+    first, present = locate(terms)
+    if first is None or first > _MAX_FIRST_TOKEN:  # only the title matched, or no word is near the start
+        return make_snippet(text, (), pipeline)
+    return make_snippet(text, present, pipeline, from_token=first)
+
+
 def make_snippet(
     text: str,
     terms: Collection[str],
-    analyzer: BulgarianAnalyzer,
+    analyzer: Pipeline | HasPipeline,
     width: int = SNIPPET_WIDTH,
     prefixes: tuple[str, ...] = (),
     from_token: int = 0,
@@ -53,13 +81,13 @@ def make_snippet(
     `from_token`: the position of the first match, when the caller knows it (from the index), so a
     long document is not scanned from its start.
     """
-    begin = _token_start(text, from_token - _LEAD_TOKENS) if from_token > _LEAD_TOKENS else 0
-    matches = _matches(text, terms, analyzer, prefixes, begin, width) if terms or prefixes else []
+    pipeline = analyzer if isinstance(analyzer, Pipeline) else analyzer.pipeline
+    begin = token_start(text, from_token - _LEAD_TOKENS) if from_token > _LEAD_TOKENS else 0
+    matches = _matches(text, terms, pipeline, prefixes, begin, width) if terms or prefixes else []
     if matches:
         first, last = _best_window(matches, width)
         start, end = _expand(text, matches[first][0], matches[last][1], width)
     else:
-        first = last = 0
         start, end = 0, _word_end(text, min(len(text), width))
     inside = [(s, e) for s, e, _ in matches if start <= s and e <= end]
     return _render(text, start, end, inside)
@@ -92,17 +120,10 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Sn
     return Snippet("".join(out), [(moved(s), moved(e - 1) + 1) for s, e in spans])
 
 
-def _token_start(text: str, n: int) -> int:
-    """Where the n-th word (from 0) of `text` starts, or a little before: the tokenizer skips a few
-    matches of its pattern (overlong runs, numeral endings), which the index does not count."""
-    match = next(islice(TOKEN_PATTERN.finditer(text), n, None), None)  # skipped in C, not one by one
-    return match.start() if match else 0
-
-
 def _matches(
     text: str,
     terms: Collection[str],
-    analyzer: BulgarianAnalyzer,
+    pipeline: Pipeline,
     prefixes: tuple[str, ...] = (),
     begin: int = 0,
     width: int = SNIPPET_WIDTH,
@@ -110,7 +131,7 @@ def _matches(
     """Matched words from `begin`, in order: (start, end, term). Scanning stops _LOOK_AHEAD characters
     past the first match, or sooner, at the first window of `width` characters that has every one
     of `terms`: no later window can show more."""
-    term_of = analyzer.filter.term
+    term_of = pipeline.term
     wanted: dict[str, str | None] = {}  # spelling → its term if it matches, else None
     found: list[tuple[int, int, str]] = []
     last_start: dict[str, int] = {}  # term → where it last occurred
@@ -118,10 +139,10 @@ def _matches(
     stop = _SCAN_LIMIT + len(text)  # becomes _LOOK_AHEAD past the first match
     start = begin
     for limit in (begin + SCAN_FIRST, begin + _SCAN_LIMIT):
-        for match in TOKEN_PATTERN.finditer(text, start, limit):
-            if match.start() > stop:
+        for word_start, word_end in spans(text, start, limit):
+            if word_start > stop:
                 return found
-            word = match.group()
+            word = text[word_start:word_end]
             if word in wanted:
                 term = wanted[word]
             else:
@@ -131,10 +152,10 @@ def _matches(
                 wanted[word] = term
             if term is not None:
                 if not found:
-                    stop = match.start() + _LOOK_AHEAD
-                found.append((match.start(), match.end(), term))
-                last_start[term] = match.start()
-                if len(last_start) == every and match.end() - min(last_start.values()) <= width:
+                    stop = word_start + _LOOK_AHEAD
+                found.append((word_start, word_end, term))
+                last_start[term] = word_start
+                if len(last_start) == every and word_end - min(last_start.values()) <= width:
                     return found
         if found or limit >= len(text):
             break

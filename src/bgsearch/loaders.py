@@ -24,9 +24,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .documents import FIELDS, Document, DocumentError, Rejected, to_document
+from .documents import Document, Rejected, to_document
+from .errors import DocumentError, InvalidArgumentError
+from .fields import FIELD_NAMES
 
-__all__ = ["load_paths", "load_path", "LoadedItem", "TEXT_SUFFIXES", "JSONL_SUFFIXES"]
+__all__ = ["load_paths", "load_path", "check_field_keys", "LoadedItem", "TEXT_SUFFIXES", "JSONL_SUFFIXES"]
 
 LoadedItem = Document | Rejected
 TEXT_SUFFIXES = (".txt",)
@@ -37,14 +39,30 @@ _SOURCE = re.compile(r"\((\w[\w\s.-]{0,30})\)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"“”»']?\s")
 
 
+def check_field_keys(fields: Mapping[str, str] | None) -> None:
+    """Raise InvalidArgumentError unless `fields` maps document fields to non-empty keys."""
+    for name, key in (fields or {}).items():
+        if name not in FIELD_NAMES or not key:
+            raise InvalidArgumentError(
+                f"fields: map a document field ({', '.join(FIELD_NAMES)}) to a JSON key, not {name!r} to {key!r}"
+            )
+
+
 def load_paths(paths: Iterable[str | Path], fields: Mapping[str, str] | None = None) -> Iterator[LoadedItem]:
     """Documents from every path in turn (see `load_path`)."""
+    check_field_keys(fields)
     for path in paths:
         yield from load_path(path, fields)
 
 
 def load_path(path: str | Path, fields: Mapping[str, str] | None = None) -> Iterator[LoadedItem]:
-    """Documents (or rejections) from a file, a directory, or `-` (JSON Lines on stdin)."""
+    """Documents (or rejections) from a file, a directory, or `-` (JSON Lines on stdin).
+    Raises InvalidArgumentError at once for a `fields` mapping that names no document field."""
+    check_field_keys(fields)
+    yield from _load(path, fields)
+
+
+def _load(path: str | Path, fields: Mapping[str, str] | None) -> Iterator[LoadedItem]:
     if str(path) == "-":
         yield from _load_jsonl(sys.stdin.buffer, "<stdin>", fields)
         return
@@ -124,7 +142,7 @@ def make_title(body: str) -> str:
 
 
 def _load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None) -> Iterator[LoadedItem]:
-    keys = {name: name for name in FIELDS} | dict(fields or {})
+    keys = {name: name for name in FIELD_NAMES} | dict(fields or {})
     for lineno, line in _jsonl_lines(stream):
         where = f"{origin}:{lineno}"
         if isinstance(line, UnicodeDecodeError):

@@ -21,7 +21,7 @@ dictionary does not know (тръмпов, тръмповата) is reduced to th
 Data loads lazily on first use, once per process, and is shared by all instances (the forms
 list behind :meth:`BulgarianStemmer.is_known` and :meth:`BulgarianStemmer.known_near` only when
 one of those is first called).  ``stem``
-memoizes its results in a module-level dict that is cleared when it reaches ``cache_size``.
+memoizes its results in a module-level cache of ``CACHE_SIZE`` entries (emptied when full).
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 from typing import Final
+
+from ..caching import BoundedCache
+from ..edits import nearest, one_edit_variants
 
 __all__ = ["STEMMER_VERSION", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
 
@@ -166,18 +169,7 @@ def _known_forms_by_shape() -> dict[tuple[int, str], list[str]]:
     return _known_by_shape
 
 
-def _one_edit(word: str) -> set[str]:
-    """Every string one deletion, adjacent swap, substitution or insertion away from ``word``."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    edits = {a + b[1:] for a, b in splits if b}
-    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
-    edits |= {a + c + b for a, b in splits for c in _ALPHABET}
-    edits.discard(word)
-    return edits
-
-
-_cache: dict[str, str] = {}
+_cache: BoundedCache[str, str] = BoundedCache(CACHE_SIZE)
 
 
 class BulgarianStemmer:
@@ -185,9 +177,6 @@ class BulgarianStemmer:
 
     Input: one lowercase token of the 30 basic Cyrillic letters а–я.  Output: its index term.
     """
-
-    def __init__(self, cache_size: int = CACHE_SIZE) -> None:
-        self.cache_size = cache_size
 
     def stem(self, word: str) -> str:
         term = _cache.get(word)
@@ -197,12 +186,7 @@ class BulgarianStemmer:
         term = data.exceptions.get(word)
         if term is None:
             term = rule_stem(word, data)
-        if len(_cache) >= self.cache_size:
-            _cache.clear()
-        _cache[word] = term
-        return term
-
-    __call__ = stem
+        return _cache.put(word, term)
 
     def is_known(self, word: str) -> bool:
         """True when ``word`` is a dictionary form (its term does not come from a guess)."""
@@ -216,15 +200,10 @@ class BulgarianStemmer:
         the same length that start with the same letter are scanned (a full scan takes ~10 ms).
         """
         known = _load_known()
-        found = [(1, form) for form in sorted(_one_edit(word) & known)]
+        found = [(1, form) for form in sorted(one_edit_variants(word, _ALPHABET) & known)]
         if max_distance >= 2 and word:
-            from rapidfuzz.distance import OSA
-            from rapidfuzz.process import extract
-
             shapes = _known_forms_by_shape()
             for length in range(len(word) - 2, len(word) + 3):
-                for form, distance, _ in extract(word, shapes.get((length, word[0]), ()), scorer=OSA.distance,
-                                                 score_cutoff=2, limit=limit):
-                    if distance == 2:
-                        found.append((2, form))
+                found += [(2, form) for distance, form in nearest(word, shapes.get((length, word[0]), ()), 2, limit)
+                          if distance == 2]
         return sorted(found)[:limit]

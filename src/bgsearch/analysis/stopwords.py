@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
 
-__all__ = ["bulgarian_stop_words", "read_stop_words"]
+__all__ = ["bulgarian_stop_words"]
 
 
 @cache
@@ -20,11 +19,6 @@ def bulgarian_stop_words() -> frozenset[str]:
     """The default stop list (Savoy), as normalized lowercase words."""
     text = files("bgsearch.analysis").joinpath("data/stopwords-bg.txt").read_text("utf-8")
     return frozenset(_parse(text.splitlines()))
-
-
-def read_stop_words(path: str | Path) -> frozenset[str]:
-    """Read a stop list: one word a line, `#` starts a comment."""
-    return frozenset(_parse(Path(path).read_text("utf-8").splitlines()))
 
 
 def _parse(lines: Iterable[str]) -> Iterable[str]:

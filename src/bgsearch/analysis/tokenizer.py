@@ -1,32 +1,17 @@
-"""Tokenizer: splits raw text into words and numbers, keeping their character offsets.
+"""`BulgarianTokenizer`: the tokenizer of `bgsearch.analysis.tokenize` as a Whoosh tokenizer.
 
-A word is a run of letters; stress marks, soft hyphens and zero-width characters inside it stay
-part of the token (the normalizer removes them), so `ка́кво` is one token, not `ка` + `кво`.
-Hyphens split (`по-добре` → `по`, `добре`), as do digits (`2022г` → `2022`, `г`). A number
-keeps its inner separators (`3,5`, `1.000`). A short suffix glued to a number with a hyphen
-(`123-мата`, `20-те`) belongs to the number and is not a word of its own.
+Existing indexes pickle this class under this name: it stays here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from whoosh.analysis import Token, Tokenizer
 
-__all__ = ["BulgarianTokenizer", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
+from .tokenize import MAX_TOKEN_LENGTH, TOKEN_PATTERN, spans
 
-# Marks that may sit inside a word (stress, soft hyphen, zero-width), as a regex class body.
-_INNER = "\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff"
-# Unrolled (letters, then runs of inner marks each followed by letters): faster than alternating
-# per character, same tokens.
-TOKEN_PATTERN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{_INNER}]+[^\W\d_]*)*")
-_HYPHENS = "-\u2010\u2011"
-# Endings written after a numeral: 5-ти, 1-ви, 2-ри, 7-ми, 3-ма, 123-мата, 20-те, 5-тия.
-_NUMBER_SUFFIX = re.compile(r"(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)(?:я|ят|те)?|т[аое]|ия|ият|[аия]", re.I)
-# Longer runs of letters are not words (base64, hashes, glued-together junk); they are skipped
-# rather than indexed as giant terms.
-MAX_TOKEN_LENGTH = 64
+__all__ = ["BulgarianTokenizer", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
 
 
 class BulgarianTokenizer(Tokenizer):
@@ -57,14 +42,7 @@ class BulgarianTokenizer(Tokenizer):
             token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        pos = start_pos
-        hyphens, longest = _HYPHENS, MAX_TOKEN_LENGTH  # locals: this loop runs once per word
-        for match in TOKEN_PATTERN.finditer(value):
-            start, end = match.span()
-            if end - start > longest or (
-                start and value[start - 1] in hyphens and _is_number_suffix(value, start, end)
-            ):
-                continue
+        for pos, (start, end) in enumerate(spans(value), start_pos):
             token.text = value[start:end]
             token.boost = 1.0
             token.stopped = False
@@ -75,13 +53,4 @@ class BulgarianTokenizer(Tokenizer):
             if chars:
                 token.startchar = start_char + start
                 token.endchar = start_char + end
-            pos += 1
             yield token
-
-
-def _is_number_suffix(text: str, start: int, end: int) -> bool:
-    return (
-        start >= 2
-        and text[start - 2].isdigit()
-        and _NUMBER_SUFFIX.fullmatch(text, start, end) is not None
-    )

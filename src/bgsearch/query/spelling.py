@@ -9,23 +9,18 @@ Candidates come from two places and are ranked together, nearest first, then mos
 
 from __future__ import annotations
 
-from itertools import islice
-from typing import TYPE_CHECKING
-
-from whoosh import query as wq
-
-from .analysis.normalizer import normalize_word
-from .analysis.stemmer import BulgarianStemmer
-from .analysis.tokenizer import TOKEN_PATTERN
-
-if TYPE_CHECKING:
-    from .index import Index
+from ..analysis.normalizer import normalize_word
+from ..analysis.pipeline import Pipeline
+from ..analysis.stemmer import BulgarianStemmer
+from ..analysis.tokenize import spans
+from .statistics import Statistics
 
 __all__ = ["near_misses", "typo_budget"]
 
 # Dictionary forms looked at per misspelled word (several forms can share a term).
 _DICTIONARY_FORMS = 10
-# Characters of a document scanned for the spelling of a term ("did you mean").
+# Documents, and characters of each, scanned for the spelling of a term ("did you mean").
+_SURFACE_DOCUMENTS = 5
 _SURFACE_SCAN = 5_000
 
 
@@ -34,7 +29,9 @@ def typo_budget(word: str) -> int:
     return 2 if len(word) >= 9 else 1 if len(word) >= 5 else 0
 
 
-def near_misses(index: Index, word: str, term: str, limit: int) -> tuple[list[str], str | None]:
+def near_misses(
+    statistics: Statistics, pipeline: Pipeline, word: str, term: str, limit: int
+) -> tuple[list[str], str | None]:
     """Up to `limit` indexed terms that `word` (as typed; `term` is its analyzed term, which the
     index does not have) may have meant, best first, and how to spell the best one (for "did you
     mean"; None when no spelling is found)."""
@@ -42,32 +39,29 @@ def near_misses(index: Index, word: str, term: str, limit: int) -> tuple[list[st
     budget = typo_budget(typed)
     if not budget:
         return [], None
-    term_of = index.analyzer.filter.term
     found: dict[str, tuple[int, int]] = {}  # term → (edits, -document frequency)
     spelling: dict[str, str] = {}  # term → the dictionary form it was reached from
     for distance, form in BulgarianStemmer().known_near(typed, budget, limit=_DICTIONARY_FORMS):
-        other = term_of(form)
-        if other and other != term and other not in found and (frequency := index.doc_frequency(other)):
+        other = pipeline.term(form)
+        if other and other != term and other not in found and (frequency := statistics.doc_frequency(other)):
             found[other] = (distance, -frequency)
             spelling[other] = form
-    for distance, other in index.similar_terms(term, budget, limit=limit):
+    for distance, other in statistics.similar_terms(term, budget, limit=limit):
         if other not in found:
-            found[other] = (distance, -index.doc_frequency(other))
+            found[other] = (distance, -statistics.doc_frequency(other))
     best = sorted(found, key=found.__getitem__)[:limit]
     if not best:
         return [], None
     # A farther candidate is only a guess beside a nearer one: keep the nearest.
     best = [other for other in best if found[other][0] == found[best[0]][0]]
-    return best, spelling.get(best[0]) or _surface_form(index, best[0])
+    return best, spelling.get(best[0]) or _surface_form(statistics, pipeline, best[0])
 
 
-def _surface_form(index: Index, term: str) -> str | None:
+def _surface_form(statistics: Statistics, pipeline: Pipeline, term: str) -> str | None:
     """A word as written in some document whose analyzed term is `term`: its first spelling in
     the first documents that have it."""
-    term_of = index.analyzer.filter.term
-    searcher = index.searcher()
-    for docnum in islice(searcher.docs_for_query(wq.Term("body", term)), 5):
-        for match in TOKEN_PATTERN.finditer(searcher.stored_fields(docnum)["body"], 0, _SURFACE_SCAN):
-            if term_of(match.group()) == term:
-                return normalize_word(match.group())
+    for text in statistics.texts_with(term, _SURFACE_DOCUMENTS):
+        for start, end in spans(text, 0, _SURFACE_SCAN):
+            if pipeline.term(text[start:end]) == term:
+                return normalize_word(text[start:end])
     return None

@@ -1,4 +1,4 @@
-"""Query syntax: parses a query string into a small tree, independent of the search engine.
+"""Query syntax: parses a query string into a syntax tree, independent of the search engine.
 
     санкции Лукашенко          all words must match (each in any inflected form)
     "политически затворници"   a phrase
@@ -15,17 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .documents import DocumentError, parse_date
-from .errors import QuerySyntaxError
+from ..dates import period
+from ..errors import QuerySyntaxError
+from ..fields import SEARCHABLE, field as field_spec
 
 __all__ = [
     "Node", "Word", "Phrase", "DateRange", "And", "Or", "Not", "ParsedQuery", "parse_query",
-    "FIELDS", "MAX_DEPTH", "MAX_CLAUSES", "MAX_PHRASE_WORDS",
+    "MAX_DEPTH", "MAX_CLAUSES", "MAX_PHRASE_WORDS",
 ]
 
-FIELDS = ("title", "body", "source", "id", "date")
 MAX_DEPTH = 32
-MAX_CLAUSES = 1024  # as Lucene's BooleanQuery long had; only the first 64 words are ranked (search.py)
+MAX_CLAUSES = 1024  # as Lucene's BooleanQuery long had; only the first 64 words are ranked (expand.py)
 MAX_PHRASE_WORDS = 32
 MIN_PREFIX = 2
 
@@ -169,12 +169,12 @@ class _Parser:
         self.i += 1
         if kind not in ("word", "phrase"):
             raise QuerySyntaxError(f"{name}: must be followed by a word or a \"phrase\"")
-        if name not in FIELDS:
+        if name not in SEARCHABLE:
             self.notices.append(
-                f"there is no field {name!r} (fields: {', '.join(FIELDS)}); searched for the words instead"
+                f"there is no field {name!r} (fields: {', '.join(SEARCHABLE)}); searched for the words instead"
             )
             return self._leaf("phrase", f"{name} {value}", None)
-        if name == "date":
+        if field_spec(name).kind == "date":
             return _date_range(value)
         return self._leaf(kind, value, name)
 
@@ -213,21 +213,9 @@ def _date_range(value: str) -> DateRange:
         raise QuerySyntaxError("date:.. needs a start or an end: date:2025-01-01.. or date:..2025-06-30")
     try:
         if not sep:
-            first, last = _period(start)
-            return DateRange(first, last)
-        return DateRange(_period(start)[0] if start else None, _period(end)[1] if end else None)
-    except DocumentError:
+            return DateRange(*period(start))
+        return DateRange(period(start)[0] if start else None, period(end)[1] if end else None)
+    except ValueError:
         raise QuerySyntaxError(
             f"date:{value}: use date:YYYY-MM-DD, date:YYYY-MM, date:YYYY or a range date:FROM..TO"
         ) from None
-
-
-def _period(text: str) -> tuple[str, str]:
-    """First and last day of a date, month (YYYY-MM) or year (YYYY)."""
-    if re.fullmatch(r"\d{4}", text):
-        return f"{text}-01-01", f"{text}-12-31"
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        first = parse_date(f"{text}-01")
-        return first, f"{text}-31"  # string comparison: every day of the month sorts before -31
-    day = parse_date(text)
-    return day, day

@@ -8,7 +8,7 @@
   ``Trump`` → тръмп).  The reverse is ambiguous (``a`` is а or ъ, ``ts`` is ц or тс, ``y`` is й,
   ъ or ь), so every reading of the word is scored by
 
-  - a character n-gram model of Bulgarian spelling (``data/translit-ngrams.tsv.gz``, built by
+  - a character n-gram model of Bulgarian spelling (``analysis/data/translit-ngrams.tsv.gz``, built by
     ``tools/build_translit_model.py`` from the wordfreq word list), and
   - a cost per Latin spelling of a Cyrillic letter: ``-ln(share of writers who spell it so)``,
     so the official and the common chat spellings are cheap and English-like ones dear,
@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Final, Literal
+
+from ..caching import BoundedCache
 
 __all__ = ["cyrillic_candidates", "is_latin_word", "to_latin"]
 
@@ -291,7 +293,7 @@ class CharNgramModel:
         self._totals = totals
         self._types = types
         self._vocab = len({g for g in self.counts if len(g) == 1}) + 1
-        self._memo: dict[str, float] = {}
+        self._memo: BoundedCache[str, float] = BoundedCache(MEMO_SIZE)
 
     def logp(self, history: str, letter: str) -> float:
         """ln P(letter | the last ``order - 1`` characters of ``history``); ``history`` must be at
@@ -299,9 +301,7 @@ class CharNgramModel:
         key = history[len(history) - self.order + 1 :] + letter
         value = self._memo.get(key)
         if value is None:
-            if len(self._memo) >= MEMO_SIZE:
-                self._memo.clear()
-            value = self._memo[key] = self._compute(key)
+            value = self._memo.put(key, self._compute(key))
         return value
 
     def _compute(self, key: str) -> float:
@@ -409,8 +409,8 @@ _decoder: LatinDecoder | None = None
 
 
 def load_model() -> CharNgramModel:
-    """Read the shipped n-gram model (``bgsearch/data/translit-ngrams.tsv.gz``)."""
-    ref = resources.files("bgsearch").joinpath("data").joinpath(MODEL_FILE)
+    """Read the shipped n-gram model (``bgsearch/analysis/data/translit-ngrams.tsv.gz``)."""
+    ref = resources.files("bgsearch.analysis").joinpath("data").joinpath(MODEL_FILE)
     with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf8") as fh:
         return CharNgramModel.from_lines(fh)
 

@@ -1,0 +1,51 @@
+"""Tokenizing: where the words and numbers of a text are, by character offsets.
+
+A word is a run of letters; stress marks, soft hyphens and zero-width characters inside it stay
+part of the token (the normalizer removes them), so `ка́кво` is one token, not `ка` + `кво`.
+Hyphens split (`по-добре` → `по`, `добре`), as do digits (`2022г` → `2022`, `г`). A number
+keeps its inner separators (`3,5`, `1.000`). A short suffix glued to a number with a hyphen
+(`123-мата`, `20-те`) belongs to the number and is not a word of its own. A run of more than 64
+letters is not a word (base64, hashes, glued-together junk) and is skipped.
+
+Every stage that looks at words of a text (indexing, snippets, "did you mean") goes through
+`spans`, so they all see the same words at the same positions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import islice
+
+__all__ = ["spans", "token_start", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
+
+# Marks that may sit inside a word (stress, soft hyphen, zero-width), as a regex class body.
+_INNER = "\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff"
+# Unrolled (letters, then runs of inner marks each followed by letters): faster than alternating
+# per character, same tokens.
+TOKEN_PATTERN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{_INNER}]+[^\W\d_]*)*")
+_HYPHENS = "-\u2010\u2011"
+# Endings written after a numeral: 5-ти, 1-ви, 2-ри, 7-ми, 3-ма, 123-мата, 20-те, 5-тия.
+_NUMBER_SUFFIX = re.compile(r"(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)(?:я|ят|те)?|т[аое]|ия|ият|[аия]", re.I)
+MAX_TOKEN_LENGTH = 64
+
+
+def spans(text: str, begin: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """The (start, end) offsets of the tokens of `text[begin:end]`, in order; the n-th span is the
+    token at position n (counted from `begin`)."""
+    hyphens, longest = _HYPHENS, MAX_TOKEN_LENGTH  # locals: this loop runs once per word
+    for match in TOKEN_PATTERN.finditer(text, begin, len(text) if end is None else end):
+        start, stop = match.span()
+        if stop - start > longest or (start and text[start - 1] in hyphens and _is_number_suffix(text, start, stop)):
+            continue
+        yield start, stop
+
+
+def token_start(text: str, position: int) -> int:
+    """Where the token at `position` (from 0) starts; 0 if the text has fewer tokens."""
+    found = next(islice(spans(text), position, None), None)
+    return found[0] if found else 0
+
+
+def _is_number_suffix(text: str, start: int, end: int) -> bool:
+    return start >= 2 and text[start - 2].isdigit() and _NUMBER_SUFFIX.fullmatch(text, start, end) is not None

@@ -1,0 +1,121 @@
+"""A query plan (`bgsearch.query.plan`) as a Whoosh query.
+
+Words are ranked from whole postings where that is exact and faster (`postings.py`): the words of
+a query, each a term or any of its readings, become one `AllWordsQuery` or `AnyTermQuery`;
+everything else is Whoosh's own query objects, with two bounded replacements (`_Or`,
+`_BoundedPrefix`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.matching import ListMatcher, Matcher, NullMatcher
+
+from ..fields import DATE_FIELD
+from ..query import plan
+from .phrase import PhraseQuery
+from .postings import AllWordsQuery, AnyTermQuery, Leaf
+
+__all__ = ["compile_plan", "MAX_PREFIX_TERMS", "MAX_PREFIX_POSTINGS"]
+
+MAX_PREFIX_TERMS = 256
+MAX_PREFIX_POSTINGS = 200_000
+
+
+def compile_plan(node: plan.Node) -> wq.Query:
+    """The Whoosh query of a plan node (and its children)."""
+    if isinstance(node, plan.Term):
+        return wq.Term(node.field, node.text, boost=node.boost)
+    if isinstance(node, plan.Phrase):
+        return PhraseQuery(node.field, node.positions, node.terms, boost=node.boost)
+    if isinstance(node, plan.Prefix):
+        return _BoundedPrefix(node.field, node.prefix, boost=node.boost)
+    if isinstance(node, plan.DateRange):
+        return wq.TermRange(DATE_FIELD, node.start, node.end, boost=node.boost)
+    if isinstance(node, plan.Everything):
+        return wq.Every(boost=node.boost)
+    if isinstance(node, plan.Not):
+        return wq.Not(compile_plan(node.child), boost=node.boost)
+    if isinstance(node, plan.AnyOf):
+        return _Or([compile_plan(child) for child in node.children], boost=node.boost)
+    if isinstance(node, plan.AllOf):
+        return wq.And([compile_plan(child) for child in node.children], boost=node.boost)
+    if isinstance(node, plan.AnyWords):
+        return _any_words(node)
+    return _all_words(node)
+
+
+def _any_words(node: plan.AnyWords) -> wq.Query:
+    """Documents with any of the words, summing their scores. Words that are terms (or any of
+    several terms) are ranked from whole postings: such queries visit many documents; the rest
+    (phrases, prefixes) are added to them by Whoosh's Or."""
+    leaves: list[Leaf] = []
+    others: list[wq.Query] = []
+    for word in node.words:
+        kept = len(leaves)
+        if not _add_term_leaves(word, node.boost, leaves):
+            del leaves[kept:]
+            others.append(compile_plan(plan.boosted(word, node.boost)))
+    if not leaves:
+        return _Or(others)
+    words = AnyTermQuery(leaves)
+    return _Or([words, *others]) if others else words
+
+
+def _all_words(node: plan.AllWords) -> wq.Query:
+    """Documents with every one of the words: for words that are all terms, ranked from whole
+    postings too."""
+    leaves: list[Leaf] = []
+    words: list[int] = []
+    for number, word in enumerate(node.words):
+        if not _add_term_leaves(word, node.boost, leaves):
+            return wq.And([compile_plan(word) for word in node.words], boost=node.boost)
+        words += [number] * (len(leaves) - len(words))
+    return AllWordsQuery(leaves, words)
+
+
+def _add_term_leaves(node: plan.Node, boost: float, leaves: list[Leaf]) -> bool:
+    """Adds the (field, term, boost) leaves of a term or an AnyOf of terms; False for any other node."""
+    if isinstance(node, plan.Term):
+        leaves.append((node.field, node.text, boost * node.boost))
+        return True
+    if isinstance(node, plan.AnyOf):
+        return all(_add_term_leaves(child, boost * node.boost, leaves) for child in node.children)
+    return False
+
+
+class _BoundedPrefix(wq.Prefix):  # type: ignore[misc]
+    """A prefix query that expands to its most frequent terms, at most MAX_PREFIX_TERMS of them
+    and MAX_PREFIX_POSTINGS postings in all, so a short prefix (по*) costs a bounded time however
+    large the index."""
+
+    def _btexts(self, ixreader: Any) -> list[bytes]:
+        terms = list(ixreader.expand_prefix(self.fieldname, self.text))
+        frequency = {t: ixreader.doc_frequency(self.fieldname, t) for t in terms}
+        if len(terms) <= MAX_PREFIX_TERMS and sum(frequency.values()) <= MAX_PREFIX_POSTINGS:
+            return terms
+        kept, postings = [], 0
+        for term in sorted(terms, key=frequency.__getitem__, reverse=True)[:MAX_PREFIX_TERMS]:
+            postings += frequency[term]
+            if kept and postings > MAX_PREFIX_POSTINGS:
+                break
+            kept.append(term)
+        return sorted(kept)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Matcher:
+        # One flat list of documents with a constant score: Whoosh's own union of hundreds of
+        # term matchers spends seconds on score-bound bookkeeping that a constant score never needs.
+        reader = searcher.reader()
+        docs: set[int] = set()
+        for btext in self._btexts(reader):
+            docs.update(reader.postings(self.fieldname, btext).all_ids())
+        return ListMatcher(sorted(docs), all_weights=self.boost) if docs else NullMatcher()
+
+
+class _Or(wq.Or):  # type: ignore[misc]
+    """Whoosh's Or, always as a tree of union matchers. Whoosh otherwise pre-loads and scores every
+    match of an Or in segments under 5,000 documents, which is what a parallel import writes."""
+
+    matcher_type = wq.Or.DEFAULT_MATCHER

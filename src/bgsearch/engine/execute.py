@@ -1,0 +1,56 @@
+"""Running a query plan on the latest commit: the ranked page of hits, and the count of all matches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh.reading import ReaderClosed
+
+from ..errors import IndexClosedError
+from ..query.plan import QueryPlan
+from .compile import compile_plan
+from .reader import Reader
+
+__all__ = ["Matches", "execute"]
+
+
+@dataclass
+class Matches:
+    """A page of ranked documents: (document number, score, stored fields), best first."""
+
+    page: list[tuple[int, float, dict[str, Any]]]
+    scored: int  # matches ranked (at least the page's end, when there are that many)
+    count: Callable[[], int] | None  # counts every match, when more may match than were ranked
+    fallback: bool  # the plan's fallback found these: no document matched the query itself
+
+
+def execute(reader: Reader, query_plan: QueryPlan, offset: int, limit: int) -> Matches:
+    """The hits [offset, offset + limit) of `query_plan` (which must have a query)."""
+    assert query_plan.query is not None
+    if query_plan.no_date_matches:
+        return Matches([], 0, None, False)
+    allowed = None
+    if query_plan.dates is not None:
+        allowed = reader.dated_within(query_plan.dates.start, query_plan.dates.end)
+        if not allowed:  # Whoosh takes an empty set of allowed documents for no filter
+            return Matches([], 0, None, False)
+    searcher = reader.searcher()
+    hits = searcher.search(compile_plan(query_plan.query), limit=offset + limit, filter=allowed, terms=False)
+    fallback = False
+    if hits.is_empty() and query_plan.fallback is not None:
+        hits = searcher.search(compile_plan(query_plan.fallback), limit=offset + limit, filter=allowed)
+        fallback = not hits.is_empty()
+    scored = hits.scored_length()
+
+    def count() -> int:
+        try:
+            return len(hits)
+        except ReaderClosed:
+            raise IndexClosedError(
+                "the index was closed before the matches were counted: read `total` before closing it"
+            ) from None
+
+    page = [(hit.docnum, hit.score, hit.fields()) for hit in hits[offset : offset + limit]]
+    return Matches(page, scored, count if scored >= offset + limit else None, fallback)

@@ -1,0 +1,216 @@
+"""Reading the latest commit: one Whoosh searcher, reused until the index changes, and what is
+derived from a commit (term entries, the lexicon by length, documents in date order). A `Reader`
+answers the statistics query expansion asks for (`bgsearch.query.statistics.Statistics`)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterator
+from itertools import islice
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from ..caching import BoundedCache
+from ..edits import nearest
+from ..fields import BODY, DATE_FIELD, DEFAULT_FIELDS, ID_FIELD
+from .postings import first_position
+
+__all__ = ["Reader", "Searcher", "WEIGHTING"]
+
+# BM25F; titles are short, so their length matters less (smaller B).
+WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.5)
+_PER_COMMIT_LIMIT = 256
+_TERM_INFO_LIMIT = 100_000  # cached term entries per segment
+
+
+class Reader:
+    """The searcher of an open Whoosh index, kept while the index does not change."""
+
+    def __init__(self, whoosh_ix: Any) -> None:
+        self.whoosh_index = whoosh_ix  # the writer writes through it too
+        self._searcher: Searcher | None = None
+        # Derived from the current commit; emptied when a new searcher is opened.
+        self._per_commit: BoundedCache[Any, Any] = BoundedCache(_PER_COMMIT_LIMIT)
+        self._lexicon_by_length: dict[int, list[str]] | None = None
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._lexicon_by_length = None
+        self.whoosh_index.close()
+
+    def searcher(self) -> Searcher:
+        """A Whoosh searcher over the latest commit, reused while the index does not change."""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            # Not Searcher.refresh(): it fails when the old reader is of an empty index.
+            self._searcher.close()
+            self._searcher = None
+        if self._searcher is None:
+            self._searcher = self.whoosh_index.searcher(weighting=WEIGHTING)
+            for leaf, _ in self._searcher.leaf_searchers():
+                reader = leaf.reader()
+                if hasattr(reader, "_terms"):  # a segment (an empty index has none)
+                    reader._terms = _TermInfoCache(reader._terms)
+            self._per_commit.clear()
+            self._lexicon_by_length = None
+        return self._searcher
+
+    def per_commit(self) -> BoundedCache[Any, Any]:
+        """A cache of values derived from the current commit; emptied when the index changes."""
+        self.searcher()
+        return self._per_commit
+
+    def doc_count(self) -> int:
+        return int(self.whoosh_index.doc_count())
+
+    def segment_count(self) -> int:
+        return len(self.whoosh_index._segments())
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """The stored fields of the document with this id, or None."""
+        stored = self.searcher().document(**{ID_FIELD: doc_id})
+        return dict(stored) if stored else None
+
+    # -- statistics for query expansion ----------------------------------------------------------
+
+    def doc_frequency(self, term: str) -> int:
+        """How many documents have `term` (an analyzed term) in a default field (an upper bound)."""
+        searcher = self.searcher()
+        return sum(searcher.doc_frequency(spec.name, term) for spec in DEFAULT_FIELDS)
+
+    def similar_terms(self, term: str, max_distance: int, limit: int = 5) -> list[tuple[int, str]]:
+        """Indexed terms within `max_distance` edits of `term` (an adjacent swap is one edit), as
+        (distance, term), nearest first, then most frequent."""
+        by_length = self._lexicon()
+        found: list[tuple[int, int, str]] = []
+        for length in range(len(term) - max_distance, len(term) + max_distance + 1):
+            for distance, other in nearest(term, by_length.get(length, ()), max_distance, 4 * limit):
+                found.append((distance, -self.doc_frequency(other), other))
+        return [(distance, other) for distance, _, other in sorted(found)[:limit]]
+
+    def texts_with(self, term: str, limit: int) -> Iterator[str]:
+        """The body texts of up to `limit` documents whose body has `term`."""
+        searcher = self.searcher()
+        for docnum in islice(searcher.docs_for_query(wq.Term(BODY, term)), limit):
+            yield searcher.stored_fields(docnum)[BODY]
+
+    def _lexicon(self) -> dict[int, list[str]]:
+        """The alphabetic terms of the default fields, by length; cached per commit."""
+        reader = self.searcher().reader()
+        if self._lexicon_by_length is None:
+            by_length: dict[int, list[str]] = {}
+            for spec in DEFAULT_FIELDS:
+                for raw in reader.lexicon(spec.name):
+                    term = raw.decode("utf-8")
+                    if term.isalpha():
+                        by_length.setdefault(len(term), []).append(term)
+            for length, terms in by_length.items():
+                by_length[length] = sorted(set(terms))
+            self._lexicon_by_length = by_length
+        return self._lexicon_by_length
+
+    # -- for searching -----------------------------------------------------------------------------
+
+    def dated_within(self, start: str | None, end: str | None) -> set[int]:
+        """The numbers of the documents dated within [start, end] (None: open), cached per commit
+        (a query over the date terms would walk every date's postings on every search)."""
+        cache = self.per_commit()
+        key = ("dates", start, end)
+        if key not in cache:
+            dates, docnums = self._documents_by_date(cache)
+            low = bisect_left(dates, start) if start else 0
+            high = bisect_right(dates, end) if end else len(dates)
+            cache.put(key, set(docnums[low:high]))
+        return cache[key]  # type: ignore[no-any-return]
+
+    def _documents_by_date(self, cache: BoundedCache[Any, Any]) -> tuple[list[str], list[int]]:
+        """Every dated document's number, in date order, beside its date: read once per commit (one
+        pass over the date terms, ~0.1 s for 54,000 documents); then any range is two binary searches.
+        `cache`: the per-commit cache."""
+        if "by date" not in cache:
+            reader = self.searcher().reader()
+            dates: list[str] = []
+            docnums: list[int] = []
+            for date in reader.lexicon(DATE_FIELD):  # in date order: ISO dates sort as strings
+                found = list(reader.postings(DATE_FIELD, date).all_ids())
+                dates += [date.decode("utf-8")] * len(found)
+                docnums += found
+            cache.put("by date", (dates, docnums))
+        return cache["by date"]  # type: ignore[no-any-return]
+
+    def body_terms(self, docnum: int, terms: Collection[str]) -> tuple[int | None, set[str]]:
+        """The body position of the first of `terms` in document `docnum` (None: none is in its
+        body), and which of `terms` its body has."""
+        # Read from the document's own segment: the whole index's postings would skip through every
+        # segment before it, block by block.
+        leaves = self.searcher().leaf_searchers()
+        leaf, offset = leaves[bisect_right([offset for _, offset in leaves], docnum) - 1]
+        reader, docnum = leaf.reader(), docnum - offset
+        first, present = None, set()
+        for term in terms:
+            position = first_position(reader, BODY, term, docnum)
+            if position is not None:
+                first = position if first is None else min(first, position)
+                present.add(term)
+        return first, present
+
+
+class _TermInfoCache:
+    """A segment's term table that reads each term's entry from disk once per commit.
+
+    A query looks a term up in every segment several times (its size to order a matcher tree,
+    its statistics, its postings), each a hash-table probe in Python; a cached entry is a dict hit.
+    Wraps Whoosh's term reader (a private attribute of its segment reader).
+    """
+
+    def __init__(self, terms: Any) -> None:
+        self._wrapped = terms
+        self._infos: BoundedCache[tuple[str, bytes], Any] = BoundedCache(_TERM_INFO_LIMIT)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapped, name)
+
+    def _info(self, fieldname: str, tbytes: bytes) -> Any:
+        """The term's entry, or None when the segment does not have the term."""
+        key = (fieldname, tbytes)
+        try:
+            return self._infos[key]
+        except KeyError:
+            pass
+        try:
+            info = self._wrapped.term_info(fieldname, tbytes)
+        except TermNotFound:
+            info = None
+        return self._infos.put(key, info)
+
+    def __contains__(self, term: tuple[str, bytes]) -> bool:
+        return self._info(*term) is not None
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> Any:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise TermNotFound(f"{fieldname}:{tbytes!r}")
+        return info
+
+    def _present(self, fieldname: str, tbytes: bytes) -> Any:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise KeyError(tbytes)  # what the wrapped table raises; the reader turns it into 0
+        return info
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        return self._present(fieldname, tbytes).doc_frequency()  # type: ignore[no-any-return]
+
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        return self._present(fieldname, tbytes).weight()  # type: ignore[no-any-return]
+
+    def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
+        terms = self._wrapped
+        return terms._codec.postings_reader(
+            terms._postfile, self.term_info(fieldname, tbytes), format_, term=(fieldname, tbytes), scorer=scorer
+        )

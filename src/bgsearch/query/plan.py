@@ -1,0 +1,139 @@
+"""The query plan: what to look for, in which fields, with what weight — plain data that any engine
+can compile (Whoosh locally: `bgsearch.engine.compile`; a cluster engine likewise).
+
+A plan node names index terms (already analyzed), never query text, and says how documents that
+match its parts are scored: the parts' scores add up, each multiplied by its `boost`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+__all__ = [
+    "Node", "Term", "Phrase", "Prefix", "DateRange", "AnyOf", "AllOf", "Not", "Everything",
+    "AllWords", "AnyWords", "QueryPlan", "any_of", "all_of", "boosted",
+]
+
+
+@dataclass(frozen=True)
+class Term:
+    """Documents with `text` (an index term, or an exact value of an id or keyword field) in `field`."""
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Documents with `terms` in `field` at `positions` (token positions; only their differences
+    matter: a stop word leaves a gap)."""
+
+    field: str
+    terms: tuple[str, ...]
+    positions: tuple[int, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """Documents with a term of `field` that starts with `prefix` (normalized, not stemmed); each
+    match scores `boost`. An engine bounds how many terms it expands to."""
+
+    field: str
+    prefix: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Documents dated within [start, end] (inclusive ISO dates; None: open)."""
+
+    start: str | None
+    end: str | None
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Documents that match any child (an OR, a word's readings, a word's fields)."""
+
+    children: tuple[Node, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Documents that match every child."""
+
+    children: tuple[Node, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Not:
+    """Documents that do not match `child` (only ever inside an AllOf)."""
+
+    child: Node
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Everything:
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class AllWords:
+    """The words of a short query: a document must have every one. Each word is a Term, a Phrase or
+    an AnyOf of its readings; an engine may rank them together, from whole postings."""
+
+    words: tuple[Node, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class AnyWords:
+    """The words of a long query (or a short one's fallback): a document needs any of them, and
+    scores higher the more (and rarer) words it has."""
+
+    words: tuple[Node, ...]
+    boost: float = 1.0
+
+
+Node = Term | Phrase | Prefix | DateRange | AnyOf | AllOf | Not | Everything | AllWords | AnyWords
+N = TypeVar("N", bound=Node)
+
+
+def boosted(node: N, factor: float) -> N:
+    """`node` with its boost multiplied by `factor`."""
+    return dataclasses.replace(node, boost=node.boost * factor)
+
+
+def any_of(children: list[Node]) -> Node:
+    return children[0] if len(children) == 1 else AnyOf(tuple(children))
+
+
+def all_of(children: list[Node]) -> Node:
+    if all(isinstance(child, Not) for child in children):
+        children = [Everything(), *children]  # "NOT x" alone means: everything but x
+    return children[0] if len(children) == 1 else AllOf(tuple(children))
+
+
+@dataclass
+class QueryPlan:
+    """Everything a search needs from the query: what to match, what to fall back to, what to
+    filter by, what to highlight, and what to tell the user."""
+
+    query: Node | None  # None: nothing to search for (an empty query, only stop words)
+    fallback: Node | None = None  # searched when `query` finds nothing: any word instead of all
+    dates: DateRange | None = None  # only documents dated within it
+    no_date_matches: bool = False  # the date limits exclude each other: nothing can match
+    any_word: bool = False  # ranked by any of the words: a hit may lack some
+    highlight_terms: frozenset[str] = frozenset()
+    highlight_prefixes: tuple[str, ...] = ()
+    suggestions: dict[str, str] = field(default_factory=dict)  # misspelled word → indexed word
+    did_you_mean: str | None = None
+    notices: list[str] = field(default_factory=list)

@@ -1,0 +1,59 @@
+"""What a search returns: ranked hits with their stored fields and snippets, and what the search
+did (fallback, spelling suggestions, notices)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Hit", "SearchResults"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked result. `highlights` are [start, end) offsets of matched words in `snippet`."""
+
+    id: str
+    score: float
+    title: str | None
+    date: str | None
+    source: str | None
+    url: str | None
+    snippet: str
+    highlights: list[tuple[int, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    offset: int = 0
+    fallback: bool = False  # True: no document had every word; ranked by any word instead
+    suggestions: dict[str, str] = field(default_factory=dict)  # unknown query word → indexed word
+    did_you_mean: str | None = None  # the query with `suggestions` applied
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    _total: int = field(default=0, repr=False)
+    _count: Callable[[], int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def total(self) -> int:
+        """How many documents match, of which `hits` is the page [offset, offset + limit).
+
+        Counted on first use, while the index is open: it costs a pass over every match, which a
+        page of hits does not. Raises IndexClosedError once the index is closed.
+        """
+        if self._count is not None:
+            self._total = self._count()
+            self._count = None
+        return self._total
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
