@@ -767,7 +767,7 @@ def bench_analyzers(texts: Sequence[str], runs: int) -> dict[str, Any]:
     list(bg_analyzer.BulgarianAnalyzer()("книгите"))
 
     def fresh_bg() -> Any:
-        memo = getattr(bg_stemmer, "_cache", None)
+        memo = getattr(bg_stemmer, "STEM_CACHE", None)
         if isinstance(memo, dict):
             memo.clear()
         return bg_analyzer.BulgarianAnalyzer()

@@ -179,7 +179,7 @@ def test_hostile_query_on_the_laws_index(case: Hostile, laws_index: Index) -> No
 
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_short_prefix_expansion_is_bounded_on_the_laws_index(prefix: str, laws_index: Index) -> None:
-    from bgsearch.engine.compile import MAX_PREFIX_POSTINGS, MAX_PREFIX_TERMS, _BoundedPrefix
+    from bgsearch.engine.compile import MAX_PREFIX_POSTINGS, MAX_PREFIX_TERMS, BoundedPrefix
 
     reader = laws_index.searcher().reader()
     stem = prefix.rstrip("*")
@@ -188,7 +188,7 @@ def test_short_prefix_expansion_is_bounded_on_the_laws_index(prefix: str, laws_i
     TIMES[f"laws: prefix {prefix}"] = time.perf_counter() - started
     assert results.total > 0 and len(results.hits) == 10
     available = sum(1 for _ in reader.expand_prefix("body", stem))
-    used = _BoundedPrefix("body", stem)._btexts(reader)
+    used = BoundedPrefix("body", stem)._btexts(reader)
     assert 1 <= len(used) <= min(available, MAX_PREFIX_TERMS)
     postings = sum(reader.doc_frequency("body", term) for term in used)
     assert len(used) == 1 or postings <= MAX_PREFIX_POSTINGS

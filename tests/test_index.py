@@ -134,5 +134,8 @@ def test_cached_term_entries_give_the_scores_of_a_plain_searcher(empty_index: In
         assert [(hit.docnum, round(hit.score, 9)) for hit in cached.search(query, limit=None)] == expected
         assert cached.doc_frequency("body", query.subqueries[0].text) == plain.doc_frequency(
             "body", query.subqueries[0].text)
-    assert any(leaf.reader()._terms._infos for leaf, _ in cached.leaf_searchers())
+    from bgsearch.engine.reader import TermInfoCache
+
+    assert any(isinstance(leaf.reader()._terms, TermInfoCache) and leaf.reader()._terms.infos
+               for leaf, _ in cached.leaf_searchers())
     plain.close()

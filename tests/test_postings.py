@@ -191,15 +191,15 @@ def test_searches_from_several_threads_agree_with_one_thread(index) -> None:  # 
     queries = [" ".join(words) for words in _terms(index, 30, seed=4)]
     queries += [f'"{q}"' for q in queries[:10]]
     expected = [[(h.id, h.score) for h in index.search(q, snippets=False).hits] for q in queries]
-    kept = postings_module._POSTINGS_KEPT
-    postings_module._POSTINGS_KEPT = 50
+    kept = postings_module.POSTINGS_KEPT
+    postings_module.POSTINGS_KEPT = 50
     try:
         with ThreadPoolExecutor(4) as pool:
             for _ in range(3):
                 found = list(pool.map(lambda q: [(h.id, h.score) for h in index.search(q, snippets=False).hits], queries))
                 assert found == expected
     finally:
-        postings_module._POSTINGS_KEPT = kept
+        postings_module.POSTINGS_KEPT = kept
 
 
 def test_scores_follow_the_whole_index_when_whoosh_reuses_a_segment_reader(tmp_path: Path) -> None:

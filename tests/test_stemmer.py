@@ -191,7 +191,7 @@ def test_short_unknown_words_are_left_alone(stemmer: BulgarianStemmer) -> None:
 def test_output_is_nonempty_cyrillic_and_deterministic(stemmer: BulgarianStemmer) -> None:
     words = "законът законите член алинея параграф министерството съветът решение решенията".split()
     first = [stemmer.stem(w) for w in words]
-    stemmer_module._cache.clear()
+    stemmer_module.STEM_CACHE.clear()
     assert [BulgarianStemmer().stem(w) for w in words] == first
     assert all(re.fullmatch("[а-я]+", t) for t in first)
 
@@ -206,10 +206,10 @@ def test_is_known(stemmer: BulgarianStemmer) -> None:
 def test_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from bgsearch.caching import BoundedCache
 
-    monkeypatch.setattr(stemmer_module, "_cache", BoundedCache(100))
+    monkeypatch.setattr(stemmer_module, "STEM_CACHE", BoundedCache(100))
     for i in range(1000):
         BulgarianStemmer().stem("думата" + "а" * (i % 300) + "б")
-    assert 0 < len(stemmer_module._cache) <= 100
+    assert 0 < len(stemmer_module.STEM_CACHE) <= 100
 
 
 def test_data_is_shared_and_loaded_once() -> None:

@@ -13,23 +13,30 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from .analysis import ANALYZER_VERSION, BulgarianAnalyzer, Pipeline, analyze, analyze_tokens
-    from .documents import Document, Rejected
-    from .errors import (
-        BgsearchError,
-        DocumentError,
-        IndexClosedError,
-        IndexExistsError,
-        IndexLockedError,
-        IndexNotFoundError,
-        IndexVersionError,
-        InvalidArgumentError,
-        QuerySyntaxError,
-    )
-    from .index import AddResult, Index, IndexStats
-    from .loaders import load_path, load_paths
-    from .results import Hit, SearchResults
+if TYPE_CHECKING:  # the names below load on first use (see __getattr__); `X as X` re-exports them for type checkers
+    from .analysis import ANALYZER_VERSION as ANALYZER_VERSION
+    from .analysis import BulgarianAnalyzer as BulgarianAnalyzer
+    from .analysis import Pipeline as Pipeline
+    from .analysis import analyze as analyze
+    from .analysis import analyze_tokens as analyze_tokens
+    from .documents import Document as Document
+    from .documents import Rejected as Rejected
+    from .errors import BgsearchError as BgsearchError
+    from .errors import DocumentError as DocumentError
+    from .errors import IndexClosedError as IndexClosedError
+    from .errors import IndexExistsError as IndexExistsError
+    from .errors import IndexLockedError as IndexLockedError
+    from .errors import IndexNotFoundError as IndexNotFoundError
+    from .errors import IndexVersionError as IndexVersionError
+    from .errors import InvalidArgumentError as InvalidArgumentError
+    from .errors import QuerySyntaxError as QuerySyntaxError
+    from .index import AddResult as AddResult
+    from .index import Index as Index
+    from .index import IndexStats as IndexStats
+    from .loaders import load_path as load_path
+    from .loaders import load_paths as load_paths
+    from .results import Hit as Hit
+    from .results import SearchResults as SearchResults
 
 _EXPORTS = {
     "analyze": "analysis",

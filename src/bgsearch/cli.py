@@ -225,8 +225,8 @@ def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     # rich styles only a terminal; NO_COLOR turns every escape sequence off (bold too).
-    color_system = None if os.environ.get("NO_COLOR") else "auto"
-    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr, color_system=color_system)
+    return Console(stderr=stderr, highlight=False, soft_wrap=not stderr,
+                   color_system=None if os.environ.get("NO_COLOR") else "auto")
 
 
 def _render_hits(results: SearchResults) -> None:

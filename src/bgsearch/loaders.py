@@ -22,7 +22,7 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from .documents import Document, Rejected, to_document
 from .errors import DocumentError, InvalidArgumentError
@@ -87,9 +87,8 @@ def _load_file(path: Path, relative: Path, fields: Mapping[str, str] | None) -> 
     name = path.name
     if name.endswith(JSONL_SUFFIXES):
         try:
-            opener = gzip.open if name.endswith(".gz") else open
-            with opener(path, "rb") as stream:
-                yield from _load_jsonl(stream, str(path), fields)
+            with gzip.open(path, "rb") if name.endswith(".gz") else open(path, "rb") as stream:
+                yield from _load_jsonl(cast(BinaryIO, stream), str(path), fields)
         except (OSError, EOFError, zlib.error) as exc:
             yield Rejected(str(path), f"cannot read the file ({exc}); the documents after this point were not loaded")
     elif name.endswith(TEXT_SUFFIXES):
@@ -173,7 +172,7 @@ def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[int, str | UnicodeDecodeErr
     """Numbered lines of a JSON Lines stream: UTF-8 (BOM allowed), or UTF-16 with a BOM."""
     head = stream.read(2)
     if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        text = io.TextIOWrapper(_Prefixed(head, stream), encoding="utf-16", errors="replace")
+        text = io.TextIOWrapper(io.BufferedReader(_Prefixed(head, stream)), encoding="utf-16", errors="replace")
         yield from enumerate(text, 1)
         return
     lines = iter(stream)

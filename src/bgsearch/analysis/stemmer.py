@@ -35,7 +35,7 @@ from typing import Final
 from ..caching import BoundedCache
 from ..edits import nearest, one_edit_variants
 
-__all__ = ["STEMMER_VERSION", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
+__all__ = ["STEMMER_VERSION", "STEM_CACHE", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
 
 #: Bump whenever any output of :meth:`BulgarianStemmer.stem` changes (indexes record it).
 STEMMER_VERSION: Final = "4"
@@ -169,7 +169,9 @@ def _known_forms_by_shape() -> dict[tuple[int, str], list[str]]:
     return _known_by_shape
 
 
-_cache: BoundedCache[str, str] = BoundedCache(CACHE_SIZE)
+#: The memo of :meth:`BulgarianStemmer.stem`, shared by all instances (a benchmark clears it to time
+#: a cold start; a test swaps in a small one).
+STEM_CACHE: BoundedCache[str, str] = BoundedCache(CACHE_SIZE)
 
 
 class BulgarianStemmer:
@@ -179,14 +181,14 @@ class BulgarianStemmer:
     """
 
     def stem(self, word: str) -> str:
-        term = _cache.get(word)
+        term = STEM_CACHE.get(word)
         if term is not None:
             return term
         data = _data if _data is not None else load_data()
         term = data.exceptions.get(word)
         if term is None:
             term = rule_stem(word, data)
-        return _cache.put(word, term)
+        return STEM_CACHE.put(word, term)
 
     def is_known(self, word: str) -> bool:
         """True when ``word`` is a dictionary form (its term does not come from a guess)."""

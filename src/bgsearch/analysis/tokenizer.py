@@ -20,7 +20,7 @@ class BulgarianTokenizer(Tokenizer):
     def __eq__(self, other: object) -> bool:
         return other.__class__ is self.__class__
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,

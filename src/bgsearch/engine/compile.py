@@ -3,7 +3,7 @@
 Words are ranked from whole postings where that is exact and faster (`postings.py`): the words of
 a query, each a term or any of its readings, become one `AllWordsQuery` or `AnyTermQuery`;
 everything else is Whoosh's own query objects, with two bounded replacements (`_Or`,
-`_BoundedPrefix`).
+`BoundedPrefix`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..query import plan
 from .phrase import PhraseQuery
 from .postings import AllWordsQuery, AnyTermQuery, Leaf
 
-__all__ = ["compile_plan", "MAX_PREFIX_TERMS", "MAX_PREFIX_POSTINGS"]
+__all__ = ["compile_plan", "BoundedPrefix", "MAX_PREFIX_TERMS", "MAX_PREFIX_POSTINGS"]
 
 MAX_PREFIX_TERMS = 256
 MAX_PREFIX_POSTINGS = 200_000
@@ -31,7 +31,7 @@ def compile_plan(node: plan.Node) -> wq.Query:
     if isinstance(node, plan.Phrase):
         return PhraseQuery(node.field, node.positions, node.terms, boost=node.boost)
     if isinstance(node, plan.Prefix):
-        return _BoundedPrefix(node.field, node.prefix, boost=node.boost)
+        return BoundedPrefix(node.field, node.prefix, boost=node.boost)
     if isinstance(node, plan.DateRange):
         return wq.TermRange(DATE_FIELD, node.start, node.end, boost=node.boost)
     if isinstance(node, plan.Everything):
@@ -86,7 +86,7 @@ def _add_term_leaves(node: plan.Node, boost: float, leaves: list[Leaf]) -> bool:
     return False
 
 
-class _BoundedPrefix(wq.Prefix):  # type: ignore[misc]
+class BoundedPrefix(wq.Prefix):
     """A prefix query that expands to its most frequent terms, at most MAX_PREFIX_TERMS of them
     and MAX_PREFIX_POSTINGS postings in all, so a short prefix (по*) costs a bounded time however
     large the index."""
@@ -96,7 +96,8 @@ class _BoundedPrefix(wq.Prefix):  # type: ignore[misc]
         frequency = {t: ixreader.doc_frequency(self.fieldname, t) for t in terms}
         if len(terms) <= MAX_PREFIX_TERMS and sum(frequency.values()) <= MAX_PREFIX_POSTINGS:
             return terms
-        kept, postings = [], 0
+        kept: list[bytes] = []
+        postings = 0
         for term in sorted(terms, key=frequency.__getitem__, reverse=True)[:MAX_PREFIX_TERMS]:
             postings += frequency[term]
             if kept and postings > MAX_PREFIX_POSTINGS:
@@ -114,7 +115,7 @@ class _BoundedPrefix(wq.Prefix):  # type: ignore[misc]
         return ListMatcher(sorted(docs), all_weights=self.boost) if docs else NullMatcher()
 
 
-class _Or(wq.Or):  # type: ignore[misc]
+class _Or(wq.Or):
     """Whoosh's Or, always as a tree of union matchers. Whoosh otherwise pre-loads and scores every
     match of an Or in segments under 5,000 documents, which is what a parallel import writes."""
 

@@ -61,8 +61,8 @@ class Postings:
 
 
 # Postings kept per segment reader, least recently used dropped first (~80 bytes a posting with
-# its scores: at most ~16 MB a segment).
-_POSTINGS_KEPT = 200_000
+# its scores: at most ~16 MB a segment). A test sets it small to exercise the eviction.
+POSTINGS_KEPT = 200_000
 
 
 class _SegmentCache:
@@ -98,7 +98,7 @@ def _postings(reader: Any, fieldname: str, tbytes: bytes) -> Postings:
         if key not in cache.postings:
             cache.postings[key] = read
             cache.kept += len(read.ids)
-            while cache.kept > _POSTINGS_KEPT and len(cache.postings) > 1:
+            while cache.kept > POSTINGS_KEPT and len(cache.postings) > 1:
                 cache.kept -= len(cache.postings.popitem(last=False)[1].ids)
     return read
 
@@ -153,8 +153,8 @@ def _scores(scorer: Any, reader: Any, fieldname: str, postings: Postings) -> np.
         return scorer.idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / scorer.avgfl)))
     if isinstance(scorer, WeightScorer):  # a field without lengths (id, source): its weight
         return postings.weights.copy()
-    lengths = [reader.doc_field_length(d, fieldname, 1) for d in postings.ids.tolist()]
-    return np.array([scorer._score(w, n) for w, n in zip(postings.weights.tolist(), lengths)])
+    field_lengths = [reader.doc_field_length(d, fieldname, 1) for d in postings.ids.tolist()]
+    return np.array([scorer._score(w, n) for w, n in zip(postings.weights.tolist(), field_lengths)])
 
 
 def _stored_term(reader: Any, fieldname: str, text: str) -> bytes | None:
@@ -265,11 +265,12 @@ class AllWordsQuery(AnyTermQuery):
     def segment_matcher(self, searcher: Any, context: Any) -> Any:
         import numpy as np
 
-        docs = scores = None
+        docs: np.ndarray | None = None
+        scores: np.ndarray | None = None
         for word in sorted(set(self.words)):
             leaves = [leaf for leaf, w in zip(self.leaves, self.words) if w == word]
             word_docs, word_scores = _union(searcher, context, leaves, self.boost)
-            if docs is None:
+            if docs is None or scores is None:
                 docs, scores = word_docs, word_scores
             else:
                 docs, here, there = np.intersect1d(docs, word_docs, assume_unique=True, return_indices=True)

@@ -55,7 +55,7 @@ class Reader:
             for leaf, _ in self._searcher.leaf_searchers():
                 reader = leaf.reader()
                 if hasattr(reader, "_terms"):  # a segment (an empty index has none)
-                    reader._terms = _TermInfoCache(reader._terms)
+                    reader._terms = TermInfoCache(reader._terms)
             self._per_commit.clear()
             self._lexicon_by_length = None
         return self._searcher
@@ -126,7 +126,7 @@ class Reader:
             low = bisect_left(dates, start) if start else 0
             high = bisect_right(dates, end) if end else len(dates)
             cache.put(key, set(docnums[low:high]))
-        return cache[key]  # type: ignore[no-any-return]
+        return cache[key]
 
     def _documents_by_date(self, cache: BoundedCache[Any, Any]) -> tuple[list[str], list[int]]:
         """Every dated document's number, in date order, beside its date: read once per commit (one
@@ -141,7 +141,7 @@ class Reader:
                 dates += [date.decode("utf-8")] * len(found)
                 docnums += found
             cache.put("by date", (dates, docnums))
-        return cache["by date"]  # type: ignore[no-any-return]
+        return cache["by date"]
 
     def body_terms(self, docnum: int, terms: Collection[str]) -> tuple[int | None, set[str]]:
         """The body position of the first of `terms` in document `docnum` (None: none is in its
@@ -160,7 +160,7 @@ class Reader:
         return first, present
 
 
-class _TermInfoCache:
+class TermInfoCache:
     """A segment's term table that reads each term's entry from disk once per commit.
 
     A query looks a term up in every segment several times (its size to order a matcher tree,
@@ -170,7 +170,7 @@ class _TermInfoCache:
 
     def __init__(self, terms: Any) -> None:
         self._wrapped = terms
-        self._infos: BoundedCache[tuple[str, bytes], Any] = BoundedCache(_TERM_INFO_LIMIT)
+        self.infos: BoundedCache[tuple[str, bytes], Any] = BoundedCache(_TERM_INFO_LIMIT)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._wrapped, name)
@@ -179,14 +179,14 @@ class _TermInfoCache:
         """The term's entry, or None when the segment does not have the term."""
         key = (fieldname, tbytes)
         try:
-            return self._infos[key]
+            return self.infos[key]
         except KeyError:
             pass
         try:
             info = self._wrapped.term_info(fieldname, tbytes)
         except TermNotFound:
             info = None
-        return self._infos.put(key, info)
+        return self.infos.put(key, info)
 
     def __contains__(self, term: tuple[str, bytes]) -> bool:
         return self._info(*term) is not None
@@ -204,10 +204,10 @@ class _TermInfoCache:
         return info
 
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
-        return self._present(fieldname, tbytes).doc_frequency()  # type: ignore[no-any-return]
+        return self._present(fieldname, tbytes).doc_frequency()
 
     def frequency(self, fieldname: str, tbytes: bytes) -> float:
-        return self._present(fieldname, tbytes).weight()  # type: ignore[no-any-return]
+        return self._present(fieldname, tbytes).weight()
 
     def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
         terms = self._wrapped

@@ -111,11 +111,15 @@ class _Parser:
     def _peek(self) -> tuple[str, str] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
+    def _peek_kind(self) -> str | None:
+        token = self._peek()
+        return None if token is None else token[0]
+
     def _or(self, depth: int) -> Node:
         children = [self._and(depth)]
         while self._peek() == ("word", "OR"):
             self.i += 1
-            if self._peek() is None or self._peek()[0] == "close":
+            if self._peek_kind() in (None, "close"):
                 raise QuerySyntaxError("OR needs a word after it")
             children.append(self._and(depth))
         return children[0] if len(children) == 1 else Or(tuple(children))
@@ -149,7 +153,7 @@ class _Parser:
                 raise QuerySyntaxError(f"parentheses nested too deeply (at most {MAX_DEPTH} levels)")
             if self._peek() is None:
                 raise QuerySyntaxError("unbalanced parenthesis: a '(' is never closed")
-            if self._peek()[0] == "close":
+            if self._peek_kind() == "close":
                 raise QuerySyntaxError("empty parentheses: put words inside ( )")
             node = self._or(depth + 1)
             if self._peek() is None:
