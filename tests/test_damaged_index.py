@@ -138,7 +138,7 @@ def _check_error(path: Path, expected: str) -> None:
     message = str(error)
     assert one_line(message), message
     assert expected in message
-    assert f"rebuild it with `bgsearch index --rebuild --index {path}`" in message
+    assert f"rebuild it with `bgsearch index --rebuild --index {path} PATH...`" in message
 
 
 def _check_cli_and_rebuild(path: Path, every_command: bool) -> None:

@@ -42,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `bgsearch query ... | head`
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:  # what the library did not foresee: still one line
+        _say(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
+        return EXIT_ERROR
 
 
 def _positive_int(text: str) -> int:
@@ -90,9 +93,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="do not forgive typos or suggest corrections")
 
     index = command("index", _index, "build or update an index from .txt / .jsonl(.gz) files, directories or - (stdin)")
-    index.add_argument("paths", nargs="*", type=str, metavar="PATH", help=f"default: {DEFAULT_SOURCE}/")
+    index.add_argument("paths", nargs="*", type=str, metavar="PATH",
+                       help=f"default (for the default index only): {DEFAULT_SOURCE}/")
     index_option(index)
-    index.add_argument("--rebuild", action="store_true", help="replace the index with a new one built from PATH")
+    index.add_argument("--rebuild", action="store_true",
+                       help="build a new index from PATH beside the old one, and replace the old one when it is "
+                            "complete (if this fails or is stopped, the old one stays)")
     index.add_argument("--commit-every", type=_positive_int, metavar="N",
                        help="commit every N documents, so an interrupted run keeps its work (default 25000)")
     index.add_argument("--workers", type=_positive_int, metavar="N",
@@ -151,11 +157,25 @@ def _index(args: argparse.Namespace) -> int:
     from .loaders import load_paths
 
     fields = dict(_field_mapping(spec) for spec in args.field)
+    if not args.paths and args.index != DEFAULT_INDEX:
+        raise BgsearchError(f"name the files or directories to index into {args.index} (or - for standard input)")
     paths = args.paths or [str(DEFAULT_SOURCE)]
-    with Index.open_or_create(args.index, overwrite=args.rebuild) as ix, _progress() as progress:
-        result = ix.add_documents(load_paths(paths, fields), progress=progress, commit_every=args.commit_every,
-                                  workers=args.workers)
-    _report(result)
+
+    def add(ix: Index) -> AddResult:
+        with _progress() as progress:
+            return ix.add_documents(load_paths(paths, fields), progress=progress, commit_every=args.commit_every,
+                                    workers=args.workers)
+
+    if args.rebuild:  # the old index serves until the new one is complete, and stays if this fails
+        with Index.rebuild(args.index) as ix:
+            result = add(ix)
+            _report(result)
+            if result.rejected and not result.indexed:
+                raise BgsearchError(f"no document could be indexed: {args.index} keeps the index it had")
+    else:
+        with Index.open_or_create(args.index) as ix:
+            result = add(ix)
+        _report(result)
     return EXIT_NONE if result.rejected else EXIT_OK
 
 

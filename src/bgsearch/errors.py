@@ -13,6 +13,7 @@ __all__ = [
     "IndexVersionError",
     "IndexLockedError",
     "IndexClosedError",
+    "IndexAccessError",
 ]
 
 
@@ -57,3 +58,8 @@ class IndexLockedError(BgsearchError):
 
 class IndexClosedError(BgsearchError):
     """The index was closed before a lazily computed value (a result's `total`) was read."""
+
+
+class IndexAccessError(BgsearchError):
+    """The operating system refused to read or write the index (permissions, a full disk, a file
+    where the directory should be); the index is as its last commit left it."""

@@ -19,7 +19,6 @@ from .analysis.analyzer import BulgarianAnalyzer
 from .documents import Document, Rejected, collect
 from .engine import store, writer
 from .engine.reader import Reader, Searcher
-from .fields import BODY
 from .results import SearchResults
 from .search import search
 
@@ -57,13 +56,24 @@ class IndexStats:
 class Index:
     """A bgsearch index in a directory. Use `Index.create` or `Index.open`, ideally with `with`."""
 
-    def __init__(self, path: Path, reader: Reader, meta: Mapping[str, Any]) -> None:
-        self.path = path
-        self.meta = dict(meta)
+    def __init__(self, opened: store.Store, reader: Reader) -> None:
+        self._store = opened
         self._reader = reader
-        # The analyzer the index was built with (Whoosh re-reads the schema on every access).
-        self.analyzer: BulgarianAnalyzer = reader.whoosh_index.schema[BODY].analyzer
         self.lock_timeout = store.DEFAULT_LOCK_TIMEOUT  # seconds a write waits for another writer
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """What `bgsearch.json` records: format, analyzer name and version."""
+        return self._store.meta
+
+    @property
+    def analyzer(self) -> BulgarianAnalyzer:
+        """The analyzer the index was built with."""
+        return self._reader.snapshot().analyzer
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -82,10 +92,32 @@ class Index:
     ) -> Index:
         """Make a new empty index in `path` (created if missing, readable by its owner only).
 
-        Refuses to replace an existing index unless `overwrite=True`.
+        Refuses to replace an existing index unless `overwrite=True` (then the empty index replaces
+        it at once, atomically: to fill a new index before it replaces the old one, use
+        `Index.rebuild`), and refuses a directory that holds other files.
         """
-        whoosh_ix, meta = store.create(Path(path), overwrite, analyzer or BulgarianAnalyzer())
-        return cls(Path(path), Reader(whoosh_ix), meta)
+        created = store.Store.create(Path(path), analyzer or BulgarianAnalyzer(), replace=overwrite)
+        return cls(created, Reader(created))
+
+    @classmethod
+    @contextmanager
+    def rebuild(cls, path: str | os.PathLike[str], *, analyzer: BulgarianAnalyzer | None = None,
+                lock_timeout: float | None = None) -> Iterator[Index]:
+        """A new, empty index beside the one in `path`, to fill inside the `with` block; when the
+        block ends without an error it replaces the old index atomically (waiting up to
+        `lock_timeout` seconds for a writer of the old one), and is closed. Readers see the old index
+        until then; on an error, or if the process dies, the old index stays as it was.
+
+            with Index.rebuild("myindex") as new:
+                new.add_documents(load_path("docs/"))
+        """
+        with store.Store.rebuilding(Path(path), analyzer or BulgarianAnalyzer(), lock_timeout) as (pending, switch):
+            index = cls(pending, Reader(pending))
+            try:
+                yield index
+            finally:
+                index.close()
+            switch()
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike[str], *, overwrite: bool = False) -> Index:
@@ -99,13 +131,13 @@ class Index:
     def open(cls, path: str | os.PathLike[str]) -> Index:
         """Open an existing index; fails clearly if it is missing, damaged or from another analyzer."""
 
-        def first_reader(whoosh_ix: Any) -> Reader:
-            reader = Reader(whoosh_ix)
-            reader.searcher()
+        def first_reader(opened: store.Store) -> Reader:
+            reader = Reader(opened)
+            reader.snapshot()
             return reader
 
-        reader, meta = store.open_index(Path(path), first_reader)
-        return cls(Path(path), reader, meta)
+        opened, reader = store.Store.open(Path(path), first_reader)
+        return cls(opened, reader)
 
     def close(self) -> None:
         self._reader.close()
@@ -129,7 +161,7 @@ class Index:
 
     def get(self, doc_id: str) -> Document | None:
         """The stored document with this id, or None."""
-        stored = self._reader.document(doc_id)
+        stored = self._reader.snapshot().document(doc_id)
         return Document(**stored) if stored else None
 
     def stats(self) -> IndexStats:
@@ -168,7 +200,7 @@ class Index:
         Raises QuerySyntaxError for a malformed query or date, InvalidArgumentError for a `limit`
         or `offset` out of range.
         """
-        return search(self._reader, self.analyzer.pipeline, query, limit=limit, offset=offset, date_from=date_from,
+        return search(self._reader, query, limit=limit, offset=offset, date_from=date_from,
                       date_to=date_to, transliterate=transliterate, fuzzy=fuzzy, snippets=snippets)
 
     # -- writing -------------------------------------------------------------------------------
@@ -195,7 +227,7 @@ class Index:
         """
         started = time.perf_counter()
         batch = collect(documents)
-        written = writer.write(self._reader.whoosh_index, self.path, batch.documents,
+        written = writer.write(self._store, batch.documents,
                                commit_every=commit_every or COMMIT_EVERY, workers=workers,
                                lock_timeout=self.lock_timeout, progress=progress)
         return AddResult(written.added, written.replaced, batch.rejected, batch.duplicates,
@@ -203,11 +235,11 @@ class Index:
 
     def delete(self, ids: Iterable[str]) -> list[str]:
         """Delete documents by id and commit; returns the ids that were not in the index."""
-        return writer.delete(self._reader.whoosh_index, self.path, ids, self.lock_timeout)
+        return writer.delete(self._store, ids, self.lock_timeout)
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
         """Hold the index's write lock (waiting up to `lock_timeout` seconds for it): other writers
         wait meanwhile, searches go on. For a consistent copy of the directory, say."""
-        with writer.writing(self._reader.whoosh_index, self.path, self.lock_timeout, commit=False):
+        with writer.writing(self._store, self.lock_timeout, commit=False):
             yield

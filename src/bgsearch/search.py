@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from .analysis.pipeline import Pipeline
 from .engine.execute import execute
 from .engine.reader import Reader
 from .errors import InvalidArgumentError
@@ -25,7 +24,6 @@ _HIT_FIELDS = tuple(spec.name for spec in FIELDS if spec.name not in (ID_FIELD, 
 
 def search(
     reader: Reader,
-    pipeline: Pipeline,
     query: str,
     *,
     limit: int = 10,
@@ -42,26 +40,29 @@ def search(
         raise InvalidArgumentError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if offset < 0:
         raise InvalidArgumentError(f"offset must be 0 or more, not {offset}")
-    plan = expand(parse_query(query), query, pipeline, reader, transliterate=transliterate, fuzzy=fuzzy,
-                  date_from=date_from, date_to=date_to)
-    results = SearchResults(query, [], offset, suggestions=plan.suggestions, did_you_mean=plan.did_you_mean,
-                            notices=plan.notices)
-    if plan.query is None:
-        return results
-    matches = execute(reader, plan, offset, limit)
-    if matches.fallback:
-        results.fallback = True
-        results.notices.append("no document has all the words; showing documents with some of them")
-    results._total, results._count = matches.scored, matches.count
-    some_words = results.fallback or plan.any_word  # a hit may lack some of the words
-    for docnum, score, stored in matches.page:
-        snippet = (
-            document_snippet(stored[BODY], plan.highlight_terms, plan.highlight_prefixes, pipeline, some_words,
-                             partial(reader.body_terms, docnum))
-            if snippets
-            else NO_SNIPPET
-        )
-        results.hits.append(Hit(id=stored[ID_FIELD], score=score, **{name: stored.get(name) for name in _HIT_FIELDS},
-                                snippet=snippet.text, highlights=snippet.highlights))
+    syntax = parse_query(query)
+    with reader.snapshot() as snapshot:  # one commit from the first look-up to the last snippet
+        pipeline = snapshot.analyzer.pipeline  # the index's own analysis, for the query and the snippets
+        plan = expand(syntax, query, pipeline, snapshot, transliterate=transliterate, fuzzy=fuzzy,
+                      date_from=date_from, date_to=date_to)
+        results = SearchResults(query, [], offset, suggestions=plan.suggestions, did_you_mean=plan.did_you_mean,
+                                notices=plan.notices)
+        if plan.query is None:
+            return results
+        matches = execute(snapshot, plan, offset, limit)
+        if matches.fallback:
+            results.fallback = True
+            results.notices.append("no document has all the words; showing documents with some of them")
+        results._total, results._count = matches.scored, matches.count
+        some_words = results.fallback or plan.any_word  # a hit may lack some of the words
+        for docnum, score, stored in matches.page:
+            snippet = (
+                document_snippet(stored[BODY], plan.highlight_terms, plan.highlight_prefixes, pipeline, some_words,
+                                 partial(snapshot.body_terms, docnum))
+                if snippets
+                else NO_SNIPPET
+            )
+            results.hits.append(Hit(id=stored[ID_FIELD], score=score, **{name: stored.get(name) for name in _HIT_FIELDS},
+                                    snippet=snippet.text, highlights=snippet.highlights))
     results.seconds = time.perf_counter() - started
     return results

@@ -11,7 +11,7 @@ from whoosh.reading import ReaderClosed
 from ..errors import IndexClosedError
 from ..query.plan import QueryPlan
 from .compile import compile_plan
-from .reader import Reader
+from .reader import Snapshot
 
 __all__ = ["Matches", "execute"]
 
@@ -26,17 +26,18 @@ class Matches:
     fallback: bool  # the plan's fallback found these: no document matched the query itself
 
 
-def execute(reader: Reader, query_plan: QueryPlan, offset: int, limit: int) -> Matches:
-    """The hits [offset, offset + limit) of `query_plan` (which must have a query)."""
+def execute(snapshot: Snapshot, query_plan: QueryPlan, offset: int, limit: int) -> Matches:
+    """The hits [offset, offset + limit) of `query_plan` (which must have a query); the caller
+    holds the snapshot's lock."""
     assert query_plan.query is not None
     if query_plan.no_date_matches:
         return Matches([], 0, None, False)
     allowed = None
     if query_plan.dates is not None:
-        allowed = reader.dated_within(query_plan.dates.start, query_plan.dates.end)
+        allowed = snapshot.dated_within(query_plan.dates.start, query_plan.dates.end)
         if not allowed:  # Whoosh takes an empty set of allowed documents for no filter
             return Matches([], 0, None, False)
-    searcher = reader.searcher()
+    searcher = snapshot.searcher
     hits = searcher.search(compile_plan(query_plan.query), limit=offset + limit, filter=allowed, terms=False)
     fallback = False
     if hits.is_empty() and query_plan.fallback is not None:
@@ -46,7 +47,8 @@ def execute(reader: Reader, query_plan: QueryPlan, offset: int, limit: int) -> M
 
     def count() -> int:
         try:
-            return len(hits)
+            with snapshot:
+                return len(hits)
         except ReaderClosed:
             raise IndexClosedError(
                 "the index was closed before the matches were counted: read `total` before closing it"

@@ -1,9 +1,11 @@
-"""Reading the latest commit: one Whoosh searcher, reused until the index changes, and what is
-derived from a commit (term entries, the lexicon by length, documents in date order). A `Reader`
-answers the statistics query expansion asks for (`bgsearch.query.statistics.Statistics`)."""
+"""Reading the latest commit: a `Snapshot` (one Whoosh searcher and what is derived from its commit),
+reused until the index changes. A snapshot answers the statistics query expansion asks for
+(`bgsearch.query.statistics.Statistics`)."""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterator
 from itertools import islice
@@ -14,12 +16,14 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from ..analysis.analyzer import BulgarianAnalyzer
 from ..caching import BoundedCache
 from ..edits import nearest
 from ..fields import BODY, DATE_FIELD, DEFAULT_FIELDS, ID_FIELD
 from .postings import first_position
+from .store import Store
 
-__all__ = ["Reader", "Searcher", "WEIGHTING"]
+__all__ = ["Reader", "Snapshot", "Searcher", "WEIGHTING"]
 
 # BM25F; titles are short, so their length matters less (smaller B).
 WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.5)
@@ -28,60 +32,100 @@ _TERM_INFO_LIMIT = 100_000  # cached term entries per segment
 
 
 class Reader:
-    """The searcher of an open Whoosh index, kept while the index does not change."""
+    """The latest commit of an index directory, as a `Snapshot`; a new one once the index changes
+    (a commit, or a rebuild that replaced the index). Any number of threads may share a Reader."""
 
-    def __init__(self, whoosh_ix: Any) -> None:
-        self.whoosh_index = whoosh_ix  # the writer writes through it too
-        self._searcher: Searcher | None = None
-        # Derived from the current commit; emptied when a new searcher is opened.
-        self._per_commit: BoundedCache[Any, Any] = BoundedCache(_PER_COMMIT_LIMIT)
-        self._lexicon_by_length: dict[int, list[str]] | None = None
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._current: Snapshot | None = None
+        self._lock = threading.Lock()
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
-        self._lexicon_by_length = None
-        self.whoosh_index.close()
+        with self._lock:
+            if self._current is not None:
+                self._current.close()
+                self._current = None
+
+    def snapshot(self) -> Snapshot:
+        """The latest commit; a search holds it (`with snapshot:`) from its first look-up to its last."""
+        with self._lock:
+            for attempt in range(3):
+                try:
+                    return self._latest()
+                except Exception:
+                    # A rebuild replaced the index between our look at bgsearch.json and at Whoosh's
+                    # files (which it deleted): look again.
+                    if attempt == 2 or not self.store.replaced():
+                        raise
+            raise AssertionError("unreachable")
+
+    def _latest(self) -> Snapshot:
+        current = self._current
+        if self.store.replaced():
+            self.store.reopen()
+            current = None
+        elif current is not None and not current.searcher.up_to_date():
+            current = None
+        if current is None:
+            # The one before is closed when the last search or result that uses it is gone.
+            current = self._current = Snapshot(self.store.whoosh_index.searcher(weighting=WEIGHTING))
+        return current
 
     def searcher(self) -> Searcher:
-        """A Whoosh searcher over the latest commit, reused while the index does not change."""
-        if self._searcher is not None and not self._searcher.up_to_date():
-            # Not Searcher.refresh(): it fails when the old reader is of an empty index.
-            self._searcher.close()
-            self._searcher = None
-        if self._searcher is None:
-            self._searcher = self.whoosh_index.searcher(weighting=WEIGHTING)
-            for leaf, _ in self._searcher.leaf_searchers():
-                reader = leaf.reader()
-                if hasattr(reader, "_terms"):  # a segment (an empty index has none)
-                    reader._terms = TermInfoCache(reader._terms)
-            self._per_commit.clear()
-            self._lexicon_by_length = None
-        return self._searcher
-
-    def per_commit(self) -> BoundedCache[Any, Any]:
-        """A cache of values derived from the current commit; emptied when the index changes."""
-        self.searcher()
-        return self._per_commit
+        """A Whoosh searcher over the latest commit (for one thread at a time)."""
+        return self.snapshot().searcher
 
     def doc_count(self) -> int:
-        return int(self.whoosh_index.doc_count())
+        """The documents of the latest commit."""
+        snapshot = self.snapshot()
+        with snapshot:
+            return int(snapshot.searcher.doc_count())
 
     def segment_count(self) -> int:
-        return len(self.whoosh_index._segments())
+        self.snapshot()  # follows a rebuild first
+        return len(self.store.whoosh_index._segments())
+
+
+class Snapshot:
+    """One commit as a Whoosh searcher sees it, with what is derived from it (term entries, the
+    lexicon by length, documents in date order). Whoosh reads its files by seek-then-read, so one
+    thread at a time uses a snapshot: `with snapshot:` holds its lock."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        # The analyzer the index was built with, as its schema records it.
+        self.analyzer: BulgarianAnalyzer = searcher.schema[BODY].analyzer
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            if hasattr(reader, "_terms"):  # a segment (an empty index has none)
+                reader._terms = TermInfoCache(reader._terms)
+        self.lock = threading.RLock()
+        self.per_commit: BoundedCache[Any, Any] = BoundedCache(_PER_COMMIT_LIMIT)
+        self._lexicon_by_length: dict[int, list[str]] | None = None
+        self._closer = weakref.finalize(self, searcher.close)
+
+    def __enter__(self) -> Snapshot:
+        self.lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+    def close(self) -> None:
+        with self.lock:
+            self._closer()
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of the document with this id, or None."""
-        stored = self.searcher().document(**{ID_FIELD: doc_id})
+        with self.lock:
+            stored = self.searcher.document(**{ID_FIELD: doc_id})
         return dict(stored) if stored else None
 
     # -- statistics for query expansion ----------------------------------------------------------
 
     def doc_frequency(self, term: str) -> int:
         """How many documents have `term` (an analyzed term) in a default field (an upper bound)."""
-        searcher = self.searcher()
-        return sum(searcher.doc_frequency(spec.name, term) for spec in DEFAULT_FIELDS)
+        return sum(self.searcher.doc_frequency(spec.name, term) for spec in DEFAULT_FIELDS)
 
     def similar_terms(self, term: str, max_distance: int, limit: int = 5) -> list[tuple[int, str]]:
         """Indexed terms within `max_distance` edits of `term` (an adjacent swap is one edit), as
@@ -95,13 +139,12 @@ class Reader:
 
     def texts_with(self, term: str, limit: int) -> Iterator[str]:
         """The body texts of up to `limit` documents whose body has `term`."""
-        searcher = self.searcher()
-        for docnum in islice(searcher.docs_for_query(wq.Term(BODY, term)), limit):
-            yield searcher.stored_fields(docnum)[BODY]
+        for docnum in islice(self.searcher.docs_for_query(wq.Term(BODY, term)), limit):
+            yield self.searcher.stored_fields(docnum)[BODY]
 
     def _lexicon(self) -> dict[int, list[str]]:
         """The alphabetic terms of the default fields, by length; cached per commit."""
-        reader = self.searcher().reader()
+        reader = self.searcher.reader()
         if self._lexicon_by_length is None:
             by_length: dict[int, list[str]] = {}
             for spec in DEFAULT_FIELDS:
@@ -119,7 +162,7 @@ class Reader:
     def dated_within(self, start: str | None, end: str | None) -> set[int]:
         """The numbers of the documents dated within [start, end] (None: open), cached per commit
         (a query over the date terms would walk every date's postings on every search)."""
-        cache = self.per_commit()
+        cache = self.per_commit
         key = ("dates", start, end)
         if key not in cache:
             dates, docnums = self._documents_by_date(cache)
@@ -133,7 +176,7 @@ class Reader:
         pass over the date terms, ~0.1 s for 54,000 documents); then any range is two binary searches.
         `cache`: the per-commit cache."""
         if "by date" not in cache:
-            reader = self.searcher().reader()
+            reader = self.searcher.reader()
             dates: list[str] = []
             docnums: list[int] = []
             for date in reader.lexicon(DATE_FIELD):  # in date order: ISO dates sort as strings
@@ -148,7 +191,7 @@ class Reader:
         body), and which of `terms` its body has."""
         # Read from the document's own segment: the whole index's postings would skip through every
         # segment before it, block by block.
-        leaves = self.searcher().leaf_searchers()
+        leaves = self.searcher.leaf_searchers()
         leaf, offset = leaves[bisect_right([offset for _, offset in leaves], docnum) - 1]
         reader, docnum = leaf.reader(), docnum - offset
         first, present = None, set()

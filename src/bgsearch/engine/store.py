@@ -1,16 +1,28 @@
-"""An index directory on disk: Whoosh's files (index name `MAIN`), bgsearch's `bgsearch.json`
-(format and analyzer version), and the write lock with a note of who holds it."""
+"""An index directory on disk: bgsearch's `bgsearch.json` (format, analyzer version, and which Whoosh
+index in the directory is the current one), Whoosh's files of that index, and its write lock with
+a note of who holds it.
+
+A rebuild writes a new Whoosh index under a name of its own beside the current one, and switches
+to it by replacing `bgsearch.json` (write a temporary file, rename it over the old one) under the
+current index's write lock: readers see the old index until the new one is complete, and a rebuild
+that fails or is killed leaves the old index as it was. Only files whose names Whoosh gives to
+the indexes the directory's `bgsearch.json` names, or gave to a rebuild's, are ever deleted.
+"""
 
 from __future__ import annotations
 
-import gc
+import fcntl
 import json
 import os
+import re
+import secrets
 import socket
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,19 +34,21 @@ from whoosh.util.filelock import try_for
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from ..analysis.pipeline import ANALYZER_NAME, ANALYZER_VERSION
-from ..errors import IndexExistsError, IndexLockedError, IndexNotFoundError, IndexVersionError
+from ..errors import IndexAccessError, IndexExistsError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from ..fields import FIELDS, Field
 
-__all__ = ["META_FILE", "OWNER_FILE", "INDEX_NAME", "DEFAULT_LOCK_TIMEOUT", "exists", "create", "open_index",
-           "locked_message"]
+__all__ = ["META_FILE", "OWNER_FILE", "INDEX_NAME", "DEFAULT_LOCK_TIMEOUT", "Store", "exists", "locked_message",
+           "owner_info"]
 
 META_FILE = "bgsearch.json"
 OWNER_FILE = "bgsearch-writer.json"  # who holds the write lock (the lock itself is Whoosh's flock)
-INDEX_NAME = "MAIN"
-WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"  # the file Whoosh flocks for its writer
+REBUILD_LOCK = "bgsearch-rebuild.lock"  # held by a rebuild from start to switch
+INDEX_NAME = "MAIN"  # the Whoosh index of a directory that was never rebuilt
 FORMAT = 1
 DEFAULT_LOCK_TIMEOUT = 10.0
 T = TypeVar("T")
+_REBUILT_NAME = re.compile(r"R[0-9a-f]{12}")
+_TOC = re.compile(rf"_{INDEX_NAME}_\d+\.toc")
 
 
 def whoosh_schema(analyzer: BulgarianAnalyzer) -> Schema:
@@ -54,66 +68,296 @@ def _whoosh_field(spec: Field, analyzer: BulgarianAnalyzer) -> FieldType:
 
 
 def exists(path: Path) -> bool:
-    """True if `path` holds an index (of any version)."""
-    return (path / META_FILE).exists() or whoosh_index.exists_in(str(path), INDEX_NAME)
-
-
-def create(path: Path, overwrite: bool, analyzer: BulgarianAnalyzer) -> tuple[Any, dict[str, Any]]:
-    """A new empty index in `path` (created if missing, owner-only): the Whoosh index and its meta.
-    Refuses to replace an existing index unless `overwrite`."""
-    existing = exists(path)
-    if existing and not overwrite:
-        raise IndexExistsError(f"{path} already holds an index: open it, or rebuild it with `bgsearch index --rebuild`")
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # Replacing an index takes its write lock first, so a running writer is never cut short.
-    lock = FileStorage(str(path)).lock(WRITE_LOCK)
-    if not try_for(lock.acquire, timeout=DEFAULT_LOCK_TIMEOUT if existing else 0.0, delay=0.1):
-        raise IndexLockedError(locked_message(path, DEFAULT_LOCK_TIMEOUT))
+    """True if `path` holds an index (of any version, damaged or not): its meta, or a table of
+    contents of Whoosh's (an index whose creation was cut short)."""
     try:
-        for stale in [path / META_FILE, *path.glob(f"_{INDEX_NAME}_*"), *path.glob(f"{INDEX_NAME}_*")]:
-            if stale.name != WRITE_LOCK:
-                stale.unlink(missing_ok=True)
+        return (path / META_FILE).exists() or any(_TOC.fullmatch(name) for name in os.listdir(path))
+    except (NotADirectoryError, FileNotFoundError):
+        return False
+
+
+def _index_files(path: Path, name: str) -> list[Path]:
+    """The files Whoosh writes for the index `name`: its tables of contents, its segments' files,
+    its lock, and its writers' temporary directory."""
+    own = re.compile(rf"_{re.escape(name)}_\d+\.toc|{_segment_file(name)}|{re.escape(name)}_WRITELOCK"
+                     rf"|{re.escape(name)}\.tmp")
+    try:
+        return [entry for entry in path.iterdir() if own.fullmatch(entry.name)]
+    except FileNotFoundError:
+        return []
+
+
+def _segment_file(name: str) -> str:
+    """The names Whoosh gives a segment's files: the index name, a 16-character id, an extension."""
+    return rf"({re.escape(name)}_[0-9a-z]{{16}})[.][A-Za-z0-9_.]+"
+
+
+# Whoosh deletes, after each commit, every file whose name merely looks like a segment's of its
+# index (MAIN_notes.txt); it is told the exact shape of the names it gives.
+whoosh_index.TOC._segment_pattern = classmethod(lambda cls, name: re.compile(_segment_file(name)))
+
+
+def _remove(files: list[Path]) -> None:
+    for file in files:
+        if file.is_dir() and not file.is_symlink():
+            for inner in file.iterdir():
+                inner.unlink(missing_ok=True)
+            file.rmdir()
+        else:
+            file.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """What changes when `bgsearch.json` is replaced (a rebuild, a new index)."""
+
+    inode: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> _Identity | None:
+        try:
+            stat = (path / META_FILE).stat()
+        except OSError:
+            return None
+        return cls(stat.st_ino, stat.st_mtime_ns)
+
+
+class Store:
+    """An open index directory: its meta and its current Whoosh index."""
+
+    def __init__(self, path: Path, whoosh_ix: Any, meta: dict[str, Any], identity: _Identity | None,
+                 pending: bool = False) -> None:
+        self.path = path
+        self.whoosh_index = whoosh_ix
+        self.meta = meta
+        self._identity = identity
+        self.pending = pending  # a rebuild's index, not yet the directory's current one
+
+    @property
+    def name(self) -> str:
+        """The name of the current Whoosh index in the directory."""
+        return str(self.meta.get("index", INDEX_NAME))
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, first_use: Callable[[Store], T]) -> tuple[Store, T]:
+        """The index in `path`, and `first_use(store)` of it; fails clearly if the index is missing,
+        damaged or from another analyzer. `first_use` should open a searcher: that reads every
+        segment file, so a missing or truncated one fails here, as a damaged index."""
+        if not exists(path):
+            raise IndexNotFoundError(f"no index in {path}: build one with `bgsearch index --index {path} PATH...`")
+        for attempt in range(3):  # a rebuild may switch (and delete the old files) meanwhile
+            identity = _Identity.of(path)
+            meta = _read_meta(path)
+            try:
+                store = cls(path, _open_whoosh(path, str(meta.get("index", INDEX_NAME))), meta, identity)
+                return store, _first_use(store, first_use)
+            except IndexVersionError:
+                if attempt == 2 or _Identity.of(path) == identity:
+                    raise
+        raise AssertionError("unreachable")
+
+    def replaced(self) -> bool:
+        """True when the directory's index was replaced since this store read it (a rebuild)."""
+        return not self.pending and _Identity.of(self.path) != self._identity
+
+    def reopen(self) -> None:
+        """Follow a replacement: read the meta again and open the index it names."""
+        fresh, _ = Store.open(self.path, lambda store: None)
+        self.whoosh_index, self.meta, self._identity = fresh.whoosh_index, fresh.meta, fresh._identity
+
+    # -- creating and replacing ------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, analyzer: BulgarianAnalyzer, *, replace: bool = False) -> Store:
+        """A new empty index in `path` (created if missing, readable by its owner only). An existing
+        index is an error unless `replace` (then the new one takes its place at once, atomically); a
+        directory holding other files is always an error."""
+        if exists(path):
+            if not replace:
+                raise IndexExistsError(
+                    f"{path} already holds an index: open it, or rebuild it with `bgsearch index --rebuild`")
+            with Store.rebuilding(path, analyzer) as (new, commit):
+                commit()
+            return new
+        _refuse_foreign_directory(path)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
         whoosh_ix = whoosh_index.create_in(str(path), whoosh_schema(analyzer), indexname=INDEX_NAME)
-        meta = {"format": FORMAT, "analyzer": ANALYZER_NAME, "analyzer_version": ANALYZER_VERSION}
-        tmp = path / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
-        tmp.replace(path / META_FILE)
-    finally:
-        lock.release()
-    return whoosh_ix, meta
+        meta = _new_meta(INDEX_NAME)
+        _write_meta(path, meta)
+        return cls(path, whoosh_ix, meta, _Identity.of(path))
+
+    @classmethod
+    @contextmanager
+    def rebuilding(cls, path: Path, analyzer: BulgarianAnalyzer,
+                   lock_timeout: float | None = None) -> Iterator[tuple[Store, Callable[[], None]]]:
+        """A new empty index beside the current one in `path`, invisible to readers, and the call
+        that makes it the current one (atomically, under the current index's write lock). Leaving
+        the block without that call (or with an error) deletes the new index's files."""
+        with _rebuild_lock(path):
+            _remove_leftovers(path, keep=_current_name(path))
+            name = "R" + secrets.token_hex(6)
+            whoosh_ix = whoosh_index.create_in(str(path), whoosh_schema(analyzer), indexname=name)
+            new = cls(path, whoosh_ix, _new_meta(name), None, pending=True)
+            switched = False
+
+            def switch() -> None:
+                nonlocal switched
+                _switch(path, new.meta, DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout)
+                new._identity, new.pending = _Identity.of(path), False
+                switched = True
+
+            try:
+                yield new, switch
+            finally:
+                if not switched:
+                    whoosh_ix.close()
+                    _remove(_index_files(path, name))
 
 
-def open_index(path: Path, first_use: Callable[[Any], T]) -> tuple[T, dict[str, Any]]:
-    """`first_use(whoosh_index)` of the index in `path`, and the index's meta; fails clearly if the
-    index is missing, damaged or from another analyzer. `first_use` should open a searcher: that
-    reads every segment file, so a missing or truncated one fails here, as a damaged index."""
-    rebuild = f"rebuild it with `bgsearch index --rebuild --index {path}`"
-    if not exists(path):
-        raise IndexNotFoundError(f"no index in {path}: build one with `bgsearch index --index {path} PATH...`")
-    try:
-        meta = json.loads((path / META_FILE).read_text("utf-8"))
-        found = (meta.get("analyzer"), meta.get("analyzer_version"))
-    except (OSError, ValueError, AttributeError):
-        raise IndexVersionError(f"{path} is not a bgsearch index or its {META_FILE} is damaged: {rebuild}") from None
-    if found != (ANALYZER_NAME, ANALYZER_VERSION):
-        raise IndexVersionError(
-            f"{path} was built with analyzer {found[0]} {found[1]}, this bgsearch uses "
-            f"{ANALYZER_NAME} {ANALYZER_VERSION}: {rebuild}"
-        )
+def _first_use(store: Store, first_use: Callable[[Store], T]) -> T:
     # Whoosh drops the handles of files it opened before failing on a damaged segment; they are
     # closed here, quietly, instead of warning at some later garbage collection.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        whoosh_ix = None
         try:
-            whoosh_ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-            return first_use(whoosh_ix), meta
+            return first_use(store)
         except Exception as exc:  # Whoosh raises many types for a damaged index
             failure = f"{type(exc).__name__}: {exc}"
-        if whoosh_ix is not None:
-            whoosh_ix.close()
+        store.whoosh_index.close()
+        import gc
+
         gc.collect()
-    raise IndexVersionError(f"{path} is damaged ({failure}): {rebuild}")
+    raise IndexVersionError(f"{store.path} is damaged ({failure}): {rebuild_advice(store.path)}")
+
+
+def _open_whoosh(path: Path, name: str) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return whoosh_index.open_dir(str(path), indexname=name)
+        except Exception as exc:  # Whoosh raises many types for a damaged index
+            failure = f"{type(exc).__name__}: {exc}"
+    raise IndexVersionError(f"{path} is damaged ({failure}): {rebuild_advice(path)}")
+
+
+def rebuild_advice(path: Path) -> str:
+    return f"rebuild it with `bgsearch index --rebuild --index {path} PATH...` (from your documents)"
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    """The index's meta, checked against this bgsearch's analyzer."""
+    try:
+        meta = json.loads((path / META_FILE).read_text("utf-8"))
+        found = (meta.get("analyzer"), meta.get("analyzer_version"))
+        name = meta.get("index", INDEX_NAME)
+    except PermissionError as exc:
+        raise IndexAccessError(f"cannot read {path / META_FILE}: {exc.strerror}: check the permissions") from None
+    except (ValueError, AttributeError, FileNotFoundError, IsADirectoryError):
+        raise IndexVersionError(
+            f"{path} is not a bgsearch index or its {META_FILE} is damaged: {rebuild_advice(path)}") from None
+    if not isinstance(name, str) or not (name == INDEX_NAME or _REBUILT_NAME.fullmatch(name)):
+        raise IndexVersionError(f"{path}/{META_FILE} names no index of this directory: {rebuild_advice(path)}")
+    if found != (ANALYZER_NAME, ANALYZER_VERSION):
+        raise IndexVersionError(
+            f"{path} was built with analyzer {found[0]} {found[1]}, this bgsearch uses "
+            f"{ANALYZER_NAME} {ANALYZER_VERSION}: {rebuild_advice(path)}"
+        )
+    return dict(meta)
+
+
+def _current_name(path: Path) -> str:
+    """The name of the directory's current Whoosh index, as far as its meta can be read (a damaged
+    index or one of another version can be rebuilt too)."""
+    try:
+        name = json.loads((path / META_FILE).read_text("utf-8")).get("index", INDEX_NAME)
+    except (OSError, ValueError, AttributeError):
+        return INDEX_NAME
+    return name if isinstance(name, str) and _REBUILT_NAME.fullmatch(name) else INDEX_NAME
+
+
+def _new_meta(name: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {"format": FORMAT, "analyzer": ANALYZER_NAME, "analyzer_version": ANALYZER_VERSION}
+    if name != INDEX_NAME:
+        meta["index"] = name
+    return meta
+
+
+def _write_meta(path: Path, meta: dict[str, Any]) -> None:
+    """Replace `bgsearch.json` atomically: a reader sees the old one or the new one, never a part."""
+    tmp = path / f"{META_FILE}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(meta, indent=2) + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    try:
+        os.replace(tmp, path / META_FILE)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_directory(path)
+
+
+def _fsync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _switch(path: Path, meta: dict[str, Any], lock_timeout: float) -> None:
+    """Make the index `meta` names the current one, under the current index's write lock (so no
+    writer is half-way through a commit to the index being replaced), then delete the old one."""
+    old = _current_name(path)
+    lock = FileStorage(str(path)).lock(f"{old}_WRITELOCK")
+    if not try_for(lock.acquire, timeout=lock_timeout, delay=0.1):
+        raise IndexLockedError(locked_message(path, lock_timeout))
+    try:
+        _write_meta(path, meta)
+    finally:
+        lock.release()
+    _remove([file for file in _index_files(path, old) if not file.name.endswith("_WRITELOCK")])
+
+
+@contextmanager
+def _rebuild_lock(path: Path) -> Iterator[None]:
+    """One rebuild of a directory at a time (a second one waits)."""
+    _refuse_foreign_directory(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path / REBUILD_LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove_leftovers(path: Path, keep: str) -> None:
+    """The files of rebuilds killed before they switched (no other rebuild runs: we hold its lock)."""
+    names = {match[1] for entry in path.iterdir()
+             if (match := re.fullmatch(r"_?(R[0-9a-f]{12})[_.].*", entry.name))}
+    for name in names - {keep}:
+        _remove(_index_files(path, name))
+
+
+def _refuse_foreign_directory(path: Path) -> None:
+    """A directory that holds files but no index is someone else's: never write or delete there."""
+    if path.is_dir() and not exists(path):
+        # Hidden files (.gitkeep) are allowed, hidden directories (.git) are not.
+        foreign = [entry.name for entry in path.iterdir()
+                   if entry.name not in (REBUILD_LOCK, f"{INDEX_NAME}_WRITELOCK")
+                   and not (entry.name.startswith(".") and entry.is_file() and not entry.is_symlink())]
+        if foreign:
+            raise IndexExistsError(
+                f"{path} is not empty and holds no bgsearch index (it has {foreign[0]!r}"
+                f"{f' and {len(foreign) - 1} more' if len(foreign) > 1 else ''}): "
+                "name a new or empty directory for the index")
+    elif path.exists() and not path.is_dir():
+        raise IndexExistsError(f"{path} is a file, not a directory: name a directory for the index")
 
 
 def owner_info() -> dict[str, Any]:

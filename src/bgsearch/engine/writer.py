@@ -8,15 +8,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from whoosh.index import LockError
 
 from ..documents import Document
-from ..errors import IndexLockedError, InvalidArgumentError
+from ..errors import IndexAccessError, IndexLockedError, InvalidArgumentError
 from ..fields import FIELDS, ID_FIELD
-from .store import INDEX_NAME, OWNER_FILE, locked_message, owner_info
+from .store import OWNER_FILE, Store, locked_message, owner_info
 from .workers import CAN_FORK, MIN_DOCS_PER_WORKER, SegmentWorkers, commit_with_segments, default_workers
 
 __all__ = ["Written", "writing", "write", "delete", "whoosh_fields"]
@@ -31,35 +30,62 @@ class Written:
 
 
 @contextmanager
-def writing(
-    whoosh_ix: Any, path: Path, lock_timeout: float, segments: Sequence[Any] = (), commit: bool = True
-) -> Iterator[Any]:
+def writing(store: Store, lock_timeout: float, segments: Sequence[Any] = (), commit: bool = True) -> Iterator[Any]:
     """The index's single writer: waits up to `lock_timeout` seconds for another writer to finish,
     commits on success (with any `segments` workers wrote meanwhile; `commit=False`: never), and
-    leaves the index as it was on any error."""
+    leaves the index as it was and the lock free on any error. A full disk or a refused write
+    is an IndexAccessError."""
+    writer = _locked_writer(store, lock_timeout)
+    owner = store.path / OWNER_FILE
     try:
-        writer = whoosh_ix.writer(timeout=lock_timeout, limitmb=_WRITER_MEMORY_MB)
-    except LockError:
-        raise IndexLockedError(locked_message(path, lock_timeout)) from None
-    owner = path / OWNER_FILE
-    owner.write_text(json.dumps(owner_info()), "utf-8")
-    try:
+        owner.write_text(json.dumps(owner_info()), "utf-8")
         yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    else:
         if commit:
             commit_with_segments(writer, segments)
         else:
             writer.cancel()
+    except BaseException as exc:
+        _cancel(writer)
+        if isinstance(exc, OSError):
+            raise IndexAccessError(
+                f"could not write {store.path}: {exc.strerror or exc}: the index is as its last commit left it; "
+                "free space or fix the permissions, then run the import again") from None
+        raise
     finally:
         owner.unlink(missing_ok=True)
 
 
+def _locked_writer(store: Store, lock_timeout: float) -> Any:
+    """A Whoosh writer of the directory's current index, holding its write lock."""
+    while True:
+        try:
+            writer = store.whoosh_index.writer(timeout=lock_timeout, limitmb=_WRITER_MEMORY_MB)
+        except LockError:
+            raise IndexLockedError(locked_message(store.path, lock_timeout)) from None
+        if not store.replaced():
+            return writer
+        writer.cancel()  # a rebuild switched to a new index while we waited: write to that one
+        store.reopen()
+
+
+def _cancel(writer: Any) -> None:
+    """Give the lock back whatever state the writer is in (a failed commit may leave it half-closed)."""
+    try:
+        if not writer.is_closed:
+            writer.cancel()
+    except Exception:
+        pass
+    finally:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:
+                pass
+
+
 def write(
-    whoosh_ix: Any,
-    path: Path,
+    store: Store,
     documents: list[Document],
     *,
     commit_every: int,
@@ -85,7 +111,7 @@ def write(
         for start in range(0, len(documents), step):
             chunk = documents[start : start + step]
             segments: list[Any] = []
-            with writing(whoosh_ix, path, lock_timeout, segments) as writer, writer.searcher() as committed:
+            with writing(store, lock_timeout, segments) as writer, writer.searcher() as committed:
                 for doc in chunk:
                     if committed.document_number(**{ID_FIELD: doc.id}) is None:
                         written.added += 1
@@ -94,7 +120,7 @@ def write(
                         written.replaced += 1
                 rows = [whoosh_fields(doc) for doc in chunk]
                 if pool is not None:
-                    segments += pool.build(str(path), INDEX_NAME, rows, report)
+                    segments += pool.build(str(store.path), store.name, rows, report)
                 else:
                     for fields in rows:
                         writer.add_document(**fields)
@@ -104,10 +130,10 @@ def write(
     return written
 
 
-def delete(whoosh_ix: Any, path: Path, ids: Iterable[str], lock_timeout: float) -> list[str]:
+def delete(store: Store, ids: Iterable[str], lock_timeout: float) -> list[str]:
     """Delete documents by id in one commit; returns the ids that were not in the index."""
     missing = []
-    with writing(whoosh_ix, path, lock_timeout) as writer, writer.searcher() as committed:
+    with writing(store, lock_timeout) as writer, writer.searcher() as committed:
         for doc_id in ids:
             if committed.document_number(**{ID_FIELD: doc_id}) is None:
                 missing.append(doc_id)
