@@ -110,6 +110,10 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("text")
     analyze.add_argument("--json", action="store_true", help="one JSON object per token per line")
 
+    check = command("check", _check, "read every file of an index and compare it with the checksums its commit "
+                                     "recorded")
+    index_option(check)
+
     stats = command("stats", _stats, "show what an index holds")
     index_option(stats)
     stats.add_argument("--json", action="store_true")
@@ -220,6 +224,19 @@ def _stats(args: argparse.Namespace) -> int:
     else:
         for name, value in stats.items():
             print(f"{name.replace('_', ' ')}: {value}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .index import Index
+
+    with Index.open(args.index) as ix:
+        problems = ix.check()
+    for problem in problems:
+        _say(problem)
+    if problems:
+        return EXIT_ERROR
+    _say(f"{args.index}: every file of the last commit is as its commit wrote it")
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from .analysis.analyzer import BulgarianAnalyzer
 from .documents import Document, Rejected, collect
-from .engine import store, writer
+from .engine import checksums, store, writer
 from .engine.reader import Reader, Searcher
 from .results import SearchResults
 from .search import search
@@ -163,6 +163,16 @@ class Index:
         """The stored document with this id, or None."""
         stored = self._reader.snapshot().document(doc_id)
         return Document(**stored) if stored else None
+
+    def check(self) -> list[str]:
+        """Read every file of the latest commit and compare it with the sizes and checksums its
+        commit recorded; returns what differs, one line each (empty: the index is whole). An index
+        committed by a bgsearch before checksums existed has nothing to compare with: one line says so."""
+        self._reader.snapshot()  # follows a rebuild first
+        verification = checksums.verify(self.path, self._store.name, everything=True)
+        if verification.problems is None:
+            return [f"{self.path}: its last commit recorded no checksums (commit once to record them)"]
+        return verification.problems
 
     def stats(self) -> IndexStats:
         files = [p for p in self.path.iterdir() if p.is_file()]

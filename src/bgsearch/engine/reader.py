@@ -4,11 +4,15 @@ reused until the index changes. A snapshot answers the statistics query expansio
 
 from __future__ import annotations
 
+import pickle
+import struct
 import threading
+import zlib
 import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterator
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
@@ -18,6 +22,7 @@ from whoosh.searching import Searcher
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from ..caching import BoundedCache
+from ..errors import BgsearchError, IndexVersionError
 from ..edits import nearest
 from ..fields import BODY, DATE_FIELD, DEFAULT_FIELDS, ID_FIELD
 from .postings import first_position
@@ -28,6 +33,10 @@ __all__ = ["Reader", "Snapshot", "Searcher", "WEIGHTING"]
 # BM25F; titles are short, so their length matters less (smaller B).
 WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.5)
 _PER_COMMIT_LIMIT = 256
+# Raised by Whoosh (and zlib, struct, pickle beneath it) on bytes that are not what it wrote; Whoosh
+# also raises plain Exception ("Block tag error").
+_DAMAGE = (struct.error, zlib.error, EOFError, pickle.UnpicklingError, UnicodeDecodeError, ValueError, IndexError,
+           KeyError, OverflowError, MemoryError, TermNotFound)
 _TERM_INFO_LIMIT = 100_000  # cached term entries per segment
 
 
@@ -68,7 +77,7 @@ class Reader:
             current = None
         if current is None:
             # The one before is closed when the last search or result that uses it is gone.
-            current = self._current = Snapshot(self.store.whoosh_index.searcher(weighting=WEIGHTING))
+            current = self._current = Snapshot(self.store.whoosh_index.searcher(weighting=WEIGHTING), self.store.path)
         return current
 
     def searcher(self) -> Searcher:
@@ -91,8 +100,9 @@ class Snapshot:
     lexicon by length, documents in date order). Whoosh reads its files by seek-then-read, so one
     thread at a time uses a snapshot: `with snapshot:` holds its lock."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, path: Path) -> None:
         self.searcher = searcher
+        self.path = path
         # The analyzer the index was built with, as its schema records it.
         self.analyzer: BulgarianAnalyzer = searcher.schema[BODY].analyzer
         for leaf, _ in searcher.leaf_searchers():
@@ -108,8 +118,14 @@ class Snapshot:
         self.lock.acquire()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: Any) -> None:
         self.lock.release()
+        if (isinstance(error, _DAMAGE) and not isinstance(error, BgsearchError)) or type(error) is Exception:
+            # What Whoosh raises when the bytes it decodes are not what it wrote.
+            raise IndexVersionError(
+                f"{self.path} is damaged ({type(error).__name__}: {str(error)[:200]}): run `bgsearch check --index "
+                f"{self.path}`, and rebuild it with `bgsearch index --rebuild --index {self.path} PATH...`"
+            ) from None
 
     def close(self) -> None:
         with self.lock:

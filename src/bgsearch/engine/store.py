@@ -36,6 +36,7 @@ from ..analysis.analyzer import BulgarianAnalyzer
 from ..analysis.pipeline import ANALYZER_NAME, ANALYZER_VERSION
 from ..errors import IndexAccessError, IndexExistsError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from ..fields import FIELDS, Field
+from . import checksums
 
 __all__ = ["META_FILE", "OWNER_FILE", "INDEX_NAME", "DEFAULT_LOCK_TIMEOUT", "Store", "exists", "locked_message",
            "owner_info"]
@@ -79,8 +80,8 @@ def exists(path: Path) -> bool:
 def _index_files(path: Path, name: str) -> list[Path]:
     """The files Whoosh writes for the index `name`: its tables of contents, its segments' files,
     its lock, and its writers' temporary directory."""
-    own = re.compile(rf"_{re.escape(name)}_\d+\.toc|{_segment_file(name)}|{re.escape(name)}_WRITELOCK"
-                     rf"|{re.escape(name)}\.tmp")
+    own = re.compile(rf"_{re.escape(name)}_\d+\.(?:toc|sums|sums\.tmp)|{_segment_file(name)}"
+                     rf"|{re.escape(name)}_WRITELOCK|{re.escape(name)}\.tmp")
     try:
         return [entry for entry in path.iterdir() if own.fullmatch(entry.name)]
     except FileNotFoundError:
@@ -152,7 +153,11 @@ class Store:
             identity = _Identity.of(path)
             meta = _read_meta(path)
             try:
-                store = cls(path, _open_whoosh(path, str(meta.get("index", INDEX_NAME))), meta, identity)
+                name = str(meta.get("index", INDEX_NAME))
+                problems = checksums.verify(path, name, everything=False).problems
+                if problems:
+                    raise IndexVersionError(f"{path} is damaged ({problems[0]}): {rebuild_advice(path)}")
+                store = cls(path, _open_whoosh(path, name), meta, identity)
                 return store, _first_use(store, first_use)
             except IndexVersionError:
                 if attempt == 2 or _Identity.of(path) == identity:
@@ -185,6 +190,7 @@ class Store:
         _refuse_foreign_directory(path)
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         whoosh_ix = whoosh_index.create_in(str(path), whoosh_schema(analyzer), indexname=INDEX_NAME)
+        checksums.write_manifest(path, whoosh_ix)
         meta = _new_meta(INDEX_NAME)
         _write_meta(path, meta)
         return cls(path, whoosh_ix, meta, _Identity.of(path))
@@ -200,6 +206,7 @@ class Store:
             _remove_leftovers(path, keep=_current_name(path))
             name = "R" + secrets.token_hex(6)
             whoosh_ix = whoosh_index.create_in(str(path), whoosh_schema(analyzer), indexname=name)
+            checksums.write_manifest(path, whoosh_ix)
             new = cls(path, whoosh_ix, _new_meta(name), None, pending=True)
             switched = False
 

@@ -15,6 +15,7 @@ from whoosh.index import LockError
 from ..documents import Document
 from ..errors import IndexAccessError, IndexLockedError, InvalidArgumentError
 from ..fields import FIELDS, ID_FIELD
+from . import checksums
 from .store import OWNER_FILE, Store, locked_message, owner_info
 from .workers import CAN_FORK, MIN_DOCS_PER_WORKER, SegmentWorkers, commit_with_segments, default_workers
 
@@ -42,6 +43,7 @@ def writing(store: Store, lock_timeout: float, segments: Sequence[Any] = (), com
         yield writer
         if commit:
             commit_with_segments(writer, segments)
+            checksums.write_manifest(store.path, store.whoosh_index)
         else:
             writer.cancel()
     except BaseException as exc:
