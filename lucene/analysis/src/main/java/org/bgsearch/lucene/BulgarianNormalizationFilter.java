@@ -1,0 +1,40 @@
+package org.bgsearch.lucene;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.lucene.analysis.TokenFilter;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+
+/** Lucene adapter of {@link BulgarianNormalizer}: replaces each token by its normalized spelling. */
+public final class BulgarianNormalizationFilter extends TokenFilter {
+
+  private final CharTermAttribute termAtt = addAttribute(CharTermAttribute.class);
+  /** Normalized spellings memoized per stream (streams are reused per thread), bounded. */
+  private final Map<String, String> cache = new HashMap<>();
+
+  public BulgarianNormalizationFilter(TokenStream input) {
+    super(input);
+  }
+
+  @Override
+  public boolean incrementToken() throws IOException {
+    if (!input.incrementToken()) {
+      return false;
+    }
+    String raw = termAtt.toString();
+    String normalized = cache.get(raw);
+    if (normalized == null) {
+      normalized = BulgarianNormalizer.normalize(raw);
+      if (cache.size() >= BulgarianStemFilter.CACHE_SIZE) {
+        cache.clear();
+      }
+      cache.put(raw, normalized);
+    }
+    if (!normalized.contentEquals(termAtt)) {
+      termAtt.setEmpty().append(normalized);
+    }
+    return true;
+  }
+}
