@@ -34,8 +34,13 @@ RUN_TIMEOUT = 600.0
 
 
 def _generation(index_dir: Path) -> int:
-    """The newest Whoosh table-of-contents generation in the directory (-1: none yet)."""
-    gens = [int(p.name.split("_")[-1].split(".")[0]) for p in index_dir.glob("_MAIN_*.toc")]
+    """The newest table-of-contents generation of the directory's current Whoosh index (-1: none
+    yet); the index bgsearch.json names (a new name after each Index.create(overwrite=True))."""
+    try:
+        name = json.loads((index_dir / "bgsearch.json").read_text("utf-8")).get("index", "MAIN")
+    except (OSError, ValueError):
+        name = "MAIN"
+    gens = [int(p.name.split("_")[-1].split(".")[0]) for p in index_dir.glob(f"_{name}_*.toc")]
     return max(gens, default=-1)
 
 

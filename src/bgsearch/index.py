@@ -66,6 +66,17 @@ class Index:
         return self._store.path
 
     @property
+    def durable(self) -> bool:
+        """Whether each commit is on disk (fsynced) before it returns, so a power cut loses nothing
+        acknowledged (default True). False: faster commits, for a bulk load you would re-run after
+        a crash: a power cut may then leave the index unreadable."""
+        return self._store.durable
+
+    @durable.setter
+    def durable(self, value: bool) -> None:
+        self._store.set_durable(value)
+
+    @property
     def meta(self) -> dict[str, Any]:
         """What `bgsearch.json` records: format, analyzer name and version."""
         return self._store.meta
@@ -89,6 +100,7 @@ class Index:
         *,
         overwrite: bool = False,
         analyzer: BulgarianAnalyzer | None = None,
+        durable: bool = True,
     ) -> Index:
         """Make a new empty index in `path` (created if missing, readable by its owner only).
 
@@ -96,13 +108,14 @@ class Index:
         it at once, atomically: to fill a new index before it replaces the old one, use
         `Index.rebuild`), and refuses a directory that holds other files.
         """
-        created = store.Store.create(Path(path), analyzer or BulgarianAnalyzer(), replace=overwrite)
+        created = store.Store.create(Path(path), analyzer or BulgarianAnalyzer(), replace=overwrite,
+                                     durable_writes=durable)
         return cls(created, Reader(created))
 
     @classmethod
     @contextmanager
     def rebuild(cls, path: str | os.PathLike[str], *, analyzer: BulgarianAnalyzer | None = None,
-                lock_timeout: float | None = None) -> Iterator[Index]:
+                lock_timeout: float | None = None, durable: bool = True) -> Iterator[Index]:
         """A new, empty index beside the one in `path`, to fill inside the `with` block; when the
         block ends without an error it replaces the old index atomically (waiting up to
         `lock_timeout` seconds for a writer of the old one), and is closed. Readers see the old index
@@ -111,7 +124,8 @@ class Index:
             with Index.rebuild("myindex") as new:
                 new.add_documents(load_path("docs/"))
         """
-        with store.Store.rebuilding(Path(path), analyzer or BulgarianAnalyzer(), lock_timeout) as (pending, switch):
+        with store.Store.rebuilding(Path(path), analyzer or BulgarianAnalyzer(), lock_timeout,
+                                    durable_writes=durable) as (pending, switch):
             index = cls(pending, Reader(pending))
             try:
                 yield index
@@ -120,23 +134,24 @@ class Index:
             switch()
 
     @classmethod
-    def open_or_create(cls, path: str | os.PathLike[str], *, overwrite: bool = False) -> Index:
+    def open_or_create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, durable: bool = True) -> Index:
         """Open the index in `path`, or create one where there is none (`overwrite=True`: always a
         new, empty one)."""
         if overwrite or not cls.exists(path):
-            return cls.create(path, overwrite=overwrite)
-        return cls.open(path)
+            return cls.create(path, overwrite=overwrite, durable=durable)
+        return cls.open(path, durable=durable)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Index:
-        """Open an existing index; fails clearly if it is missing, damaged or from another analyzer."""
+    def open(cls, path: str | os.PathLike[str], *, durable: bool = True) -> Index:
+        """Open an existing index; fails clearly if it is missing, damaged, tampered with (a symbolic
+        link among its files) or from another analyzer. Nothing in an index is ever run as code."""
 
         def first_reader(opened: store.Store) -> Reader:
             reader = Reader(opened)
             reader.snapshot()
             return reader
 
-        opened, reader = store.Store.open(Path(path), first_reader)
+        opened, reader = store.Store.open(Path(path), first_reader, durable)
         return cls(opened, reader)
 
     def close(self) -> None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .durable import write_file
+
 __all__ = ["write_manifest", "verify", "Verification", "SMALL_FILE"]
 
 SMALL_FILE = 1 << 20  # files up to this size are checked on every open (~1 ms a MB)
@@ -73,13 +75,8 @@ def write_manifest(path: Path, whoosh_ix: Any) -> None:
             entry = {"size": size, "crc32": _crc32(path / name)}
         files[name] = entry
     target = path / _manifest_name(whoosh_ix.indexname, generation)
-    tmp = target.with_name(target.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump({"generation": generation, "files": files}, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, target)
+    manifest_bytes = json.dumps({"generation": generation, "files": files}).encode("utf-8")
+    write_file(path, target.name, manifest_bytes, durable=getattr(whoosh_ix.storage, "durable", True))
     for manifest in old:
         if manifest.name != target.name:
             manifest.unlink(missing_ok=True)

@@ -29,14 +29,13 @@ from typing import Any, TypeVar
 from whoosh import index as whoosh_index
 from whoosh.analysis import IDAnalyzer
 from whoosh.fields import ID, STORED, TEXT, FieldType, Schema
-from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import try_for
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from ..analysis.pipeline import ANALYZER_NAME, ANALYZER_VERSION
 from ..errors import IndexAccessError, IndexExistsError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from ..fields import FIELDS, Field
-from . import checksums
+from . import checksums, durable
 
 __all__ = ["META_FILE", "OWNER_FILE", "INDEX_NAME", "DEFAULT_LOCK_TIMEOUT", "Store", "exists", "locked_message",
            "owner_info"]
@@ -50,6 +49,14 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 T = TypeVar("T")
 _REBUILT_NAME = re.compile(r"R[0-9a-f]{12}")
 _TOC = re.compile(rf"_{INDEX_NAME}_\d+\.toc")
+
+
+def open_storage(path: Path, durable_writes: bool = True) -> Any:
+    """The Whoosh storage of an index directory: fsyncs what a commit wrote before the commit
+    returns (unless `durable_writes` is False), never follows a symlink. Every storage the engine
+    opens, in this process and in its worker processes, comes from here (tests that emulate a
+    power cut replace this function)."""
+    return durable.storage(path, durable=durable_writes)
 
 
 def whoosh_schema(analyzer: BulgarianAnalyzer) -> Schema:
@@ -130,6 +137,7 @@ class Store:
     def __init__(self, path: Path, whoosh_ix: Any, meta: dict[str, Any], identity: _Identity | None,
                  pending: bool = False) -> None:
         self.path = path
+        self.durable = True  # fsync what each commit wrote (False: faster, for loads that are re-run)
         self.whoosh_index = whoosh_ix
         self.meta = meta
         self._identity = identity
@@ -143,7 +151,7 @@ class Store:
     # -- opening ---------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, first_use: Callable[[Store], T]) -> tuple[Store, T]:
+    def open(cls, path: Path, first_use: Callable[[Store], T], durable_writes: bool = True) -> tuple[Store, T]:
         """The index in `path`, and `first_use(store)` of it; fails clearly if the index is missing,
         damaged or from another analyzer. `first_use` should open a searcher: that reads every
         segment file, so a missing or truncated one fails here, as a damaged index."""
@@ -154,10 +162,12 @@ class Store:
             meta = _read_meta(path)
             try:
                 name = str(meta.get("index", INDEX_NAME))
+                _check_links(path, name)
                 problems = checksums.verify(path, name, everything=False).problems
                 if problems:
                     raise IndexVersionError(f"{path} is damaged ({problems[0]}): {rebuild_advice(path)}")
-                store = cls(path, _open_whoosh(path, name), meta, identity)
+                store = cls(path, _open_whoosh(path, name, durable_writes), meta, identity)
+                store.durable = durable_writes
                 return store, _first_use(store, first_use)
             except IndexVersionError:
                 if attempt == 2 or _Identity.of(path) == identity:
@@ -170,13 +180,19 @@ class Store:
 
     def reopen(self) -> None:
         """Follow a replacement: read the meta again and open the index it names."""
-        fresh, _ = Store.open(self.path, lambda store: None)
+        fresh, _ = Store.open(self.path, lambda store: None, self.durable)
         self.whoosh_index, self.meta, self._identity = fresh.whoosh_index, fresh.meta, fresh._identity
+
+    def set_durable(self, durable_writes: bool) -> None:
+        """Whether commits from now on are fsynced before they return."""
+        self.durable = durable_writes
+        self.whoosh_index.storage.durable = durable_writes
 
     # -- creating and replacing ------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, analyzer: BulgarianAnalyzer, *, replace: bool = False) -> Store:
+    def create(cls, path: Path, analyzer: BulgarianAnalyzer, *, replace: bool = False,
+               durable_writes: bool = True) -> Store:
         """A new empty index in `path` (created if missing, readable by its owner only). An existing
         index is an error unless `replace` (then the new one takes its place at once, atomically); a
         directory holding other files is always an error."""
@@ -184,30 +200,35 @@ class Store:
             if not replace:
                 raise IndexExistsError(
                     f"{path} already holds an index: open it, or rebuild it with `bgsearch index --rebuild`")
-            with Store.rebuilding(path, analyzer) as (new, commit):
+            with Store.rebuilding(path, analyzer, durable_writes=durable_writes) as (new, commit):
                 commit()
             return new
         _refuse_foreign_directory(path)
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        whoosh_ix = whoosh_index.create_in(str(path), whoosh_schema(analyzer), indexname=INDEX_NAME)
+        durable.make_index_dir(path, 0o700)
+        whoosh_ix = whoosh_index.FileIndex.create(open_storage(path, durable_writes), whoosh_schema(analyzer),
+                                                  INDEX_NAME)
         checksums.write_manifest(path, whoosh_ix)
         meta = _new_meta(INDEX_NAME)
         _write_meta(path, meta)
-        return cls(path, whoosh_ix, meta, _Identity.of(path))
+        store = cls(path, whoosh_ix, meta, _Identity.of(path))
+        store.durable = durable_writes
+        return store
 
     @classmethod
     @contextmanager
-    def rebuilding(cls, path: Path, analyzer: BulgarianAnalyzer,
-                   lock_timeout: float | None = None) -> Iterator[tuple[Store, Callable[[], None]]]:
+    def rebuilding(cls, path: Path, analyzer: BulgarianAnalyzer, lock_timeout: float | None = None,
+                   durable_writes: bool = True) -> Iterator[tuple[Store, Callable[[], None]]]:
         """A new empty index beside the current one in `path`, invisible to readers, and the call
         that makes it the current one (atomically, under the current index's write lock). Leaving
         the block without that call (or with an error) deletes the new index's files."""
         with _rebuild_lock(path):
             _remove_leftovers(path, keep=_current_name(path))
             name = "R" + secrets.token_hex(6)
-            whoosh_ix = whoosh_index.create_in(str(path), whoosh_schema(analyzer), indexname=name)
+            whoosh_ix = whoosh_index.FileIndex.create(open_storage(path, durable_writes), whoosh_schema(analyzer),
+                                                      name)
             checksums.write_manifest(path, whoosh_ix)
             new = cls(path, whoosh_ix, _new_meta(name), None, pending=True)
+            new.durable = durable_writes
             switched = False
 
             def switch() -> None:
@@ -240,11 +261,11 @@ def _first_use(store: Store, first_use: Callable[[Store], T]) -> T:
     raise IndexVersionError(f"{store.path} is damaged ({failure}): {rebuild_advice(store.path)}")
 
 
-def _open_whoosh(path: Path, name: str) -> Any:
+def _open_whoosh(path: Path, name: str, durable_writes: bool) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            return whoosh_index.open_dir(str(path), indexname=name)
+            return whoosh_index.FileIndex(open_storage(path, durable_writes), indexname=name)
         except Exception as exc:  # Whoosh raises many types for a damaged index
             failure = f"{type(exc).__name__}: {exc}"
     raise IndexVersionError(f"{path} is damaged ({failure}): {rebuild_advice(path)}")
@@ -254,15 +275,27 @@ def rebuild_advice(path: Path) -> str:
     return f"rebuild it with `bgsearch index --rebuild --index {path} PATH...` (from your documents)"
 
 
+def _check_links(path: Path, name: str) -> None:
+    """An index whose own files are symbolic links (or not files) was tampered with: refuse it."""
+    try:
+        durable.check_no_links(path, index_name=name)
+        durable.check_no_links(path, [META_FILE, OWNER_FILE, REBUILD_LOCK])
+    except durable.UnsafeFileError as exc:
+        raise IndexVersionError(f"{exc}: bgsearch never follows links in an index; remove it, or rebuild it "
+                                f"with `bgsearch index --rebuild --index {path} PATH...`") from None
+
+
 def _read_meta(path: Path) -> dict[str, Any]:
     """The index's meta, checked against this bgsearch's analyzer."""
     try:
-        meta = json.loads((path / META_FILE).read_text("utf-8"))
+        meta = json.loads(durable.read_file(path, META_FILE, limit=1 << 16).decode("utf-8"))
         found = (meta.get("analyzer"), meta.get("analyzer_version"))
         name = meta.get("index", INDEX_NAME)
     except PermissionError as exc:
         raise IndexAccessError(f"cannot read {path / META_FILE}: {exc.strerror}: check the permissions") from None
-    except (ValueError, AttributeError, FileNotFoundError, IsADirectoryError):
+    except durable.UnsafeFileError as exc:
+        raise IndexVersionError(f"{exc}: bgsearch never follows links in an index") from None
+    except (ValueError, AttributeError, FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise IndexVersionError(
             f"{path} is not a bgsearch index or its {META_FILE} is damaged: {rebuild_advice(path)}") from None
     if not isinstance(name, str) or not (name == INDEX_NAME or _REBUILT_NAME.fullmatch(name)):
@@ -279,7 +312,7 @@ def _current_name(path: Path) -> str:
     """The name of the directory's current Whoosh index, as far as its meta can be read (a damaged
     index or one of another version can be rebuilt too)."""
     try:
-        name = json.loads((path / META_FILE).read_text("utf-8")).get("index", INDEX_NAME)
+        name = json.loads(durable.read_file(path, META_FILE, limit=1 << 16).decode("utf-8")).get("index", INDEX_NAME)
     except (OSError, ValueError, AttributeError):
         return INDEX_NAME
     return name if isinstance(name, str) and _REBUILT_NAME.fullmatch(name) else INDEX_NAME
@@ -293,34 +326,15 @@ def _new_meta(name: str) -> dict[str, Any]:
 
 
 def _write_meta(path: Path, meta: dict[str, Any]) -> None:
-    """Replace `bgsearch.json` atomically: a reader sees the old one or the new one, never a part."""
-    tmp = path / f"{META_FILE}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(json.dumps(meta, indent=2) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
-    try:
-        os.replace(tmp, path / META_FILE)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_directory(path)
-
-
-def _fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Replace `bgsearch.json` atomically and durably: a reader sees the old one or the new one."""
+    durable.write_file(path, META_FILE, (json.dumps(meta, indent=2) + "\n").encode("utf-8"))
 
 
 def _switch(path: Path, meta: dict[str, Any], lock_timeout: float) -> None:
     """Make the index `meta` names the current one, under the current index's write lock (so no
     writer is half-way through a commit to the index being replaced), then delete the old one."""
     old = _current_name(path)
-    lock = FileStorage(str(path)).lock(f"{old}_WRITELOCK")
+    lock = open_storage(path).lock(f"{old}_WRITELOCK")
     if not try_for(lock.acquire, timeout=lock_timeout, delay=0.1):
         raise IndexLockedError(locked_message(path, lock_timeout))
     try:
@@ -334,7 +348,8 @@ def _switch(path: Path, meta: dict[str, Any], lock_timeout: float) -> None:
 def _rebuild_lock(path: Path) -> Iterator[None]:
     """One rebuild of a directory at a time (a second one waits)."""
     _refuse_foreign_directory(path)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    durable.make_index_dir(path, 0o700)
+    _check_links(path, _current_name(path))
     fd = os.open(path / REBUILD_LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -112,10 +112,15 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _build_segment(index_dir: str, index_name: str, rows: Sequence[Mapping[str, Any]]) -> Any:
+    from pathlib import Path
+
     from whoosh import index as whoosh_index
     from whoosh.writing import SegmentWriter
 
-    ix = whoosh_index.open_dir(index_dir, indexname=index_name)
+    from .store import open_storage
+
+    # The parent fsyncs the segment before it commits: a worker's own writes need no fsync.
+    ix = whoosh_index.FileIndex(open_storage(Path(index_dir), durable_writes=False), indexname=index_name)
     writer = SegmentWriter(ix, _lk=False, limitmb=_LIMIT_MB)  # the parent holds the lock
     try:
         for number, fields in enumerate(rows, 1):

@@ -15,7 +15,7 @@ from whoosh.index import LockError
 from ..documents import Document
 from ..errors import IndexAccessError, IndexLockedError, InvalidArgumentError
 from ..fields import FIELDS, ID_FIELD
-from . import checksums
+from . import checksums, durable
 from .store import OWNER_FILE, Store, locked_message, owner_info
 from .workers import CAN_FORK, MIN_DOCS_PER_WORKER, SegmentWorkers, commit_with_segments, default_workers
 
@@ -37,9 +37,8 @@ def writing(store: Store, lock_timeout: float, segments: Sequence[Any] = (), com
     leaves the index as it was and the lock free on any error. A full disk or a refused write
     is an IndexAccessError."""
     writer = _locked_writer(store, lock_timeout)
-    owner = store.path / OWNER_FILE
     try:
-        owner.write_text(json.dumps(owner_info()), "utf-8")
+        durable.write_file(store.path, OWNER_FILE, json.dumps(owner_info()).encode("utf-8"), durable=False)
         yield writer
         if commit:
             commit_with_segments(writer, segments)
@@ -54,7 +53,7 @@ def writing(store: Store, lock_timeout: float, segments: Sequence[Any] = (), com
                 "free space or fix the permissions, then run the import again") from None
         raise
     finally:
-        owner.unlink(missing_ok=True)
+        durable.remove_file(store.path, OWNER_FILE)
 
 
 def _locked_writer(store: Store, lock_timeout: float) -> Any:
