@@ -6,7 +6,10 @@ error or a sensible result); here each is timed on an index of all ~54k law unit
     python benchmarks/hostile.py [--docs N] [--index DIR] [--runs R]
 
 `--index DIR` reuses an index built earlier by this script (it is built there if missing).
-Prints the slowest queries (median of `--runs`) and the worst time; nothing is asserted.
+Prints the slowest queries (median of `--runs`, wall-clock and this process's CPU time) and the worst
+time; exits with status 1 when a query took longer than `--max-seconds` (1 s: the rule every hostile
+query must keep on the 54k law units). On a machine that other work shares, the CPU time is the
+figure to read: the wall-clock time there includes waiting for a core.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=None, help="index directory to build or reuse")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--max-seconds", type=float, default=1.0)
     args = parser.parse_args(argv)
 
-    from bgsearch import Index, QuerySyntaxError
+    from bgsearch import Index, InvalidArgumentError, QuerySyntaxError
     from test_hostile_queries import HOSTILE  # the same queries the tests check
 
     try:
@@ -51,25 +55,31 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     times: list[tuple[float, str]] = []
+    cpu: dict[str, float] = {}
     with Index.open(directory) as ix:
         print(f"{len(ix):,} documents in {directory}", file=sys.stderr)
         ix.search("закон")  # warm: stemmer data, searcher
         for hostile in HOSTILE:
-            runs = []
+            runs, cpu_runs = [], []
             for _ in range(args.runs):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 try:
                     ix.search(hostile.query, **hostile.options)
-                except QuerySyntaxError:
+                except (QuerySyntaxError, InvalidArgumentError):  # a one-line refusal is an answer
                     pass
                 runs.append(time.perf_counter() - started)
+                cpu_runs.append(time.process_time() - cpu_started)
             times.append((statistics.median(runs), hostile.name))
+            cpu[hostile.name] = statistics.median(cpu_runs)
     times.sort(reverse=True)
     print(f"{len(times)} hostile queries; median of {args.runs} runs each; slowest first:")
     for seconds, name in times[:10]:
-        print(f"  {seconds * 1000:9.1f} ms  {name}")
-    print(f"worst: {times[0][0] * 1000:.0f} ms ({times[0][1]}); over 1 s: {sum(t > 1 for t, _ in times)}")
-    return 0
+        print(f"  {seconds * 1000:9.1f} ms  (CPU {cpu[name] * 1000:7.1f} ms)  {name}")
+    worst_cpu = max(cpu.items(), key=lambda item: item[1])
+    print(f"worst CPU time: {worst_cpu[1] * 1000:.0f} ms ({worst_cpu[0]})")
+    over = sum(t > args.max_seconds for t, _ in times)
+    print(f"worst: {times[0][0] * 1000:.0f} ms ({times[0][1]}); over {args.max_seconds:g} s: {over}")
+    return 1 if over else 0
 
 
 if __name__ == "__main__":

@@ -78,7 +78,22 @@ JSONL_LINES = [
     BadLine("impossible date month 13", _line({"id": "x", "body": "текст", "date": "2025-13-01"}), r"impossible date"),
     BadLine("impossible date 31 April (DD.MM.YYYY)", _line({"id": "x", "body": "текст", "date": "31.04.2025"}), r"impossible date"),
     BadLine("impossible date year 0", _line({"id": "x", "body": "текст", "date": "0000-01-01"}), r"impossible date"),
+    # Python refuses to read an integer of over 4,300 digits (int_max_str_digits): the line only.
+    BadLine("a 5,000-digit integer id", b'{"id": ' + b"7" * 5_000 + ', "body": "текст"}'.encode(),
+            r"malformed JSON \(a number too long to read: Exceeds the limit \(4300 digits\)"),
+    BadLine("a 5,000-digit integer in an ignored key", '{"id": "x", "body": "текст", "n": '.encode() + b"9" * 5_000 + b"}",
+            r"a number too long to read"),
+    BadLine("a 600-digit integer id", b'{"id": ' + b"1" * 600 + ', "body": "текст"}'.encode(), r"field 'id' is 600 characters long; the limit is 512"),
+    BadLine("title over 10,000 characters", _line({"id": "x", "body": "текст", "title": "заглавие " * 1_200}),
+            r"field 'title' is 10,800 characters long; the limit is 10,000"),
+    BadLine("source over 256 characters", _line({"id": "x", "body": "текст", "source": "БТА" * 100}),
+            r"field 'source' is 300 characters long; the limit is 256"),
+    BadLine("url over 8,192 characters", _line({"id": "x", "body": "текст", "url": "https://a.bg/" + "я" * 9_000}),
+            r"field 'url' is 9,013 characters long; the limit is 8,192"),
+    BadLine("date over 64 characters", _line({"id": "x", "body": "текст", "date": "2025-01-01" + " " * 100}),
+            r"field 'date' is 110 characters long; the limit is 64"),
     # Accepted, as documented:
+    BadLine("title of 10,000 characters", _line({"id": "x", "body": "текст", "title": "я" * 10_000}), None, kept="x"),
     BadLine("integer id (accepted as text)", _line({"id": 123, "body": "текст"}), None, kept="123"),
     BadLine("unknown keys (ignored)", _line({"id": "x", "body": "текст", "lang": "bg", "tags": [1]}), None, kept="x"),
     BadLine("control characters (replaced by spaces)",
@@ -379,4 +394,6 @@ BAD_INPUTS_TRIED = (
     + 2  # deeply nested JSON arrays, objects
     + 5  # lone surrogates in id, body, title, source, url
     + 1  # UTF-16 JSONL with BOM
+    + 4  # tests/test_bounded_input.py: an over-long line in .jsonl.gz and in UTF-16 JSONL, a line one
+    #      byte over the bound, an id that is a 10,000-digit integer (library)
 )

@@ -18,6 +18,7 @@ import pytest
 from bgsearch import Index
 from bgsearch.errors import InvalidArgumentError, QuerySyntaxError
 from bgsearch.query import MAX_CLAUSES, MAX_DEPTH
+from bgsearch.query.expand import MAX_GROUPED_WORDS, MAX_NEGATIONS, MAX_PREFIXES
 from conftest import shared_file
 from robustness_helpers import ROOT, one_line, run_bgsearch, seed_sentences
 
@@ -117,6 +118,74 @@ HOSTILE = [
     Hostile("64 distinct misspelled words", " ".join(
         w[:2] + w[3] + w[2] + w[4:] for w in sorted({w for w in _words.lower().split() if len(w) >= 6 and w.isalpha()})[:64]),
         "ok"),
+]
+
+# Issue 14: bounded work. The commonest words of the law units (one each of 33 stems): the costliest
+# OR chain and list of negations the bounds let through, and one word over them.
+COMMON = ["думите", "закона", "заменят", "следните", "създава", "правят", "изменя", "срок", "добавя", "реда",
+          "европейския", "други", "регламент", "република", "изменения", "комисията", "информация", "съгласно",
+          "размер", "съответно", "решение", "сила", "община", "агенция", "лице", "област", "изискванията", "член",
+          "извършва", "условията", "орган", "държава", "министерството"]
+COMMON_64 = COMMON + ["относно", "дейност", "изречение", "услуги", "министъра", "съвет", "включително", "територията",
+                      "народното", "случаите", "съответствие", "българия", "алинея", "изпълнение", "глава", "управление",
+                      "става", "средства", "определени", "данни", "разходи", "право", "извършване", "свързани",
+                      "разпоредби", "защита", "производство", "националната", "раздел", "предоставя", "датата"]
+_DISTINCT = [f"дума{chr(ord('а') + i // 26)}{chr(ord('а') + i % 26)}" for i in range(1024)]
+assert len(COMMON) == MAX_GROUPED_WORDS + 1
+HOSTILE += [
+    Hostile("40,000 trailing spaces", "санкции" + " " * 40_000, "ok"),
+    Hostile("40,000 leading spaces", " " * 40_000 + "санкции", "ok"),
+    Hostile("40,000 white space characters between words", "санкции" + "\t\n \u00a0" * 10_000 + "Беларус", "ok"),
+    Hostile("40,000 spaces only", " " * 40_000, "ok", message="the query is empty"),
+    Hostile("40,000 colons", ":" * 40_000, "ok"),
+    Hostile("40,000 hyphens", "-" * 40_000, "ok"),
+    Hostile("20,000 quotes and spaces", '" ' * 20_000, "syntax", message="too long"),
+    Hostile("за* OR-ed 16 times", " OR ".join(["за*"] * 16), "ok"),
+    Hostile("по* OR-ed 512 times", " OR ".join(["по*"] * 512), "ok"),
+    Hostile("the same word OR-ed 1,024 times", " OR ".join(["санкции"] * 1024), "ok"),
+    Hostile("two short prefixes", "за* по*", "ok"),
+    Hostile("two short prefixes OR-ed", "за* OR по*", "ok"),
+    Hostile("16 different prefixes OR-ed", " OR ".join(f"{a}{b}*" for a in "зпнс" for b in "аоре"), "syntax",
+            message=f"at most {MAX_PREFIXES}"),
+    Hostile("one prefix over the limit", " ".join(["за*", "по*", "пр*"][: MAX_PREFIXES + 1]), "syntax",
+            message="prefixes"),
+    Hostile("1,024 different words OR-ed", " OR ".join(_DISTINCT), "syntax", message=f"at most {MAX_GROUPED_WORDS}"),
+    Hostile("32 common words OR-ed", " OR ".join(COMMON[:MAX_GROUPED_WORDS]), "ok"),
+    Hostile("33 common words OR-ed", " OR ".join(COMMON), "syntax", message=f"at most {MAX_GROUPED_WORDS}"),
+    Hostile("16 groups of two common words", " ".join(f"({a} OR {b})" for a, b in zip(COMMON[:32:2], COMMON[1:32:2])),
+            "ok"),
+    Hostile("a word and 31 common words negated", "закон " + " ".join(f"-{w}" for w in COMMON[1:MAX_GROUPED_WORDS]), "ok"),
+    Hostile("32 common words negated in one NOT", "NOT (" + " OR ".join(COMMON[:MAX_GROUPED_WORDS]) + ")", "ok"),
+    Hostile("1,000 NOTs of different words", " ".join(f"NOT {w}" for w in _DISTINCT[:1000]), "syntax",
+            message=f"at most {MAX_GROUPED_WORDS}"),
+    Hostile("1,000 minus words", " ".join(f"-{w}" for w in _DISTINCT[:1000]), "syntax"),
+    Hostile("a word and 1,000 minus words", "санкции " + " ".join(f"-{w}" for w in _DISTINCT[:1000]), "syntax"),
+    Hostile("1,000 minus words in 30 parentheses", "(" * 30 + " ".join(f"-{w}" for w in _DISTINCT[:1000]) + ")" * 30,
+            "syntax"),
+    Hostile("1,000 different dates in a group", "закон OR (" + " ".join(
+        f"date:{2000 + i // 365}-{1 + i % 365 // 31:02d}-{1 + i % 31 % 28:02d}" for i in range(1000)) + ")", "syntax",
+        message=f"at most {MAX_GROUPED_WORDS}"),
+    Hostile("31 dates excluded in a group", "закон (" + " ".join(f"-date:2020-01-{d:02d}" for d in range(1, 32)) + ")",
+            "ok"),
+    Hostile("500 NOTs OR-ed", " OR ".join(f"NOT {w}" for w in _DISTINCT[:500]), "syntax"),
+    Hostile("NOT nested 31 deep", "".join(f"NOT ({w} " for w in COMMON[:31]) + "x" + ")" * 31, "syntax",
+            message=f"separate negations .*; at most {MAX_NEGATIONS}"),
+    Hostile("NOT nested at the limit", "".join(f"NOT ({w} " for w in COMMON[:MAX_NEGATIONS]) + "x" + ")" * MAX_NEGATIONS,
+            "ok"),
+    Hostile("negations nested in 31 groups", "закон " + "".join(f"(-{w} " for w in COMMON[:31]) + ")" * 31, "syntax"),
+    Hostile("negations nested in groups at the limit",
+            "закон " + "".join(f"(-{w} " for w in COMMON[:MAX_NEGATIONS]) + ")" * MAX_NEGATIONS, "ok"),
+    Hostile("NOT inside ORs at the limit",
+            " ".join(f"({a} OR NOT {b})" for a, b in zip(COMMON[:2 * MAX_NEGATIONS:2], COMMON[1:2 * MAX_NEGATIONS:2])), "ok"),
+    Hostile("negations side by side in groups",
+            "закон " + " ".join(f"(-{a} -{b})" for a, b in zip(COMMON[:2 * MAX_NEGATIONS:2], COMMON[1:2 * MAX_NEGATIONS:2])), "ok"),
+    # Not bounded by issue 14's caps: a long plain query is searched by its first 64 words (as before).
+    Hostile("64 common law words", " ".join(COMMON_64), "ok"),
+    Hostile("quoted id", 'id:"x"', "ok"),
+    Hostile("quoted id with a space", 'id:"a b"', "ok"),
+    Hostile("quoted source with a space", 'source:"Дневник Online"', "ok"),
+    Hostile("quoted empty id", 'id:""', "ok"),
+    Hostile("10,000-character quoted id", 'id:"' + "я" * 10_000 + '"', "ok"),
 ]
 
 PREFIXES = ["по*", "пр*", "за*", "на*", "чл*", "ал*"]

@@ -11,12 +11,23 @@ from .dates import parse_date
 from .errors import DocumentError
 from .fields import FIELD_NAMES, FIELDS
 
-__all__ = ["Document", "Rejected", "DocumentError", "Batch", "collect", "to_document"]
+__all__ = ["Document", "Rejected", "DocumentError", "Batch", "collect", "to_document", "MAX_BODY_CHARS", "MAX_CHARS"]
 
 # A larger body is rejected: it is almost surely not one document (a dump, a book, a log), and
 # indexing it would hold the writer for minutes. Split it into documents instead.
 MAX_BODY_CHARS = 10_000_000
 MAX_ID_CHARS = 512
+# Every other field has a limit of its own: a title of more than 10,000 characters is not a title
+# (the longest of 54k law units has 1,840), a source names an agency or a site, an address
+# fits in the 8,000 bytes that HTTP servers accept in a request line, and a date is a date.
+MAX_TITLE_CHARS = 10_000
+MAX_SOURCE_CHARS = 256
+MAX_URL_CHARS = 8_192
+MAX_DATE_CHARS = 64
+MAX_CHARS: dict[str, int] = {
+    "id": MAX_ID_CHARS, "body": MAX_BODY_CHARS, "title": MAX_TITLE_CHARS, "source": MAX_SOURCE_CHARS,
+    "url": MAX_URL_CHARS, "date": MAX_DATE_CHARS,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,7 @@ def to_document(raw: Mapping[str, object] | Document) -> Document:
         text = _text(raw, spec.name) if spec.required else _optional_text(raw, spec.name)
         if text is None:
             continue
+        _check_length(spec.name, text)
         if spec.kind == "id":
             values[spec.name] = _id(text)
         elif spec.kind == "date":
@@ -77,22 +89,27 @@ def to_document(raw: Mapping[str, object] | Document) -> Document:
     return Document(**values)
 
 
+def _check_length(name: str, text: str) -> None:
+    limit = MAX_CHARS.get(name, MAX_BODY_CHARS)
+    if len(text) <= limit:
+        return
+    if limit >= 1_000_000:
+        raise DocumentError(
+            f"field {name!r} is {len(text) / 1e6:.1f} million characters; the limit is "
+            f"{limit / 1e6:g} million: split it into several documents"
+        )
+    raise DocumentError(f"field {name!r} is {len(text):,} characters long; the limit is {limit:,}")
+
+
 def _id(text: str) -> str:
     if not text.strip():
         raise DocumentError("field 'id' is empty")
-    if len(text) > MAX_ID_CHARS:
-        raise DocumentError(f"field 'id' is {len(text):,} characters long; the limit is {MAX_ID_CHARS}")
     return text.strip()
 
 
 def _required_text(name: str, text: str) -> str:
     if not text.strip():
         raise DocumentError(f"field {name!r} is empty")
-    if len(text) > MAX_BODY_CHARS:
-        raise DocumentError(
-            f"field {name!r} is {len(text) / 1e6:.1f} million characters; the limit is "
-            f"{MAX_BODY_CHARS / 1e6:g} million: split it into several documents"
-        )
     return _CONTROL.sub(" ", text)
 
 
@@ -101,6 +118,8 @@ def _text(raw: Mapping[str, object], name: str) -> str:
         raise DocumentError(f"missing field {name!r}")
     value = raw[name]
     if isinstance(value, int) and not isinstance(value, bool) and name == "id":
+        if value.bit_length() > 4 * MAX_ID_CHARS:  # str() of a huge int is slow, then refused by Python
+            raise DocumentError(f"field 'id' is a number of more than {MAX_ID_CHARS} digits; the limit is {MAX_ID_CHARS}")
         return str(value)
     if not isinstance(value, str):
         raise DocumentError(f"field {name!r} must be a string, not {type(value).__name__}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
-import itertools
 import json
 import re
 import sys
@@ -24,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from .documents import Document, Rejected, to_document
+from .documents import MAX_BODY_CHARS, Document, Rejected, to_document
 from .errors import DocumentError, InvalidArgumentError
 from .fields import FIELD_NAMES
 
@@ -37,6 +36,11 @@ _TITLE_LIMIT = 120
 _SEED_HEADER = re.compile(r"\s*date\s+(\S+)\s")
 _SOURCE = re.compile(r"\((\w[\w\s.-]{0,30})\)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"“”»']?\s")
+# The longest JSON line read: a body at its limit written with \uXXXX escapes (6 bytes a
+# character, as json.dumps writes Cyrillic by default), and 4 MiB for the other fields and keys.
+# A longer line is rejected without being held in memory: it is read and dropped in pieces.
+MAX_LINE_BYTES = 6 * MAX_BODY_CHARS + (4 << 20)
+_SKIP_CHUNK = 1 << 20
 
 
 def check_field_keys(fields: Mapping[str, str] | None) -> None:
@@ -147,6 +151,10 @@ def _load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None)
         if isinstance(line, UnicodeDecodeError):
             yield Rejected(where, f"invalid UTF-8 at byte {line.start} of the line: save the file as UTF-8")
             continue
+        if isinstance(line, _LongLine):
+            yield Rejected(where, f"the line is {line.size:,} {line.unit} long; the limit is {line.limit:,}: "
+                                  f"one document a line, each body at most {MAX_BODY_CHARS / 1e6:g} million characters")
+            continue
         if not line.strip():
             continue
         try:
@@ -156,6 +164,9 @@ def _load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None)
             continue
         except RecursionError:
             yield Rejected(where, "malformed JSON (nested too deeply)")
+            continue
+        except ValueError as exc:  # an integer of over 4,300 digits (Python's int max_str_digits)
+            yield Rejected(where, f"malformed JSON (a number too long to read: {str(exc).split(';')[0]})")
             continue
         if not isinstance(record, dict):
             yield Rejected(where, f"expected a JSON object, got {type(record).__name__}")
@@ -168,20 +179,61 @@ def _load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None)
             yield Rejected(where, f"{exc}{hint}")
 
 
-def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[int, str | UnicodeDecodeError]]:
-    """Numbered lines of a JSON Lines stream: UTF-8 (BOM allowed), or UTF-16 with a BOM."""
+class _LongLine:
+    """A line over the limit, read and dropped: its length (bytes, or characters in UTF-16)."""
+
+    def __init__(self, size: int, limit: int, unit: str) -> None:
+        self.size, self.limit, self.unit = size, limit, unit
+
+
+def _jsonl_lines(stream: BinaryIO) -> Iterator[tuple[int, str | UnicodeDecodeError | _LongLine]]:
+    """Numbered lines of a JSON Lines stream: UTF-8 (BOM allowed), or UTF-16 with a BOM. A line over
+    MAX_LINE_BYTES (in UTF-16: characters) is given as a _LongLine, never held whole in memory."""
     head = stream.read(2)
     if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         text = io.TextIOWrapper(io.BufferedReader(_Prefixed(head, stream)), encoding="utf-16", errors="replace")
-        yield from enumerate(text, 1)
+        for lineno, line in enumerate(_bounded_lines(text.readline, MAX_LINE_BYTES, "\n"), 1):
+            yield lineno, line if isinstance(line, str) else _LongLine(line, MAX_LINE_BYTES, "characters")
         return
-    lines = iter(stream)
-    first = head + (b"" if head.endswith(b"\n") else next(lines, b""))
-    for lineno, raw in enumerate(itertools.chain([first.removeprefix(codecs.BOM_UTF8)], lines), 1):
+    binary = io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 16)
+    for lineno, raw in enumerate(_bounded_lines(binary.readline, MAX_LINE_BYTES, b"\n"), 1):
+        if isinstance(raw, int):
+            yield lineno, _LongLine(raw, MAX_LINE_BYTES, "bytes")
+            continue
+        if lineno == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
         try:
             yield lineno, raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             yield lineno, exc
+
+
+def _bounded_lines(readline: Any, limit: int, newline: Any) -> Iterator[Any]:
+    """The lines `readline` gives (bytes or text), each of at most `limit` units besides its line
+    ending; for a longer line, its length instead (the line is read in pieces and dropped)."""
+    while True:
+        line = readline(limit + 2)  # room for a "\r\n" after `limit` units
+        if not line:
+            return
+        if _content_length(line, newline) <= limit:
+            yield line
+            continue
+        size, last = len(line), line
+        while not last.endswith(newline):
+            piece = readline(_SKIP_CHUNK)
+            if not piece:
+                break
+            size += len(piece)
+            last = last[-1:] + piece  # a "\r" at the end of one piece belongs to the line ending
+        yield size - (len(last) - _content_length(last, newline))
+
+
+def _content_length(line: Any, newline: Any) -> int:
+    """The length of `line` without its line ending (\n or \r\n)."""
+    if not line.endswith(newline):
+        return len(line)
+    carriage_return = b"\r" if isinstance(line, bytes) else "\r"
+    return len(line) - (2 if line[-2:-1] == carriage_return else 1)
 
 
 class _Prefixed(io.RawIOBase):

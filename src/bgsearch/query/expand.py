@@ -12,9 +12,10 @@ Expansion asks the index only what `Statistics` offers, so it is the same for an
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ..analysis.normalizer import normalize_word
 from ..analysis.pipeline import Pipeline
@@ -28,7 +29,7 @@ from . import plan, syntax
 from .spelling import near_misses
 from .statistics import Statistics
 
-__all__ = ["expand", "ALL_WORDS_UP_TO"]
+__all__ = ["expand", "ALL_WORDS_UP_TO", "MAX_RANKED_WORDS", "MAX_GROUPED_WORDS", "MAX_PREFIXES", "MAX_NEGATIONS"]
 
 # Queries of up to this many words must match them all (then fall back to any word); longer ones
 # rank documents by the words they have (BM25: more and rarer words score higher).
@@ -40,6 +41,18 @@ FUZZY_BOOST = 0.5
 # Bounds on the work one query can ask for.
 MAX_RANKED_WORDS = 64  # words of a long query beyond these are not searched (a notice says so)
 MAX_CORRECTED_WORDS = 32  # distinct unknown words looked up for typos
+# Different words, phrases and prefixes in OR, NOT and parentheses (each counted once however often
+# it is written). Beyond these the query is refused, as Lucene refuses a query of too many clauses:
+# searching only part of an OR or of the NOTs would give wrong answers without saying so. (A long
+# list of plain words is searched by its first MAX_RANKED_WORDS instead: it ranks by any word.)
+# 32 of the commonest words of 54k law units OR-ed take about a second, reading their postings.
+MAX_GROUPED_WORDS = 32
+# Different prefixes (word*) in a query: a short one expands to up to 256 terms (the engine bounds
+# one prefix, not a query of several); two of the shortest take well under a second on 54k units.
+MAX_PREFIXES = 2
+# Negations that cannot be made one (NOT a NOT b is NOT (a OR b); a NOT nested in another, or in an
+# OR, stays apart): the engine walks every document for each, ~0.1 s apiece on 54k law units.
+MAX_NEGATIONS = 4
 _TRANSLIT_TERMS = 3
 _FUZZY_TERMS = 3
 
@@ -71,6 +84,7 @@ def expand(
         else:
             notices.append("the query has only stop words (such as и, на, за), which are not indexed: add a word that carries meaning")
         return plan.QueryPlan(None, notices=notices)
+    _check_negations(compiled)
     notices += expander.notices
     did_you_mean = None
     if expander.corrections:
@@ -150,9 +164,12 @@ class _Expander:
         self.notices: list[str] = []
         self.fuzzy_budget = MAX_CORRECTED_WORDS
         self._near_misses_of: dict[str, tuple[list[str], str | None]] = {}  # a term is looked up once
+        self._grouped: set[syntax.Node] = set()  # words, phrases, dates searched in OR, NOT, groups
+        self._prefixes: set[str] = set()
 
     def compile(self, root: syntax.Node) -> plan.Node | None:
         if not isinstance(root, syntax.And):
+            self._count_grouped([root])
             return self._node(root, positive=True)
         children = list(root.children)
         plain_nodes = [child for child in children if isinstance(child, (syntax.Word, syntax.Phrase))]
@@ -162,6 +179,7 @@ class _Expander:
             self.notices.append(f"the query has {len(plain_nodes)} words: searched by the first {MAX_RANKED_WORDS}")
         # A word typed n times is searched once with n times the weight: the same scores, one matcher.
         repeats = Counter(children)
+        self._count_grouped(child for child in repeats if not isinstance(child, (syntax.Word, syntax.Phrase)))
         parts = [(child, self._node(child, positive=True)) for child in repeats]
         kept = [(child, node if repeats[child] == 1 else plan.boosted(node, repeats[child]))
                 for child, node in parts if node is not None]
@@ -173,37 +191,73 @@ class _Expander:
             # A long query (a title, a question) rarely has every word in the document sought:
             # rank by the words each document has, more of them scoring higher.
             self.any_word = True
-            return plan.all_of([plan.AnyWords(tuple(words)), *rest])
+            return _all_of([plan.AnyWords(tuple(words)), *rest])
         if len(words) >= 2:
-            self.fallback = plan.all_of([plan.AnyWords(tuple(words)), *rest])
-            return plan.all_of([plan.AllWords(tuple(words)), *rest])
-        return plan.all_of([node for _, node in kept])
+            self.fallback = _all_of([plan.AnyWords(tuple(words)), *rest])
+            return _all_of([plan.AllWords(tuple(words)), *rest])
+        return _all_of([node for _, node in kept])
 
     def _node(self, node: syntax.Node, positive: bool) -> plan.Node | None:
         if isinstance(node, syntax.Word):
             return self._word(node, positive)
         if isinstance(node, syntax.Phrase):
-            return self._text(node.text, node.field, positive)
+            exact = _exact_value(node.text, node.field)
+            return exact if exact is not None else self._text(node.text, node.field, positive)
         if isinstance(node, syntax.DateRange):
             return plan.DateRange(node.start, node.end)
         if isinstance(node, syntax.Not):
             child = self._node(node.child, positive=False)
             return None if child is None else plan.Not(child)
-        children = [c for c in (self._node(c, positive) for c in node.children) if c is not None]
+        # An alternative or a part written n times is expanded once, with n times the weight (the
+        # scores of n identical parts add up): `за* OR за* OR ...` costs one prefix.
+        repeats = Counter(node.children)
+        expanded = [(self._node(child, positive), count) for child, count in repeats.items()]
+        children = _merged([child if count == 1 else plan.boosted(child, count)
+                            for child, count in expanded if child is not None])
         if not children:
             return None
         if isinstance(node, syntax.Or):
+            if len(children) > 1 and all(isinstance(child, (syntax.Word, syntax.Phrase)) for child in repeats):
+                # An OR of words scores as a long query does (each word's score added up): the
+                # engine ranks it from whole postings, not by a union of a matcher per term.
+                return plan.AnyWords(tuple(children))
             return plan.any_of(children)
-        return plan.all_of(children)
+        return _all_of(children)
+
+    def _count_grouped(self, nodes: Iterable[syntax.Node]) -> None:
+        """Counts the words, phrases, prefixes and dates inside `nodes` (OR, NOT, groups) against the
+        bounds of one query; raises QuerySyntaxError beyond them."""
+        stack = list(nodes)
+        while stack:  # a loop, not recursion
+            node = stack.pop()
+            if isinstance(node, (syntax.And, syntax.Or)):
+                stack.extend(node.children)
+            elif isinstance(node, syntax.Not):
+                stack.append(node.child)
+            elif isinstance(node, (syntax.Word, syntax.Phrase, syntax.DateRange)):  # a date: one range each
+                self._grouped.add(node)
+                if isinstance(node, syntax.Word) and node.prefix:
+                    self._count_prefix(node)
+        if len(self._grouped) > MAX_GROUPED_WORDS:
+            raise QuerySyntaxError(
+                f"the query has {len(self._grouped)} different words (or dates) in OR, NOT and parentheses; "
+                f"at most {MAX_GROUPED_WORDS}: search for fewer at a time"
+            )
+
+    def _count_prefix(self, word: syntax.Word) -> None:
+        self._prefixes.add(normalize_word(word.text))
+        if len(self._prefixes) > MAX_PREFIXES:
+            raise QuerySyntaxError(
+                f"the query has more than {MAX_PREFIXES} different prefixes (word*); at most {MAX_PREFIXES}: "
+                "a short prefix stands for hundreds of words"
+            )
 
     def _word(self, word: syntax.Word, positive: bool) -> plan.Node | None:
-        if word.field is not None:
-            kind = field_spec(word.field).kind
-            if kind == "id":  # exact
-                return plan.Term(word.field, word.text)
-            if kind == "keyword":  # exact but for case
-                return plan.Term(word.field, word.text.lower())
+        exact = _exact_value(word.text, word.field)
+        if exact is not None:
+            return exact
         if word.prefix:
+            self._count_prefix(word)
             prefix = normalize_word(word.text)
             if positive:
                 self.highlight_prefixes.add(prefix)
@@ -276,3 +330,62 @@ class _Expander:
         if field_name is not None:
             return make(field_name, 1.0)
         return plan.AnyOf(tuple(make(spec.name, spec.boost) for spec in DEFAULT_FIELDS))
+
+
+def _check_negations(root: plan.Node) -> None:
+    """Raises QuerySyntaxError when the plan holds more than MAX_NEGATIONS separate negations."""
+    negations, stack = 0, [root]
+    while stack:  # a loop, not recursion
+        node = stack.pop()
+        if isinstance(node, plan.Not):
+            negations += 1
+            stack.append(node.child)
+        elif isinstance(node, (plan.AnyOf, plan.AllOf)):
+            stack.extend(node.children)
+        elif isinstance(node, (plan.AllWords, plan.AnyWords)):
+            stack.extend(node.words)
+    if negations > MAX_NEGATIONS:
+        raise QuerySyntaxError(
+            f"the query has {negations} separate negations (NOT inside NOT or OR); at most {MAX_NEGATIONS}: "
+            "put the words to exclude side by side (NOT a NOT b)"
+        )
+
+
+def _exact_value(text: str, field_name: str | None) -> plan.Node | None:
+    """The term of a word or quoted value in an id field (exact) or a keyword field (exact but for
+    case, as the index holds it); None for any other field. `id:"a b"`, `source:"Дневник Online"`."""
+    if field_name is None:
+        return None
+    kind = field_spec(field_name).kind
+    if kind == "id":
+        return plan.Term(field_name, text)
+    if kind == "keyword":
+        return plan.Term(field_name, text.lower())
+    return None
+
+
+def _merged(nodes: list[plan.Node]) -> list[plan.Node]:
+    """`nodes` with equal ones (but for their boost) made one, their boosts added: different words
+    that expand to the same terms (санкции OR санкция) are searched once, scoring as before."""
+    boosts: dict[plan.Node, float] = {}
+    for node in nodes:
+        key = dataclasses.replace(node, boost=0.0)
+        boosts[key] = boosts.get(key, 0.0) + node.boost
+    if len(boosts) == len(nodes):
+        return nodes
+    return [dataclasses.replace(key, boost=boost) for key, boost in boosts.items()]
+
+
+def _all_of(children: list[plan.Node]) -> plan.Node:
+    """Documents that match every child; negations become one (NOT a NOT b = NOT (a OR b)), so a
+    thousand of them are one union, not a chain of a thousand intersections that the engine
+    walks by recursion."""
+    negated = [child for child in children if isinstance(child, plan.Not)]
+    if len(negated) < 2:
+        return plan.all_of(children)
+    alternatives = _merged([child.child for child in negated])
+    merged = plan.Not(plan.AnyWords(tuple(alternatives)) if len(alternatives) > 1 else alternatives[0])
+    first = children.index(negated[0])
+    rest = [child for child in children if not isinstance(child, plan.Not)]
+    return plan.all_of([*rest[:first], merged, *rest[first:]])
+

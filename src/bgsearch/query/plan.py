@@ -96,8 +96,8 @@ class AllWords:
 
 @dataclass(frozen=True)
 class AnyWords:
-    """The words of a long query (or a short one's fallback): a document needs any of them, and
-    scores higher the more (and rarer) words it has."""
+    """The words of a long query (or a short one's fallback, or an OR of words): a document needs
+    any of them, and scores higher the more (and rarer) words it has (their scores add up)."""
 
     words: tuple[Node, ...]
     boost: float = 1.0
