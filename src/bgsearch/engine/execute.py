@@ -38,17 +38,21 @@ def execute(snapshot: Snapshot, query_plan: QueryPlan, offset: int, limit: int) 
         if not allowed:  # Whoosh takes an empty set of allowed documents for no filter
             return Matches([], 0, None, False)
     searcher = snapshot.searcher
-    hits = searcher.search(compile_plan(query_plan.query), limit=offset + limit, filter=allowed, terms=False)
+    query = compile_plan(query_plan.query)
+    hits = searcher.search(query, limit=offset + limit, filter=allowed, terms=False)
     fallback = False
     if hits.is_empty() and query_plan.fallback is not None:
-        hits = searcher.search(compile_plan(query_plan.fallback), limit=offset + limit, filter=allowed)
+        query = compile_plan(query_plan.fallback)
+        hits = searcher.search(query, limit=offset + limit, filter=allowed)
         fallback = not hits.is_empty()
     scored = hits.scored_length()
 
     def count() -> int:
+        # Not len(hits): Whoosh's top-k collector counts only what it collected once it has swapped
+        # in a matcher without block quality (a prefix's), though it skipped blocks before.
         try:
             with snapshot:
-                return len(hits)
+                return searcher.search(query, limit=None, scored=False, filter=allowed).scored_length()
         except ReaderClosed:
             raise IndexClosedError(
                 "the index was closed before the matches were counted: read `total` before closing it"
