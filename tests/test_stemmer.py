@@ -146,6 +146,48 @@ def test_unknown_words_meet_by_rules(stemmer: BulgarianStemmer, group: str) -> N
     assert len(terms(stemmer, group)) == 1, {w: stemmer.stem(w) for w in group.split()}
 
 
+# The -ния plural of every -ние noun meets the noun, whatever lemma the dictionaries give it (the
+# verb, as for допълнения -> допълня, or the participle, as for разрешения -> разрешен), and also
+# when the noun is missing from the dictionaries (произведение, дарение, указание).
+NIA_NOUNS = ("допълнение разрешение изключение съоръжение удостоверение образование обезщетение "
+             "съхранение произведение дарение определение указание предупреждение влияние "
+             "състояние заявление").split()
+
+
+@pytest.mark.parametrize("noun", NIA_NOUNS)
+def test_nia_plural_meets_its_nie_noun(stemmer: BulgarianStemmer, noun: str) -> None:
+    forms = [noun, noun + "то", noun[:-1] + "я", noun[:-1] + "ята"]
+    assert len({stemmer.stem(f) for f in forms}) == 1, {f: stemmer.stem(f) for f in forms}
+
+
+@pytest.mark.parametrize(
+    ("plural", "noun"),
+    [
+        ("плащания", "плащане"),  # the -не verbal noun, when that is the noun the plural belongs to
+        ("формулирания", "формулиране"),
+        ("търсения", "търсене"),
+        ("изисквания", "изискване"),
+    ],
+)
+def test_nia_plural_meets_its_ne_noun(stemmer: BulgarianStemmer, plural: str, noun: str) -> None:
+    assert stemmer.stem(plural) == stemmer.stem(noun)
+
+
+def test_unknown_nia_plural_meets_its_unknown_noun(stemmer: BulgarianStemmer) -> None:
+    # neither word is in the dictionary: the rules read -ения as the plural of -ение, and -иране
+    # verbal nouns (the -ания plurals texts use most) keep their plural
+    for singular, plural in (("евроинтегрирение", "евроинтегрирения"), ("дигитализиране", "дигитализирания"),
+                             ("дигитализиране", "дигитализиранията")):
+        assert not stemmer.is_known(plural)
+        assert stemmer.stem(plural) == stemmer.stem(singular), (plural, singular)
+
+
+def test_nia_lemmas_keep_their_forms(stemmer: BulgarianStemmer) -> None:
+    # a noun that itself ends in -ния is not a plural of some -ние word
+    assert stemmer.stem("кампания") == stemmer.stem("кампании") == stemmer.stem("кампанията")
+    assert stemmer.stem("армения") != stemmer.stem("арменец")
+
+
 def test_unknown_form_of_known_word_meets_known_forms(stemmer: BulgarianStemmer) -> None:
     # "дипломатите" is not in the dictionary; "дипломат" is.
     assert not stemmer.is_known("дипломатите")

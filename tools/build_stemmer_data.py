@@ -74,8 +74,8 @@ BAD_LEMMAS = frozenset({"се", "си"})
 
 
 def clean_lemma(lemma: str) -> str:
-    """Lowercase; drop reflexive/clitic marks (дам-(се) -> дам), hyphens and dots."""
-    lemma = re.sub(r"-\((се|си)\)$", "", norm(lemma))
+    """Lowercase; drop reflexive/clitic marks (дам-(се), надявам-се -> дам, надявам), hyphens and dots."""
+    lemma = re.sub(r"-\(?(се|си)\)?$", "", norm(lemma))
     return lemma.replace("-", "").rstrip(".")
 
 
@@ -208,7 +208,7 @@ ADJ_ENDINGS = ("а", "о", "и", "ия", "ият", "ата", "ото", "ите")
 
 
 REGROUP = {"masdar": 1, "participle": 1, "adverb": 1, "homographs": 1, "strays": 1, "participles": 1,
-           "aspect": 1}
+           "aspect": 1, "nia": 1}
 
 
 def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
@@ -473,6 +473,76 @@ def shared_present_to_imperfective(f2l: dict[str, str], verbs: set[str], freq: d
     return out
 
 
+NIA_PLURAL = re.compile("[еая]ния$")
+# -ения/-яния plurals the rules learn from attested forms only (see rule_training)
+NIA_PLURAL_FORMS = re.compile("[ея]ния(та)?$")
+
+
+def nia_noun(f: str, f2l: dict[str, str], lemmas: set[str], freq: dict[str, float]) -> str | None:
+    """The noun whose plural the -ения/-ания/-яния form ``f`` is, or None (a participle's form).
+
+    Two nouns can have this plural: the -ние noun (разрешение, указание, влияние) and the -не
+    verbal noun (плащане, четене, поставяне).  Each counts when it is a lemma of the dictionary or
+    wordfreq attests its singular or articled forms (X-ние, X-нието, X-нията); when both do, the one
+    wordfreq has more of (писания: писане / писание).
+    """
+    cands = []
+    for noun in (f[:-1] + "е", f[:-3] + "не"):
+        forms = (noun, noun + "то", f + "та")
+        mass = sum(freq.get(g, 0.0) for g in forms)
+        if mass or noun in lemmas:
+            cands.append((mass, noun in lemmas, noun))
+    return max(cands)[2] if cands else None
+
+
+def nia_plurals_to_nouns(f2l: dict[str, str], freq: dict[str, float]) -> dict[str, str]:
+    """Give every plural in -ения/-ания/-яния its noun (допълнения -> допълнение, разрешения ->
+    разрешение, указания -> указание, формулирания -> формулиране), whatever lemma the earlier
+    steps left it with.
+
+    The dictionaries list many of these plurals under the verb (допълня, укажа) or the past passive
+    participle (разрешен: "the permitted one"), which is then joined to its verb; the noun itself
+    is often missing (произведение, дарение, указание).  Which noun it is, see :func:`nia_noun`;
+    the noun's missing singular and articled forms are added when wordfreq has them.  With no noun
+    attested the participle reading stays (отрязания, заловения), and so do lemmas in -ния
+    (кампания, Армения), unless the -ние noun is a lemma (заявления -> заявление).
+    """
+    lemmas = set(f2l.values())
+    out = dict(f2l)
+    for f, l_ in f2l.items():
+        if not NIA_PLURAL.search(f) or len(f) < 6:
+            continue
+        noun = nia_noun(f, f2l, lemmas, freq)
+        if noun is None or l_ == noun or (l_ == f and noun not in lemmas):
+            continue
+        out[f] = noun
+        for g in (noun, noun + "то", f + "та"):
+            # the noun's forms that are missing (if attested) or under the same lemma as the plural
+            if out.get(g) == l_ or (g not in out and freq.get(g, 0.0)):
+                out[g] = noun
+    return out
+
+
+def rule_training(pairs: dict[str, str], freq: dict[str, float]) -> dict[str, str]:
+    """The (form, key) pairs the suffix rules are learned from: all, except the -ения/-яния forms
+    that wordfreq has not seen (a definite plural in -нията counts as seen when its plural is).
+
+    The dictionaries generate such a form for every participle (заловения, the short definite of
+    заловен) and every -не verbal noun of the 2nd conjugation (говорения).  Texts use other words:
+    of the -ения forms wordfreq has, 113 are plurals of -ение nouns (разрешения, съхранения), 24
+    adjectives' or participles' (естествения) and 6 verbal nouns' (четения), while among the ones it
+    lacks participles and -ене verbal nouns outnumber -ение nouns 5 to 1.  So the rules for this
+    ending are learned from the attested forms, and the others are kept as exceptions where the
+    rules disagree.  Not so for -ания: there the generated forms are mostly -ане verbal nouns'
+    plurals (плащания, изисквания), as in texts.
+    """
+
+    def seen(f: str) -> bool:  # the definite plural counts when its plural is attested
+        return bool(freq.get(f, 0.0) or (f.endswith("та") and freq.get(f[:-2], 0.0)))
+
+    return {f: k for f, k in pairs.items() if not NIA_PLURAL_FORMS.search(f) or seen(f)}
+
+
 def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     """Return (form -> key, form -> lemma)."""
     freq = load_wordfreq()
@@ -495,6 +565,8 @@ def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
         f2l = join_participles(f2l, verbs, freq, alt)
     if REGROUP["aspect"]:
         f2l = shared_present_to_imperfective(f2l, verbs, freq)
+    if REGROUP["nia"]:
+        f2l = nia_plurals_to_nouns(f2l, freq)
     for l_, fs in forms_of.items():  # masculine nouns lacking a definite form: градът <-> града
         if l_ not in verbs and l_[-1] not in VOWEL_STRIP:
             for have, add in (("ът", "а"), ("а", "ът")):
@@ -505,9 +577,11 @@ def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     return {f: keys[l_] for f, l_ in f2l.items()}, f2l
 
 
-def make_data(pairs: dict[str, str], min_count: int = MIN_COUNT) -> StemmerData:
-    """Learn rules from form -> key pairs; keep as exceptions the forms the rules get wrong."""
-    rules = learn_rules(pairs, min_count)
+def make_data(pairs: dict[str, str], min_count: int = MIN_COUNT,
+              training: dict[str, str] | None = None) -> StemmerData:
+    """Learn rules from form -> key pairs (or from ``training``, a subset of them); keep as
+    exceptions the forms the rules get wrong."""
+    rules = learn_rules(pairs if training is None else training, min_count)
     keys = frozenset(pairs.values())
     data = StemmerData(rules, {}, keys, max((len(s) for s in rules), default=0))
     exceptions = {f: k for f, k in pairs.items() if rule_stem(f, data) != k}
@@ -578,6 +652,7 @@ def holdout(pairs: dict[str, str], f2l: dict[str, str], folds: int = 10) -> tupl
     stemmed by rules only.  Returns (share of held-out forms given exactly their dictionary term,
     pairwise precision, recall, F1 among held-out forms, a pair being two forms of one lemma)."""
     fold = {l_: zlib.crc32(l_.encode()) % folds for l_ in set(f2l.values())}
+    freq = load_wordfreq()
     exact = total = gold = system = true = 0
 
     def npairs(c: Counter[object]) -> int:
@@ -586,7 +661,7 @@ def holdout(pairs: dict[str, str], f2l: dict[str, str], folds: int = 10) -> tupl
     for k in range(folds):
         train = {f: key for f, key in pairs.items() if fold[f2l[f]] != k}
         test = [f for f in pairs if fold[f2l[f]] == k]
-        rules = learn_rules(train)
+        rules = learn_rules(rule_training(train, freq))
         data = StemmerData(rules, {}, frozenset(train.values()), max(len(s) for s in rules))
         pred = {f: rule_stem(f, data) for f in test}
         exact += sum(pred[f] == pairs[f] for f in test)
@@ -608,7 +683,7 @@ def main() -> None:
                     help="also measure the rule fallback on held-out lemmas (10-fold; ~30 s)")
     args = ap.parse_args()
     pairs, f2l = build_pairs()
-    data = make_data(pairs)
+    data = make_data(pairs, training=rule_training(pairs, load_wordfreq()))
     print(f"{len(pairs)} forms, {len(data.keys)} keys, {len(data.rules)} rules, "
           f"{len(data.exceptions)} exceptions")
     write_data(data, list(pairs), args.out)

@@ -35,7 +35,7 @@ from typing import Final
 __all__ = ["STEMMER_VERSION", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
 
 #: Bump whenever any output of :meth:`BulgarianStemmer.stem` changes (indexes record it).
-STEMMER_VERSION: Final = "4"
+STEMMER_VERSION: Final = "5"
 
 RULES_FILE: Final = "stemmer-rules.tsv.gz"
 KNOWN_FILE: Final = "stemmer-known.txt.gz"
