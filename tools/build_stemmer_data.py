@@ -467,10 +467,19 @@ def shared_present_to_imperfective(f2l: dict[str, str], verbs: set[str], freq: d
     out = dict(f2l)
     for v in verbs:
         partner = v + "м"
-        if v[-1] in "ая" and partner in verbs and f2l.get(v) == v:
-            if any(freq.get(f, 0.0) for f in forms_of[partner] - {v + "т"}):  # not the shared 3rd plural
+        if v[-1] in "ая" and partner in forms_of and f2l.get(v) == v:
+            # the imperfective's own forms, listed or regular (the dictionaries list only 3 forms of
+            # предоставям), without the 3rd plural the two verbs share
+            own = (forms_of[partner] | {v + e for e in IMPERFECTIVE_ENDINGS}) - {v, v + "т"}
+            if any(freq.get(f, 0.0) for f in own):
                 out[v] = partner
     return out
+
+
+# Regular endings of a 3rd-conjugation (-ам/-ям) verb after its stem-final а/я: present, aorist
+# and imperfect, participles, gerund, verbal noun.
+IMPERFECTIVE_ENDINGS = ("ме", "ш", "те", "х", "ха", "хме", "хте", "ше", "л", "ла", "ло", "ли", "щ", "ща", "що",
+                        "щи", "йки", "не", "нето")
 
 
 NIA_PLURAL = re.compile("[еая]ния$")
