@@ -4,7 +4,9 @@ A word is a run of letters; stress marks, soft hyphens and zero-width characters
 part of the token (the normalizer removes them), so `ка́кво` is one token, not `ка` + `кво`.
 Hyphens split (`по-добре` → `по`, `добре`), as do digits (`2022г` → `2022`, `г`). A number
 keeps its inner separators (`3,5`, `1.000`). A short suffix glued to a number with a hyphen
-(`123-мата`, `20-те`) belongs to the number and is not a word of its own.
+(`123-мата`, `20-те`) belongs to the number and is not a word of its own; so does an ending glued
+with a hyphen to an acronym in capitals (`САЩ-ската`, `НАТО-вските`, `ЕС-то`): it is not a word
+(`ската` would be read as "the slope"), while a word after an acronym stays (`ДНК-анализ`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ TOKEN_PATTERN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{_INNER}]+[^\W\d_]*)*
 _HYPHENS = "-\u2010\u2011"
 # Endings written after a numeral: 5-ти, 1-ви, 2-ри, 7-ми, 3-ма, 123-мата, 20-те, 5-тия.
 _NUMBER_SUFFIX = re.compile(r"(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)(?:я|ят|те)?|т[аое]|ия|ият|[аия]", re.I)
+# Endings written after an acronym: the -ски adjective (САЩ-ската, НАТО-вските, ЕС-овски), the
+# article and the plural (ЕС-то, ДПС-а, ЧЕЗ-ът, ВиК-ове), -ец / -ци (ДПС-ци).
+_ACRONYM_SUFFIX = re.compile(r"(?:[оеи]?в)?(?:ск|шк)(?:и|а|о|ите|ата|ото|ия|ият)|(?:ов|ев)(?:е|ете)?|"
+                             r"т[аое]|ът|ите|ове|овете|[аия]|ят|ият|ец|ци|ците", re.I)
 # Longer runs of letters are not words (base64, hashes, glued-together junk); they are skipped
 # rather than indexed as giant terms.
 MAX_TOKEN_LENGTH = 64
@@ -62,7 +68,7 @@ class BulgarianTokenizer(Tokenizer):
         for match in TOKEN_PATTERN.finditer(value):
             start, end = match.span()
             if end - start > longest or (
-                start and value[start - 1] in hyphens and _is_number_suffix(value, start, end)
+                start and value[start - 1] in hyphens and _is_glued_suffix(value, start, end)
             ):
                 continue
             token.text = value[start:end]
@@ -79,9 +85,20 @@ class BulgarianTokenizer(Tokenizer):
             yield token
 
 
-def _is_number_suffix(text: str, start: int, end: int) -> bool:
-    return (
-        start >= 2
-        and text[start - 2].isdigit()
-        and _NUMBER_SUFFIX.fullmatch(text, start, end) is not None
-    )
+def _is_glued_suffix(text: str, start: int, end: int) -> bool:
+    """An ending hyphenated to the number (123-мата) or acronym (САЩ-ската) just before it."""
+    if start < 2:
+        return False
+    if text[start - 2].isdigit():
+        return _NUMBER_SUFFIX.fullmatch(text, start, end) is not None
+    if not text[start - 2].isupper():
+        return False
+    head = start - 1
+    while head and text[head - 1].isalpha():
+        head -= 1
+    acronym = text[head : start - 1]
+    return (2 <= len(acronym) <= _MAX_ACRONYM and sum(c.isupper() for c in acronym) >= 2
+            and _ACRONYM_SUFFIX.fullmatch(text, start, end) is not None)
+
+
+_MAX_ACRONYM = 6
