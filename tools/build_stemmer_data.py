@@ -128,7 +128,21 @@ def is_verb(lemma: str, forms: set[str], upos: dict[str, str]) -> bool:
     head = lemma[: min(3, len(lemma) - 1)]  # мия: мие, мих (not "мия")
     seen = {m for m in VERB_MARKERS for f in forms
             if f != lemma and f.endswith(m) and f.startswith(head)}
-    return len(seen) >= VERB_EVIDENCE
+    if len(seen) >= VERB_EVIDENCE:
+        return True
+    # A verb the dictionaries list with few forms (заловя: заловен, заловена, залови; допълня,
+    # обединя, укажа): an -а/-я lemma with a form that only a verb has after its stem (a
+    # participle, the 3rd plural, an aorist) and none that a noun in -а/-я has (-та, -ите).
+    stem = lemma[:-1]
+    endings = {f[len(stem):] for f in forms if f != lemma and f.startswith(stem)}
+    return (len(lemma) >= 4 and lemma[-1] in "ая" and bool(endings & THIN_VERB_ENDINGS)
+            and not endings & NOUN_ENDINGS and lemma + "та" not in forms)
+
+
+THIN_VERB_ENDINGS = frozenset({"ен", "ена", "ено", "ени", "еният", "ан", "ана", "ано", "ани", "ат", "ят",
+                               "ил", "ила", "ило", "или", "ал", "ала", "али", "ях", "их", "ах", "иш", "ете",
+                               "им", "ем", "ех", "еше", "ише", "иха", "аха", "яха"})
+NOUN_ENDINGS = frozenset({"та", "ата", "ята", "ите", "ове", "овете"})
 
 
 def lemma_key(lemma: str, verb: bool) -> str:
@@ -522,9 +536,11 @@ def nia_plurals_to_nouns(f2l: dict[str, str], freq: dict[str, float]) -> dict[st
         if not NIA_PLURAL.search(f) or len(f) < 6:
             continue
         noun = nia_noun(f, f2l, lemmas, freq)
-        if noun is None or l_ == noun or (l_ == f and noun not in lemmas):
+        if noun is None or (l_ == f and noun not in lemmas):
             continue
         out[f] = noun
+        if f + "та" in f2l:  # the definite plural, whatever lemma it had (теченията: тека)
+            out[f + "та"] = noun
         for g in (noun, noun + "то", f + "та"):
             # the noun's forms that are missing (if attested) or under the same lemma as the plural
             if out.get(g) == l_ or (g not in out and freq.get(g, 0.0)):
@@ -655,6 +671,142 @@ def paradigm_splits(data: StemmerData, known: set[str]) -> list[tuple[float, str
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Build-time checks over the whole dictionary (run by every build; see docs/stemmer.md)
+
+#: Lemmas whose key uses a letter none of their forms use without a regular alternation to explain
+#: it (pronoun variants, vocatives, derived words the dictionary lists under their base; listed in
+#: docs/stemmer.md): the build fails when there are more.
+LETTER_EXCEPTIONS = 16
+REGULAR_ALTERNATIONS = ("я/е alternation", "fleeting vowel")
+
+
+def check_nia(pairs: dict[str, str], f2l: dict[str, str]) -> tuple[int, list[str]]:
+    """The key of every known X-ния and X-нията equals the key of a known X-ние.  Returns (pairs
+    checked, violations).  A stated exception: both -не and -ние nouns are lemmas (писания:
+    писане / писание), and the plural goes to the commoner one."""
+    checked, bad = 0, []
+    for f, k in pairs.items():
+        if not NIA_PLURAL.search(f) or (noun := f[:-1] + "е") not in pairs:
+            continue
+        for form in (f, f + "та"):
+            if form not in pairs:
+                continue
+            checked += 1
+            if pairs[form] != pairs[noun] and f2l.get(f[:-3] + "не") != f[:-3] + "не":
+                bad.append(f"{form} -> {pairs[form]}, {noun} -> {pairs[noun]}")
+    return checked, bad
+
+
+def check_letters(pairs: dict[str, str], f2l: dict[str, str]) -> list[str]:
+    """Lemmas whose key uses a letter more often than any of the lemma's forms does (a corrupted lemma such
+    as предупруждуние for предупреждения, or надявамсе from надявам-се; the lemma counts as a form
+    when it is a dictionary form), with a reason when the letter is a regular alternation: я/е (смяна, смени) or a fleeting е/ъ of a lemma that is not
+    itself among its forms (прохладен, прохладната)."""
+    out = []
+    for lemma, forms in sorted(invert(f2l).items()):
+        key = pairs[next(iter(forms))]
+        # the lemma is one of its forms even when that string went to another lemma (the
+        # perfective предоставя, whose "lemma" is the imperfective's 3rd person)
+        own = {lemma} if f2l.get(lemma) in (lemma, lemma + "м") else set()
+        most: Counter[str] = Counter()
+        for f in forms | own:
+            most |= Counter(f)
+        extra = set(Counter(key) - most)  # a letter more often than in any form
+        if not extra:
+            continue
+        if extra <= {"я"} and any("е" in f for f in forms):
+            why = "я/е alternation"
+        elif extra <= {"е", "ъ"} and lemma not in forms:
+            why = "fleeting vowel"
+        elif not any(f[:2] == key[:2] for f in forms):
+            why = "suppletive or unrelated form"
+        else:
+            why = "variant form"
+        out.append(f"{key} <- {' '.join(sorted(forms)[:4])} ({why})")
+    return out
+
+
+def check_rules(data: StemmerData, pairs: dict[str, str]) -> list[str]:
+    """Every dictionary form gets its lemma's key (exceptions plus rules reproduce the pairs), so
+    forms of one dictionary lemma always share one key."""
+    return [f for f, k in pairs.items() if stem_with(data, f) != k]
+
+
+def classify_splits(splits: list[tuple[float, str, dict[str, list[str]]]], f2l: dict[str, str],
+                    alt: dict[str, set[str]]) -> tuple[Counter[str], list[tuple[float, str, dict[str, list[str]]]]]:
+    """Sort the forms that Měchura's list / UniMorph put under one lemma but that get another term
+    than the lemma's main one by the stated rule that parts them:
+
+    * verbal noun: the form is a -не/-ние noun's (the lists put -ния plurals under the verb);
+    * aspect pair: the form is the shared present of an aspect pair (приема -> приемам);
+    * homograph: another lemma of the lists or simplemma claims the form (работи, мили);
+    * participle kept apart: a lexicalised -н/-т/-л/-щ adjective (мил, воден);
+    * suppletion: the form does not share the lemma's first letter (човек / хора, аз / ме).
+
+    Returns (form counts per reason, the splits with an unexplained form)."""
+    reasons: Counter[str] = Counter()
+    unexplained = []
+    for split in splits:
+        _, lemma, groups = split
+        main = next((t for t, fs in groups.items() if lemma in fs and f2l.get(lemma) == lemma), None) or max(
+            groups, key=lambda t: (len(groups[t]), t))  # the lemma's own term, if it is its own lemma
+        bad = False
+        for term, forms in groups.items():
+            if term == main:
+                continue
+            for f in forms:
+                own = f2l.get(f, "")
+                if own.endswith("не") and own != lemma:
+                    reasons["verbal noun"] += 1
+                elif (own == lemma + "м" and f in (lemma, lemma + "т")) or (
+                        own == lemma[:-1] and f in (own, own + "т")):
+                    reasons["aspect pair"] += 1
+                elif len(alt.get(f, set()) | {own}) > 1:
+                    reasons["homograph"] += 1
+                elif own.endswith(PARTICIPLE_FINALS):
+                    reasons["participle kept apart"] += 1
+                elif f[0] != lemma[0]:
+                    reasons["suppletion"] += 1
+                else:
+                    reasons["unexplained"] += 1
+                    bad = True
+        if bad:
+            unexplained.append(split)
+    return reasons, unexplained
+
+
+def run_checks(data: StemmerData, pairs: dict[str, str], f2l: dict[str, str], show: int = 15) -> None:
+    """Run the build-time checks, print their counts, and fail loudly (SystemExit) on a violation."""
+    failures = []
+    wrong = check_rules(data, pairs)
+    print(f"check: forms whose term is not their lemma's key: {len(wrong)}")
+    if wrong:
+        failures.append(f"{len(wrong)} forms do not get their lemma's key, e.g. {wrong[:5]}")
+    checked, nia = check_nia(pairs, f2l)
+    print(f"check: X-ния / X-нията with the key of X-ние: {checked - len(nia)} of {checked}")
+    if nia:
+        failures.append(f"{len(nia)} -ния plurals apart from their -ние noun: {nia[:10]}")
+    letters = check_letters(pairs, f2l)
+    odd = [line for line in letters if not line.endswith(tuple(f"({r})" for r in REGULAR_ALTERNATIONS))]
+    print(f"check: keys with a letter more often than any of their lemma's forms: {len(letters)}, "
+          f"{len(letters) - len(odd)} of them by a regular alternation; the others "
+          f"(stated exceptions: at most {LETTER_EXCEPTIONS}):")
+    for line in odd:
+        print(f"  {line}")
+    if len(odd) > LETTER_EXCEPTIONS:
+        failures.append(f"{len(odd)} keys use letters their forms do not (> {LETTER_EXCEPTIONS})")
+    alt, _ = load_alternatives()
+    splits = paradigm_splits(data, set(pairs))
+    reasons, unexplained = classify_splits(splits, f2l, alt)
+    print(f"check: lemmas of Měchura's list / UniMorph split between terms: {len(splits)}; their "
+          f"forms off the main term by reason: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common()))
+    for mass, lemma, groups in unexplained[:show]:
+        print(f"  unexplained {mass:.2e} {lemma}: " + "; ".join(f"{t} <- {' '.join(fs)}" for t, fs in groups.items()))
+    if failures:
+        raise SystemExit("build checks failed:\n  " + "\n  ".join(failures))
+
+
 def holdout(pairs: dict[str, str], f2l: dict[str, str], folds: int = 10) -> tuple[float, float, float, float]:
     """Rule fallback on unseen words: for each of `folds` folds, the forms of 1/folds of the lemmas
     (by CRC32 of the lemma) are removed, rules are learned from the rest, and the held-out forms are
@@ -688,6 +840,8 @@ def main() -> None:
     ap.add_argument("--check", type=int, metavar="N", default=0,
                     help="also report paradigm splits (Měchura/UniMorph lemmas whose forms get "
                          "several terms), the N worst")
+    ap.add_argument("--show", type=int, metavar="N", default=15,
+                    help="how many unexplained paradigm splits the checks list (default 15)")
     ap.add_argument("--holdout", action="store_true",
                     help="also measure the rule fallback on held-out lemmas (10-fold; ~30 s)")
     args = ap.parse_args()
@@ -695,6 +849,7 @@ def main() -> None:
     data = make_data(pairs, training=rule_training(pairs, load_wordfreq()))
     print(f"{len(pairs)} forms, {len(data.keys)} keys, {len(data.rules)} rules, "
           f"{len(data.exceptions)} exceptions")
+    run_checks(data, pairs, f2l, args.show)
     write_data(data, list(pairs), args.out)
     if args.check:
         splits = paradigm_splits(data, set(pairs))

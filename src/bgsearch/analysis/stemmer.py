@@ -9,7 +9,8 @@ The term of a word is the *key* of its lemma:
   (политик / политика, дам / дама, знам / знаме).
 
 A form is stemmed by learned suffix rules (``form suffix → letters to strip, letters to add``;
-the longest listed suffix of the form wins, unless a shorter one leads to a longer dictionary key).  The rules were learned from a dictionary of
+the longest listed suffix of the form wins, unless it leads to no dictionary key and a shorter one
+leads to a dictionary key at least as long).  The rules were learned from a dictionary of
 ~200k forms (see ``tools/build_stemmer_data.py``); the dictionary forms whose key the rules get
 wrong are stored as *exceptions* and looked up first.  So a form that no dictionary knows is
 stemmed exactly as a known form with the same ending would be, and the term of a known form and
@@ -67,9 +68,10 @@ class StemmerData:
 def rule_stem(word: str, data: StemmerData) -> str:
     """Stem ``word`` by the rules alone (no exception lookup, no memo).
 
-    The longest suffix of ``word`` that has a rule gives the key, unless a shorter suffix's rule
-    gives a longer key that is a dictionary key: then that one (дебата: "-ата" of feminine nouns
-    gives деб, "-а" of masculine ones the known дебат).  So an unknown form of a known
+    The longest suffix of ``word`` that has a rule gives the key, unless that key is not a
+    dictionary key and a shorter suffix's rule gives a dictionary key at least as long: then that
+    one (дебата: "-ата" of feminine nouns gives деб, "-а" of masculine ones the known дебат;
+    екстремна: "-мна" of verbs gives екстремна, "-на" of adjectives the known екстремен).  So an unknown form of a known
     word meets it, while a rule never strips more to reach some unrelated dictionary key.  A key
     that no dictionary word has then loses a possessive -ов/-ев (тръмповата -> тръмпов -> тръмп).
     """
@@ -87,7 +89,7 @@ def rule_stem(word: str, data: StemmerData) -> str:
             key = guess
             if guess in keys:
                 break
-        elif len(guess) > len(key) and guess in keys:
+        elif len(guess) >= len(key) and guess in keys:  # (key is not a dictionary key here)
             return guess
     if key is None:
         key = word
