@@ -317,11 +317,25 @@ def merge_strays(f2l: dict[str, str], verbs: set[str], alt: dict[str, set[str]],
       the verb, or do not know, move to the verb.
     * An -о adverb "lemma" whose -а and -и forms belong to one adjective joins it (малко, малките ->
       малък; главно -> главен).
+    * A plural "lemma" in -и that Měchura's list / UniMorph give to one noun or adjective, as all of
+      its forms they know, joins it (първи, първите -> пръв; дребни -> дребен; звезди -> звезда).
     """
     forms_of = invert(f2l)
     merge: dict[str, str] = {}
+    whole: set[str] = set()  # lemmas all of whose forms move
     for lemma, fs in forms_of.items():
-        if lemma in verbs or lemma in alt_lemmas:
+        if lemma in verbs:
+            continue
+        if lemma.endswith("и") and lemma in fs:
+            # a plural made a lemma of its own (първи: пръв; дребни: дребен; звезди: звезда)
+            cands = [b for b in alt.get(lemma, ()) if b != lemma and b in forms_of and b not in verbs
+                     and lemma in plural_shapes(b) and all(b in alt[f] for f in fs if f in alt)
+                     and all(f[0] == b[0] for f in fs)]
+            if len(cands) == 1:
+                merge[lemma] = cands[0]
+                whole.add(lemma)
+                continue
+        if lemma in alt_lemmas:
             continue
         readings = alt.get(lemma, set()) - {lemma}
         if len(readings) == 1 and (v := next(iter(readings))) in verbs and v in forms_of:
@@ -333,8 +347,22 @@ def merge_strays(f2l: dict[str, str], verbs: set[str], alt: dict[str, set[str]],
     out = dict(f2l)
     for lemma, target in merge.items():
         for f in forms_of[lemma]:
-            if f == lemma or target in alt.get(f, ()):
+            if f == lemma or lemma in whole or target in alt.get(f, ()):
                 out[f] = target
+    return out
+
+
+def plural_shapes(lemma: str) -> set[str]:
+    """The shapes the plural in -и of a noun or adjective ``lemma`` can have: звезда -> звезди,
+    преговор -> преговори, дребен -> дребни (a fleeting vowel), пръв -> първи (ъ moves)."""
+    out = {lemma + "и"}
+    if lemma[-1] in VOWEL_STRIP:
+        out.add(lemma[:-1] + "и")
+    if len(lemma) > 3 and lemma[-2] in "ъе":
+        out.add(lemma[:-2] + lemma[-1] + "и")
+    for a, b in (("ръ", "ър"), ("лъ", "ъл")):
+        if a in lemma:
+            out.add(lemma.replace(a, b, 1) + "и")
     return out
 
 
