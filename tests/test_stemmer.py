@@ -153,7 +153,8 @@ def test_lucene_light_failures_are_fixed(stemmer: BulgarianStemmer) -> None:
         "блогвам блогва блогват блогвах блогвал блогвали блогващ",
         # unknown masculine nouns and names with the article and the possessive adjective
         "ковид ковида ковидът",
-        "путин путина путинова путиновия путиновите",
+        # (путинова is also a woman's surname: it keeps -ов, see the surname tests)
+        "путин путина путиновия путиновите путиновата путиново",
         "зеленски зеленска зеленския",
     ],
 )
@@ -201,6 +202,36 @@ def test_nia_lemmas_keep_their_forms(stemmer: BulgarianStemmer) -> None:
     # a noun that itself ends in -ния is not a plural of some -ние word
     assert stemmer.stem("кампания") == stemmer.stem("кампании") == stemmer.stem("кампанията")
     assert stemmer.stem("армения") != stemmer.stem("арменец")
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        "петров петрова петрови",  # the dictionary lists Петрова as a lemma of its own
+        "радев радева радеви",
+        "иванов иванова иванови",
+        "йотов йотова",  # unknown: the rules give the masculine surname
+        "кирилов кирилова кирилови",
+        "нинов нинова",
+        "георгиев георгиева",
+    ],
+)
+def test_surnames_meet_their_gender_and_plural_forms(stemmer: BulgarianStemmer, group: str) -> None:
+    assert len(terms(stemmer, group)) == 1, {w: stemmer.stem(w) for w in group.split()}
+
+
+@pytest.mark.parametrize(
+    ("surname", "other"),
+    [
+        ("кирилов", "кирил"),  # a surname made from a first name is not the name
+        ("кирилова", "кирил"),
+        ("йотова", "йота"),  # a feminine surname is not over-stemmed (йота: iota)
+        ("петрова", "петър"),
+        ("иванова", "иван"),
+    ],
+)
+def test_surnames_stay_apart_from_first_names(stemmer: BulgarianStemmer, surname: str, other: str) -> None:
+    assert stemmer.stem(surname) != stemmer.stem(other)
 
 
 def test_unknown_form_of_known_word_meets_known_forms(stemmer: BulgarianStemmer) -> None:

@@ -79,8 +79,12 @@ def clean_lemma(lemma: str) -> str:
     return lemma.replace("-", "").rstrip(".")
 
 
+PROPER_NAMES: set[str] = set()  # lemmas simplemma writes with a capital (filled by load_simplemma)
+
+
 def load_simplemma() -> dict[str, str]:
-    """Return simplemma's Bulgarian dictionary as lowercase Cyrillic form -> lemma."""
+    """Return simplemma's Bulgarian dictionary as lowercase Cyrillic form -> lemma (and note the
+    lemmas it writes with a capital in PROPER_NAMES)."""
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
     raw = DefaultDictionaryFactory().get_dictionary("bg")
@@ -92,6 +96,8 @@ def load_simplemma() -> dict[str, str]:
         f, l_ = norm(form), clean_lemma(lemma)
         if not (CYR.match(f) and CYR.match(l_)) or l_ in BAD_LEMMAS:
             continue
+        if lemma[:1].isupper() or form[:1].isupper():
+            PROPER_NAMES.add(l_)
         (lower if form == f else upper).setdefault(f, l_)
     for f, l_ in upper.items():  # proper names: lowercase entries win
         lower.setdefault(f, l_)
@@ -596,10 +602,19 @@ def rule_training(pairs: dict[str, str], freq: dict[str, float]) -> dict[str, st
     return {f: k for f, k in pairs.items() if not NIA_PLURAL_FORMS.search(f) or seen(f)}
 
 
+def merge_surnames(f2l: dict[str, str]) -> dict[str, str]:
+    """A feminine surname the dictionary lists as a lemma of its own (Петрова, Димитрова) joins the
+    masculine one (Петров): one surname, one term, as for Иванов / Иванова, which it lists as one."""
+    lemmas = set(f2l.values())
+    merge = {l_: l_[:-1] for l_ in lemmas
+             if l_.endswith(("ова", "ева")) and {l_, l_[:-1]} <= PROPER_NAMES and l_[:-1] in lemmas}
+    return {f: merge.get(l_, l_) for f, l_ in f2l.items()}
+
+
 def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     """Return (form -> key, form -> lemma)."""
     freq = load_wordfreq()
-    f2l = load_simplemma()
+    f2l = merge_surnames(load_simplemma())
     alt, alt_lemmas = load_alternatives()
     upos = load_unimorph_pos()
     alt_forms: dict[str, set[str]] = defaultdict(set)

@@ -17,7 +17,8 @@ stemmed exactly as a known form with the same ending would be, and the term of a
 the term of an unknown form of the same word agree by construction.
 
 For unknown words one derivational step follows: a possessive adjective of a name that the
-dictionary does not know (тръмпов, тръмповата) is reduced to the name (тръмп).
+dictionary does not know, in a form only the adjective has (тръмповата, тръмпово), is reduced to
+the name (тръмп); -ов/-ова/-ови forms are also surnames' (Кирилов, Йотова) and keep -ов.
 
 Data loads lazily on first use, once per process, and is shared by all instances (the forms
 list behind :meth:`BulgarianStemmer.is_known` and :meth:`BulgarianStemmer.known_near` only when
@@ -45,8 +46,12 @@ KNOWN_FILE: Final = "stemmer-known.txt.gz"
 MIN_RULE_LEN: Final = 4
 #: A rule never leaves fewer letters than this before adding its replacement.
 MIN_STEM: Final = 2
-#: Possessive/relational adjective suffixes removed from a predicted key no dictionary word has.
+#: Possessive adjective suffixes removed from a predicted key no dictionary word has (тръмповата ->
+#: тръмп), when the word has an ending only the adjective has: the neuter or the article.  The
+#: other forms (-ов, -ова, -ови) are also a surname's (Кирилов, Йотова, Петрови), which keeps -ов:
+#: a surname made from a first name is not that name (Кирилов is not Кирил).
 _DERIVATIONAL: Final = ("ов", "ев")
+_POSSESSIVE_ONLY: Final = frozenset({"о", "ия", "ият", "ата", "ото", "ите"})
 _MIN_DERIVED_BASE: Final = 3
 #: Memo cache bound: when full, the cache is cleared (cheap, and steady state refills it fast).
 CACHE_SIZE: Final = 200_000
@@ -73,7 +78,9 @@ def rule_stem(word: str, data: StemmerData) -> str:
     one (дебата: "-ата" of feminine nouns gives деб, "-а" of masculine ones the known дебат;
     екстремна: "-мна" of verbs gives екстремна, "-на" of adjectives the known екстремен).  So an unknown form of a known
     word meets it, while a rule never strips more to reach some unrelated dictionary key.  A key
-    that no dictionary word has then loses a possessive -ов/-ев (тръмповата -> тръмпов -> тръмп).
+    that no dictionary word has then loses a possessive -ов/-ев when the word's ending is one only
+    the possessive adjective has (тръмповата -> тръмпов -> тръмп; not the surnames Кирилов,
+    Йотова).
     """
     n = len(word)
     if n < MIN_RULE_LEN:
@@ -93,7 +100,7 @@ def rule_stem(word: str, data: StemmerData) -> str:
             return guess
     if key is None:
         key = word
-    if key not in keys:
+    if key not in keys and word[len(key) :] in _POSSESSIVE_ONLY:
         for suffix in _DERIVATIONAL:
             if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_DERIVED_BASE:
                 return key[: -len(suffix)]
