@@ -10,7 +10,7 @@ The term of a word is the *key* of its lemma:
 
 A form is stemmed by learned suffix rules (``form suffix → letters to strip, letters to add``;
 the longest listed suffix of the form wins, unless it leads to no dictionary key and a shorter one
-leads to a dictionary key at least as long).  The rules were learned from a dictionary of
+leads to a longer dictionary key, or one as long when the longest left the word unchanged).  The rules were learned from a dictionary of
 ~200k forms (see ``tools/build_stemmer_data.py``); the dictionary forms whose key the rules get
 wrong are stored as *exceptions* and looked up first.  So a form that no dictionary knows is
 stemmed exactly as a known form with the same ending would be, and the term of a known form and
@@ -74,9 +74,12 @@ def rule_stem(word: str, data: StemmerData) -> str:
     """Stem ``word`` by the rules alone (no exception lookup, no memo).
 
     The longest suffix of ``word`` that has a rule gives the key, unless that key is not a
-    dictionary key and a shorter suffix's rule gives a dictionary key at least as long: then that
-    one (дебата: "-ата" of feminine nouns gives деб, "-а" of masculine ones the known дебат;
-    екстремна: "-мна" of verbs gives екстремна, "-на" of adjectives the known екстремен).  So an unknown form of a known
+    dictionary key and a shorter suffix's rule gives a longer dictionary key, or one as long when
+    the longest rule left the word as it is: then that one (дебата: "-ата" of feminine nouns gives
+    деб, "-а" of masculine ones the known дебат; екстремна: "-мна" of verbs takes the word for a
+    lemma, "-на" of adjectives gives the known екстремен).  An equal-length key is not taken from
+    a rule that changed the word: a participle of an unknown verb would reach the verb's known
+    verbal noun (запалваният: запалвам, not запалван(е)).  So an unknown form of a known
     word meets it, while a rule never strips more to reach some unrelated dictionary key.  A key
     that no dictionary word has then loses a possessive -ов/-ев when the word's ending is one only
     the possessive adjective has (тръмповата -> тръмпов -> тръмп; not the surnames Кирилов,
@@ -96,8 +99,8 @@ def rule_stem(word: str, data: StemmerData) -> str:
             key = guess
             if guess in keys:
                 break
-        elif len(guess) >= len(key) and guess in keys:  # (key is not a dictionary key here)
-            return guess
+        elif (len(guess) > len(key) or (key == word and len(guess) == n)) and guess in keys:
+            return guess  # (key is not a dictionary key here)
     if key is None:
         key = word
     if key not in keys and word[len(key) :] in _POSSESSIVE_ONLY:
