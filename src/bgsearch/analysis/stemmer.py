@@ -18,7 +18,8 @@ the term of an unknown form of the same word agree by construction.
 
 For unknown words one derivational step follows: a possessive adjective of a name that the
 dictionary does not know, in a form only the adjective has (тръмповата, тръмпово), is reduced to
-the name (тръмп); -ов/-ова/-ови forms are also surnames' (Кирилов, Йотова) and keep -ов.
+the name (тръмп); -ов/-ова/-ови forms are also surnames' (Кирилов, Йотова) and keep -ов, and so does
+the adjective of a known word (бадемовата: бадемов).
 
 Data loads lazily on first use, once per process, and is shared by all instances (the forms
 list behind :meth:`BulgarianStemmer.is_known` and :meth:`BulgarianStemmer.known_near` only when
@@ -47,9 +48,10 @@ MIN_RULE_LEN: Final = 4
 #: A rule never leaves fewer letters than this before adding its replacement.
 MIN_STEM: Final = 2
 #: Possessive adjective suffixes removed from a predicted key no dictionary word has (тръмповата ->
-#: тръмп), when the word has an ending only the adjective has: the neuter or the article.  The
-#: other forms (-ов, -ова, -ови) are also a surname's (Кирилов, Йотова, Петрови), which keeps -ов:
-#: a surname made from a first name is not that name (Кирилов is not Кирил).
+#: тръмп), when the word has an ending only the adjective has (the neuter or the article) and the
+#: name left is no dictionary key either.  The other forms (-ов, -ова, -ови) are also a surname's
+#: (Кирилов, Йотова, Петрови), which keeps -ов: a surname made from a first name is not that name;
+#: and the -ов adjective of a known word is a word of its own (бадемовата: бадемов, not бадем).
 _DERIVATIONAL: Final = ("ов", "ев")
 _POSSESSIVE_ONLY: Final = frozenset({"о", "ия", "ият", "ата", "ото", "ите"})
 _MIN_DERIVED_BASE: Final = 3
@@ -82,8 +84,8 @@ def rule_stem(word: str, data: StemmerData) -> str:
     verbal noun (запалваният: запалвам, not запалван(е)).  So an unknown form of a known
     word meets it, while a rule never strips more to reach some unrelated dictionary key.  A key
     that no dictionary word has then loses a possessive -ов/-ев when the word's ending is one only
-    the possessive adjective has (тръмповата -> тръмпов -> тръмп; not the surnames Кирилов,
-    Йотова).
+    the possessive adjective has and the name left is not a dictionary key (тръмповата -> тръмпов ->
+    тръмп; not the surnames Кирилов, Йотова, nor бадемовата, the adjective of бадем).
     """
     n = len(word)
     if n < MIN_RULE_LEN:
@@ -105,8 +107,9 @@ def rule_stem(word: str, data: StemmerData) -> str:
         key = word
     if key not in keys and word[len(key) :] in _POSSESSIVE_ONLY:
         for suffix in _DERIVATIONAL:
-            if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_DERIVED_BASE:
-                return key[: -len(suffix)]
+            base = key[: -len(suffix)]
+            if key.endswith(suffix) and len(base) >= _MIN_DERIVED_BASE and base not in keys:
+                return base
     return key
 
 
