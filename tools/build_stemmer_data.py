@@ -24,13 +24,16 @@ lemma without a final vowel or й (книга -> книг, море -> мор, �
 the longest supported suffix wins; only forms the rules get wrong are stored as exceptions, so a
 known form and an unknown form of the same word get the same term by construction.
 
-Before keying, the dictionary's paradigms are cleaned up (``merge_strays``, ``resolve_homographs``,
-``regroup``, ``join_participles``, ``shared_present_to_imperfective``): reflexive marks are dropped
-from lemmas, stray verb-form "lemmas" (изглежда) and -о adverbs (малко) join their word, a form
-several lemmas claim (Měchura's list, UniMorph) goes to the candidate whose own forms are most
-frequent, verbal nouns (четене) get a lemma of their own, every verb gets the past participles its
--х/-л forms imply (чул, даден), a form two aspect partners share goes to the imperfective (приема
--> приемам), and masculine nouns get their missing definite form (града/градът).
+Before keying, the dictionary's paradigms are cleaned up (``merge_surnames``, ``merge_strays``,
+``resolve_homographs``, ``regroup``, ``join_participles``, ``shared_present_to_imperfective``,
+``nia_plurals_to_nouns``): reflexive marks are dropped from lemmas, a feminine surname lemma joins the
+masculine (Петрова -> Петров), stray verb-form "lemmas" (изглежда), -о adverbs (малко) and plural
+"lemmas" (първи) join their word, a form several lemmas claim (Měchura's list, UniMorph) goes to the
+candidate whose own forms are most frequent, verbal nouns (четене) get a lemma of their own, every
+verb gets the past participles its -х/-л forms imply (чул, даден), a form two aspect partners share
+goes to the imperfective (приема -> приемам), every -ния plural goes to its noun (допълнения ->
+допълнение), and masculine nouns get their missing definite form (града/градът).  Then the checks of
+``run_checks`` run over the whole dictionary and stop the build on a violation.
 
 ``--check N`` reports the N worst paradigm splits left (lemmas of Měchura's list / UniMorph whose
 known forms get several terms); ``--holdout`` measures the rule fallback on held-out lemmas.
@@ -234,9 +237,9 @@ REGROUP = {"masdar": 1, "participle": 1, "adverb": 1, "homographs": 1, "strays":
 def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
     """Fix paradigm boundaries of the dictionary (form -> lemma), returning a new mapping.
 
-    * Verbal nouns (четене, плащането, плащания) are split from their verb into a lemma of their
-      own (the -не form), as every Bulgarian grammar and treebank has them; so is a plural in -ния
-      that the dictionary gives to the verb (изменения: изменение, not the participle изменен).
+    * Verbal nouns (четене, плащането) are split from their verb into a lemma of their own (the -не
+      form), as every Bulgarian grammar and treebank has them.  Their plurals in -ния are left to
+      ``nia_plurals_to_nouns``, the last step.
     * Participial adjectives (определен, открит, следващ, свързан) join their verb: the
       dictionary splits such paradigms between the verb and an adjective lemma at random.
     * Adverbs in -о that are the neuter of an adjective (малко, главно, известно) join the
@@ -247,14 +250,7 @@ def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
         if not REGROUP["masdar"] or v not in verbs or f[:3] != v[:3]:
             continue
         if f.endswith("ния"):
-            # изменения, плащания: the dictionaries list only the participle reading (the short
-            # definite of изменен), but the plural of the verbal noun is the word texts use.
-            noun = f[:-1] + "е"  # изменение
-            if f2l.get(noun) == noun:
-                out[f] = noun
-            elif f[:-3] + "не" in f2l and f[-4] in "аяе":  # плащане: split below as a masdar
-                out[f] = f[:-3] + "не"
-            continue
+            continue  # the plurals of verbal nouns: see nia_plurals_to_nouns, the last step
         for end in MASDAR_ENDINGS:
             if f.endswith(end):
                 base = f[: len(f) - len(end)] + "не"
