@@ -168,7 +168,7 @@ def test_unknown_words_meet_by_rules(stemmer: BulgarianStemmer, group: str) -> N
 # when the noun is missing from the dictionaries (произведение, дарение, указание).
 NIA_NOUNS = ("допълнение разрешение изключение съоръжение удостоверение образование обезщетение "
              "съхранение произведение дарение определение указание предупреждение влияние "
-             "състояние заявление").split()
+             "състояние заявление изображение название съвещание местоположение").split()
 
 
 @pytest.mark.parametrize("noun", NIA_NOUNS)

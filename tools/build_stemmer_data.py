@@ -578,6 +578,22 @@ def nia_plurals_to_nouns(f2l: dict[str, str], freq: dict[str, float]) -> dict[st
     return out
 
 
+def add_attested_nie_nouns(f2l: dict[str, str], freq: dict[str, float]) -> dict[str, str]:
+    """Add the -ние nouns the dictionaries lack but wordfreq has with their plural or article form
+    (съхранение, изображение, название, съвещание: 33 nouns), with those of their forms wordfreq has.
+    A word in -ние with such a form is a noun: no other kind of word ends so."""
+    out = dict(f2l)
+    for w in freq:
+        if w.endswith("ние") and len(w) >= 6 and w not in f2l and CYR.match(w):
+            forms = [w + "то", w[:-1] + "я", w[:-1] + "ята"]
+            if any(freq.get(g, 0.0) for g in forms):
+                out[w] = w
+                for g in forms:
+                    if g not in out and freq.get(g, 0.0):
+                        out[g] = w
+    return out
+
+
 def rule_training(pairs: dict[str, str], freq: dict[str, float]) -> dict[str, str]:
     """The (form, key) pairs the suffix rules are learned from: all, except the -ения/-яния forms
     that wordfreq has not seen (a definite plural in -нията counts as seen when its plural is).
@@ -630,7 +646,7 @@ def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     if REGROUP["aspect"]:
         f2l = shared_present_to_imperfective(f2l, verbs, freq)
     if REGROUP["nia"]:
-        f2l = nia_plurals_to_nouns(f2l, freq)
+        f2l = nia_plurals_to_nouns(add_attested_nie_nouns(f2l, freq), freq)
     for l_, fs in forms_of.items():  # masculine nouns lacking a definite form: градът <-> града
         if l_ not in verbs and l_[-1] not in VOWEL_STRIP:
             for have, add in (("ът", "а"), ("а", "ът")):
