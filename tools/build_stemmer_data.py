@@ -24,13 +24,16 @@ lemma without a final vowel or й (книга -> книг, море -> мор, �
 the longest supported suffix wins; only forms the rules get wrong are stored as exceptions, so a
 known form and an unknown form of the same word get the same term by construction.
 
-Before keying, the dictionary's paradigms are cleaned up (``merge_strays``, ``resolve_homographs``,
-``regroup``, ``join_participles``, ``shared_present_to_imperfective``): reflexive marks are dropped
-from lemmas, stray verb-form "lemmas" (изглежда) and -о adverbs (малко) join their word, a form
-several lemmas claim (Měchura's list, UniMorph) goes to the candidate whose own forms are most
-frequent, verbal nouns (четене) get a lemma of their own, every verb gets the past participles its
--х/-л forms imply (чул, даден), a form two aspect partners share goes to the imperfective (приема
--> приемам), and masculine nouns get their missing definite form (града/градът).
+Before keying, the dictionary's paradigms are cleaned up (``merge_surnames``, ``merge_strays``,
+``resolve_homographs``, ``regroup``, ``join_participles``, ``shared_present_to_imperfective``,
+``nia_plurals_to_nouns``): reflexive marks are dropped from lemmas, a feminine surname lemma joins the
+masculine (Петрова -> Петров), stray verb-form "lemmas" (изглежда), -о adverbs (малко) and plural
+"lemmas" (първи) join their word, a form several lemmas claim (Měchura's list, UniMorph) goes to the
+candidate whose own forms are most frequent, verbal nouns (четене) get a lemma of their own, every
+verb gets the past participles its -х/-л forms imply (чул, даден), a form two aspect partners share
+goes to the imperfective (приема -> приемам), every -ния plural goes to its noun (допълнения ->
+допълнение), and masculine nouns get their missing definite form (града/градът).  Then the checks of
+``run_checks`` run over the whole dictionary and stop the build on a violation.
 
 ``--check N`` reports the N worst paradigm splits left (lemmas of Měchura's list / UniMorph whose
 known forms get several terms); ``--holdout`` measures the rule fallback on held-out lemmas.
@@ -74,13 +77,17 @@ BAD_LEMMAS = frozenset({"се", "си"})
 
 
 def clean_lemma(lemma: str) -> str:
-    """Lowercase; drop reflexive/clitic marks (дам-(се) -> дам), hyphens and dots."""
-    lemma = re.sub(r"-\((се|си)\)$", "", norm(lemma))
+    """Lowercase; drop reflexive/clitic marks (дам-(се), надявам-се -> дам, надявам), hyphens and dots."""
+    lemma = re.sub(r"-\(?(се|си)\)?$", "", norm(lemma))
     return lemma.replace("-", "").rstrip(".")
 
 
+PROPER_NAMES: set[str] = set()  # lemmas simplemma writes with a capital (filled by load_simplemma)
+
+
 def load_simplemma() -> dict[str, str]:
-    """Return simplemma's Bulgarian dictionary as lowercase Cyrillic form -> lemma."""
+    """Return simplemma's Bulgarian dictionary as lowercase Cyrillic form -> lemma (and note the
+    lemmas it writes with a capital in PROPER_NAMES)."""
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
     raw = DefaultDictionaryFactory().get_dictionary("bg")
@@ -92,6 +99,8 @@ def load_simplemma() -> dict[str, str]:
         f, l_ = norm(form), clean_lemma(lemma)
         if not (CYR.match(f) and CYR.match(l_)) or l_ in BAD_LEMMAS:
             continue
+        if lemma[:1].isupper() or form[:1].isupper():
+            PROPER_NAMES.add(l_)
         (lower if form == f else upper).setdefault(f, l_)
     for f, l_ in upper.items():  # proper names: lowercase entries win
         lower.setdefault(f, l_)
@@ -128,7 +137,21 @@ def is_verb(lemma: str, forms: set[str], upos: dict[str, str]) -> bool:
     head = lemma[: min(3, len(lemma) - 1)]  # мия: мие, мих (not "мия")
     seen = {m for m in VERB_MARKERS for f in forms
             if f != lemma and f.endswith(m) and f.startswith(head)}
-    return len(seen) >= VERB_EVIDENCE
+    if len(seen) >= VERB_EVIDENCE:
+        return True
+    # A verb the dictionaries list with few forms (заловя: заловен, заловена, залови; допълня,
+    # обединя, укажа): an -а/-я lemma with a form that only a verb has after its stem (a
+    # participle, the 3rd plural, an aorist) and none that a noun in -а/-я has (-та, -ите).
+    stem = lemma[:-1]
+    endings = {f[len(stem):] for f in forms if f != lemma and f.startswith(stem)}
+    return (len(lemma) >= 4 and lemma[-1] in "ая" and bool(endings & THIN_VERB_ENDINGS)
+            and not endings & NOUN_ENDINGS and lemma + "та" not in forms)
+
+
+THIN_VERB_ENDINGS = frozenset({"ен", "ена", "ено", "ени", "еният", "ан", "ана", "ано", "ани", "ат", "ят",
+                               "ил", "ила", "ило", "или", "ал", "ала", "али", "ях", "их", "ах", "иш", "ете",
+                               "им", "ем", "ех", "еше", "ише", "иха", "аха", "яха"})
+NOUN_ENDINGS = frozenset({"та", "ата", "ята", "ите", "ове", "овете"})
 
 
 def lemma_key(lemma: str, verb: bool) -> str:
@@ -208,15 +231,15 @@ ADJ_ENDINGS = ("а", "о", "и", "ия", "ият", "ата", "ото", "ите")
 
 
 REGROUP = {"masdar": 1, "participle": 1, "adverb": 1, "homographs": 1, "strays": 1, "participles": 1,
-           "aspect": 1}
+           "aspect": 1, "nia": 1}
 
 
 def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
     """Fix paradigm boundaries of the dictionary (form -> lemma), returning a new mapping.
 
-    * Verbal nouns (четене, плащането, плащания) are split from their verb into a lemma of their
-      own (the -не form), as every Bulgarian grammar and treebank has them; so is a plural in -ния
-      that the dictionary gives to the verb (изменения: изменение, not the participle изменен).
+    * Verbal nouns (четене, плащането) are split from their verb into a lemma of their own (the -не
+      form), as every Bulgarian grammar and treebank has them.  Their plurals in -ния are left to
+      ``nia_plurals_to_nouns``, the last step.
     * Participial adjectives (определен, открит, следващ, свързан) join their verb: the
       dictionary splits such paradigms between the verb and an adjective lemma at random.
     * Adverbs in -о that are the neuter of an adjective (малко, главно, известно) join the
@@ -227,14 +250,7 @@ def regroup(f2l: dict[str, str], verbs: set[str]) -> dict[str, str]:
         if not REGROUP["masdar"] or v not in verbs or f[:3] != v[:3]:
             continue
         if f.endswith("ния"):
-            # изменения, плащания: the dictionaries list only the participle reading (the short
-            # definite of изменен), but the plural of the verbal noun is the word texts use.
-            noun = f[:-1] + "е"  # изменение
-            if f2l.get(noun) == noun:
-                out[f] = noun
-            elif f[:-3] + "не" in f2l and f[-4] in "аяе":  # плащане: split below as a masdar
-                out[f] = f[:-3] + "не"
-            continue
+            continue  # the plurals of verbal nouns: see nia_plurals_to_nouns, the last step
         for end in MASDAR_ENDINGS:
             if f.endswith(end):
                 base = f[: len(f) - len(end)] + "не"
@@ -303,11 +319,25 @@ def merge_strays(f2l: dict[str, str], verbs: set[str], alt: dict[str, set[str]],
       the verb, or do not know, move to the verb.
     * An -о adverb "lemma" whose -а and -и forms belong to one adjective joins it (малко, малките ->
       малък; главно -> главен).
+    * A plural "lemma" in -и that Měchura's list / UniMorph give to one noun or adjective, as all of
+      its forms they know, joins it (първи, първите -> пръв; дребни -> дребен; звезди -> звезда).
     """
     forms_of = invert(f2l)
     merge: dict[str, str] = {}
+    whole: set[str] = set()  # lemmas all of whose forms move
     for lemma, fs in forms_of.items():
-        if lemma in verbs or lemma in alt_lemmas:
+        if lemma in verbs:
+            continue
+        if lemma.endswith("и") and lemma in fs:
+            # a plural made a lemma of its own (първи: пръв; дребни: дребен; звезди: звезда)
+            cands = [b for b in alt.get(lemma, ()) if b != lemma and b in forms_of and b not in verbs
+                     and lemma in plural_shapes(b) and all(b in alt[f] for f in fs if f in alt)
+                     and all(f[0] == b[0] for f in fs)]
+            if len(cands) == 1:
+                merge[lemma] = cands[0]
+                whole.add(lemma)
+                continue
+        if lemma in alt_lemmas:
             continue
         readings = alt.get(lemma, set()) - {lemma}
         if len(readings) == 1 and (v := next(iter(readings))) in verbs and v in forms_of:
@@ -319,8 +349,22 @@ def merge_strays(f2l: dict[str, str], verbs: set[str], alt: dict[str, set[str]],
     out = dict(f2l)
     for lemma, target in merge.items():
         for f in forms_of[lemma]:
-            if f == lemma or target in alt.get(f, ()):
+            if f == lemma or lemma in whole or target in alt.get(f, ()):
                 out[f] = target
+    return out
+
+
+def plural_shapes(lemma: str) -> set[str]:
+    """The shapes the plural in -и of a noun or adjective ``lemma`` can have: звезда -> звезди,
+    преговор -> преговори, дребен -> дребни (a fleeting vowel), пръв -> първи (ъ moves)."""
+    out = {lemma + "и"}
+    if lemma[-1] in VOWEL_STRIP:
+        out.add(lemma[:-1] + "и")
+    if len(lemma) > 3 and lemma[-2] in "ъе":
+        out.add(lemma[:-2] + lemma[-1] + "и")
+    for a, b in (("ръ", "ър"), ("лъ", "ъл")):
+        if a in lemma:
+            out.add(lemma.replace(a, b, 1) + "и")
     return out
 
 
@@ -467,16 +511,122 @@ def shared_present_to_imperfective(f2l: dict[str, str], verbs: set[str], freq: d
     out = dict(f2l)
     for v in verbs:
         partner = v + "м"
-        if v[-1] in "ая" and partner in verbs and f2l.get(v) == v:
-            if any(freq.get(f, 0.0) for f in forms_of[partner] - {v + "т"}):  # not the shared 3rd plural
+        if v[-1] in "ая" and partner in forms_of and f2l.get(v) == v:
+            # the imperfective's own forms, listed or regular (the dictionaries list only 3 forms of
+            # предоставям), without the 3rd plural the two verbs share
+            own = (forms_of[partner] | {v + e for e in IMPERFECTIVE_ENDINGS}) - {v, v + "т"}
+            if any(freq.get(f, 0.0) for f in own):
                 out[v] = partner
     return out
+
+
+# Regular endings of a 3rd-conjugation (-ам/-ям) verb after its stem-final а/я: present, aorist
+# and imperfect, participles, gerund, verbal noun.
+IMPERFECTIVE_ENDINGS = ("ме", "ш", "те", "х", "ха", "хме", "хте", "ше", "л", "ла", "ло", "ли", "щ", "ща", "що",
+                        "щи", "йки", "не", "нето")
+
+
+NIA_PLURAL = re.compile("[еая]ния$")
+# -ения/-яния plurals the rules learn from attested forms only (see rule_training)
+NIA_PLURAL_FORMS = re.compile("[ея]ния(та)?$")
+
+
+def nia_noun(f: str, f2l: dict[str, str], lemmas: set[str], freq: dict[str, float]) -> str | None:
+    """The noun whose plural the -ения/-ания/-яния form ``f`` is, or None (a participle's form).
+
+    Two nouns can have this plural: the -ние noun (разрешение, указание, влияние) and the -не
+    verbal noun (плащане, четене, поставяне).  Each counts when it is a lemma of the dictionary or
+    wordfreq attests its singular or articled forms (X-ние, X-нието, X-нията); when both do, the one
+    wordfreq has more of (писания: писане / писание).
+    """
+    cands = []
+    for noun in (f[:-1] + "е", f[:-3] + "не"):
+        forms = (noun, noun + "то", f + "та")
+        mass = sum(freq.get(g, 0.0) for g in forms)
+        if mass or noun in lemmas:
+            cands.append((mass, noun in lemmas, noun))
+    return max(cands)[2] if cands else None
+
+
+def nia_plurals_to_nouns(f2l: dict[str, str], freq: dict[str, float]) -> dict[str, str]:
+    """Give every plural in -ения/-ания/-яния its noun (допълнения -> допълнение, разрешения ->
+    разрешение, указания -> указание, формулирания -> формулиране), whatever lemma the earlier
+    steps left it with.
+
+    The dictionaries list many of these plurals under the verb (допълня, укажа) or the past passive
+    participle (разрешен: "the permitted one"), which is then joined to its verb; the noun itself
+    is often missing (произведение, дарение, указание).  Which noun it is, see :func:`nia_noun`;
+    the noun's missing singular and articled forms are added when wordfreq has them.  With no noun
+    attested the participle reading stays (отрязания, заловения), and so do lemmas in -ния
+    (кампания, Армения), unless the -ние noun is a lemma (заявления -> заявление).
+    """
+    lemmas = set(f2l.values())
+    out = dict(f2l)
+    for f, l_ in f2l.items():
+        if not NIA_PLURAL.search(f) or len(f) < 6:
+            continue
+        noun = nia_noun(f, f2l, lemmas, freq)
+        if noun is None or (l_ == f and noun not in lemmas):
+            continue
+        out[f] = noun
+        if f + "та" in f2l:  # the definite plural, whatever lemma it had (теченията: тека)
+            out[f + "та"] = noun
+        for g in (noun, noun + "то", f + "та"):
+            # the noun's forms that are missing (if attested) or under the same lemma as the plural
+            if out.get(g) == l_ or (g not in out and freq.get(g, 0.0)):
+                out[g] = noun
+    return out
+
+
+def add_attested_nie_nouns(f2l: dict[str, str], freq: dict[str, float]) -> dict[str, str]:
+    """Add the -ние nouns the dictionaries lack but wordfreq has with their plural or article form
+    (съхранение, изображение, название, съвещание: 33 nouns), with those of their forms wordfreq has.
+    A word in -ние with such a form is a noun: no other kind of word ends so."""
+    out = dict(f2l)
+    for w in freq:
+        if w.endswith("ние") and len(w) >= 6 and w not in f2l and CYR.match(w):
+            forms = [w + "то", w[:-1] + "я", w[:-1] + "ята"]
+            if any(freq.get(g, 0.0) for g in forms):
+                out[w] = w
+                for g in forms:
+                    if g not in out and freq.get(g, 0.0):
+                        out[g] = w
+    return out
+
+
+def rule_training(pairs: dict[str, str], freq: dict[str, float]) -> dict[str, str]:
+    """The (form, key) pairs the suffix rules are learned from: all, except the -ения/-яния forms
+    that wordfreq has not seen (a definite plural in -нията counts as seen when its plural is).
+
+    The dictionaries generate such a form for every participle (заловения, the short definite of
+    заловен) and every -не verbal noun of the 2nd conjugation (говорения).  Texts use other words:
+    of the -ения forms wordfreq has, 113 are plurals of -ение nouns (разрешения, съхранения), 24
+    adjectives' or participles' (естествения) and 6 verbal nouns' (четения), while among the ones it
+    lacks participles and -ене verbal nouns outnumber -ение nouns 5 to 1.  So the rules for this
+    ending are learned from the attested forms, and the others are kept as exceptions where the
+    rules disagree.  Not so for -ания: there the generated forms are mostly -ане verbal nouns'
+    plurals (плащания, изисквания), as in texts.
+    """
+
+    def seen(f: str) -> bool:  # the definite plural counts when its plural is attested
+        return bool(freq.get(f, 0.0) or (f.endswith("та") and freq.get(f[:-2], 0.0)))
+
+    return {f: k for f, k in pairs.items() if not NIA_PLURAL_FORMS.search(f) or seen(f)}
+
+
+def merge_surnames(f2l: dict[str, str]) -> dict[str, str]:
+    """A feminine surname the dictionary lists as a lemma of its own (Петрова, Димитрова) joins the
+    masculine one (Петров): one surname, one term, as for Иванов / Иванова, which it lists as one."""
+    lemmas = set(f2l.values())
+    merge = {l_: l_[:-1] for l_ in lemmas
+             if l_.endswith(("ова", "ева")) and {l_, l_[:-1]} <= PROPER_NAMES and l_[:-1] in lemmas}
+    return {f: merge.get(l_, l_) for f, l_ in f2l.items()}
 
 
 def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     """Return (form -> key, form -> lemma)."""
     freq = load_wordfreq()
-    f2l = load_simplemma()
+    f2l = merge_surnames(load_simplemma())
     alt, alt_lemmas = load_alternatives()
     upos = load_unimorph_pos()
     alt_forms: dict[str, set[str]] = defaultdict(set)
@@ -495,6 +645,8 @@ def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
         f2l = join_participles(f2l, verbs, freq, alt)
     if REGROUP["aspect"]:
         f2l = shared_present_to_imperfective(f2l, verbs, freq)
+    if REGROUP["nia"]:
+        f2l = nia_plurals_to_nouns(add_attested_nie_nouns(f2l, freq), freq)
     for l_, fs in forms_of.items():  # masculine nouns lacking a definite form: градът <-> града
         if l_ not in verbs and l_[-1] not in VOWEL_STRIP:
             for have, add in (("ът", "а"), ("а", "ът")):
@@ -505,9 +657,11 @@ def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
     return {f: keys[l_] for f, l_ in f2l.items()}, f2l
 
 
-def make_data(pairs: dict[str, str], min_count: int = MIN_COUNT) -> StemmerData:
-    """Learn rules from form -> key pairs; keep as exceptions the forms the rules get wrong."""
-    rules = learn_rules(pairs, min_count)
+def make_data(pairs: dict[str, str], min_count: int = MIN_COUNT,
+              training: dict[str, str] | None = None) -> StemmerData:
+    """Learn rules from form -> key pairs (or from ``training``, a subset of them); keep as
+    exceptions the forms the rules get wrong."""
+    rules = learn_rules(pairs if training is None else training, min_count)
     keys = frozenset(pairs.values())
     data = StemmerData(rules, {}, keys, max((len(s) for s in rules), default=0))
     exceptions = {f: k for f, k in pairs.items() if rule_stem(f, data) != k}
@@ -572,12 +726,149 @@ def paradigm_splits(data: StemmerData, known: set[str]) -> list[tuple[float, str
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Build-time checks over the whole dictionary (run by every build; see docs/stemmer.md)
+
+#: Lemmas whose key uses a letter none of their forms use without a regular alternation to explain
+#: it (pronoun variants, vocatives, derived words the dictionary lists under their base; listed in
+#: docs/stemmer.md): the build fails when there are more.
+LETTER_EXCEPTIONS = 16
+REGULAR_ALTERNATIONS = ("я/е alternation", "fleeting vowel")
+
+
+def check_nia(pairs: dict[str, str], f2l: dict[str, str]) -> tuple[int, list[str]]:
+    """The key of every known X-ния and X-нията equals the key of a known X-ние.  Returns (pairs
+    checked, violations).  A stated exception: both -не and -ние nouns are lemmas (писания:
+    писане / писание), and the plural goes to the commoner one."""
+    checked, bad = 0, []
+    for f, k in pairs.items():
+        if not NIA_PLURAL.search(f) or (noun := f[:-1] + "е") not in pairs:
+            continue
+        for form in (f, f + "та"):
+            if form not in pairs:
+                continue
+            checked += 1
+            if pairs[form] != pairs[noun] and f2l.get(f[:-3] + "не") != f[:-3] + "не":
+                bad.append(f"{form} -> {pairs[form]}, {noun} -> {pairs[noun]}")
+    return checked, bad
+
+
+def check_letters(pairs: dict[str, str], f2l: dict[str, str]) -> list[str]:
+    """Lemmas whose key uses a letter more often than any of the lemma's forms does (a corrupted lemma such
+    as предупруждуние for предупреждения, or надявамсе from надявам-се; the lemma counts as a form
+    when it is a dictionary form), with a reason when the letter is a regular alternation: я/е (смяна, смени) or a fleeting е/ъ of a lemma that is not
+    itself among its forms (прохладен, прохладната)."""
+    out = []
+    for lemma, forms in sorted(invert(f2l).items()):
+        key = pairs[next(iter(forms))]
+        # the lemma is one of its forms even when that string went to another lemma (the
+        # perfective предоставя, whose "lemma" is the imperfective's 3rd person)
+        own = {lemma} if f2l.get(lemma) in (lemma, lemma + "м") else set()
+        most: Counter[str] = Counter()
+        for f in forms | own:
+            most |= Counter(f)
+        extra = set(Counter(key) - most)  # a letter more often than in any form
+        if not extra:
+            continue
+        if extra <= {"я"} and any("е" in f for f in forms):
+            why = "я/е alternation"
+        elif extra <= {"е", "ъ"} and lemma not in forms:
+            why = "fleeting vowel"
+        elif not any(f[:2] == key[:2] for f in forms):
+            why = "suppletive or unrelated form"
+        else:
+            why = "variant form"
+        out.append(f"{key} <- {' '.join(sorted(forms)[:4])} ({why})")
+    return out
+
+
+def check_rules(data: StemmerData, pairs: dict[str, str]) -> list[str]:
+    """Every dictionary form gets its lemma's key (exceptions plus rules reproduce the pairs), so
+    forms of one dictionary lemma always share one key."""
+    return [f for f, k in pairs.items() if stem_with(data, f) != k]
+
+
+def classify_splits(splits: list[tuple[float, str, dict[str, list[str]]]], f2l: dict[str, str],
+                    alt: dict[str, set[str]]) -> tuple[Counter[str], list[tuple[float, str, dict[str, list[str]]]]]:
+    """Sort the forms that Měchura's list / UniMorph put under one lemma but that get another term
+    than the lemma's main one by the stated rule that parts them:
+
+    * verbal noun: the form is a -не/-ние noun's (the lists put -ния plurals under the verb);
+    * aspect pair: the form is the shared present of an aspect pair (приема -> приемам);
+    * homograph: another lemma of the lists or simplemma claims the form (работи, мили);
+    * participle kept apart: a lexicalised -н/-т/-л/-щ adjective (мил, воден);
+    * suppletion: the form does not share the lemma's first letter (човек / хора, аз / ме).
+
+    Returns (form counts per reason, the splits with an unexplained form)."""
+    reasons: Counter[str] = Counter()
+    unexplained = []
+    for split in splits:
+        _, lemma, groups = split
+        main = next((t for t, fs in groups.items() if lemma in fs and f2l.get(lemma) == lemma), None) or max(
+            groups, key=lambda t: (len(groups[t]), t))  # the lemma's own term, if it is its own lemma
+        bad = False
+        for term, forms in groups.items():
+            if term == main:
+                continue
+            for f in forms:
+                own = f2l.get(f, "")
+                if own.endswith("не") and own != lemma:
+                    reasons["verbal noun"] += 1
+                elif (own == lemma + "м" and f in (lemma, lemma + "т")) or (
+                        own == lemma[:-1] and f in (own, own + "т")):
+                    reasons["aspect pair"] += 1
+                elif len(alt.get(f, set()) | {own}) > 1:
+                    reasons["homograph"] += 1
+                elif own.endswith(PARTICIPLE_FINALS):
+                    reasons["participle kept apart"] += 1
+                elif f[0] != lemma[0]:
+                    reasons["suppletion"] += 1
+                else:
+                    reasons["unexplained"] += 1
+                    bad = True
+        if bad:
+            unexplained.append(split)
+    return reasons, unexplained
+
+
+def run_checks(data: StemmerData, pairs: dict[str, str], f2l: dict[str, str], show: int = 15) -> None:
+    """Run the build-time checks, print their counts, and fail loudly (SystemExit) on a violation."""
+    failures = []
+    wrong = check_rules(data, pairs)
+    print(f"check: forms whose term is not their lemma's key: {len(wrong)}")
+    if wrong:
+        failures.append(f"{len(wrong)} forms do not get their lemma's key, e.g. {wrong[:5]}")
+    checked, nia = check_nia(pairs, f2l)
+    print(f"check: X-ния / X-нията with the key of X-ние: {checked - len(nia)} of {checked}")
+    if nia:
+        failures.append(f"{len(nia)} -ния plurals apart from their -ние noun: {nia[:10]}")
+    letters = check_letters(pairs, f2l)
+    odd = [line for line in letters if not line.endswith(tuple(f"({r})" for r in REGULAR_ALTERNATIONS))]
+    print(f"check: keys with a letter more often than any of their lemma's forms: {len(letters)}, "
+          f"{len(letters) - len(odd)} of them by a regular alternation; the others "
+          f"(stated exceptions: at most {LETTER_EXCEPTIONS}):")
+    for line in odd:
+        print(f"  {line}")
+    if len(odd) > LETTER_EXCEPTIONS:
+        failures.append(f"{len(odd)} keys use letters their forms do not (> {LETTER_EXCEPTIONS})")
+    alt, _ = load_alternatives()
+    splits = paradigm_splits(data, set(pairs))
+    reasons, unexplained = classify_splits(splits, f2l, alt)
+    print(f"check: lemmas of Měchura's list / UniMorph split between terms: {len(splits)}; their "
+          f"forms off the main term by reason: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common()))
+    for mass, lemma, groups in unexplained[:show]:
+        print(f"  unexplained {mass:.2e} {lemma}: " + "; ".join(f"{t} <- {' '.join(fs)}" for t, fs in groups.items()))
+    if failures:
+        raise SystemExit("build checks failed:\n  " + "\n  ".join(failures))
+
+
 def holdout(pairs: dict[str, str], f2l: dict[str, str], folds: int = 10) -> tuple[float, float, float, float]:
     """Rule fallback on unseen words: for each of `folds` folds, the forms of 1/folds of the lemmas
     (by CRC32 of the lemma) are removed, rules are learned from the rest, and the held-out forms are
     stemmed by rules only.  Returns (share of held-out forms given exactly their dictionary term,
     pairwise precision, recall, F1 among held-out forms, a pair being two forms of one lemma)."""
     fold = {l_: zlib.crc32(l_.encode()) % folds for l_ in set(f2l.values())}
+    freq = load_wordfreq()
     exact = total = gold = system = true = 0
 
     def npairs(c: Counter[object]) -> int:
@@ -586,7 +877,7 @@ def holdout(pairs: dict[str, str], f2l: dict[str, str], folds: int = 10) -> tupl
     for k in range(folds):
         train = {f: key for f, key in pairs.items() if fold[f2l[f]] != k}
         test = [f for f in pairs if fold[f2l[f]] == k]
-        rules = learn_rules(train)
+        rules = learn_rules(rule_training(train, freq))
         data = StemmerData(rules, {}, frozenset(train.values()), max(len(s) for s in rules))
         pred = {f: rule_stem(f, data) for f in test}
         exact += sum(pred[f] == pairs[f] for f in test)
@@ -604,13 +895,16 @@ def main() -> None:
     ap.add_argument("--check", type=int, metavar="N", default=0,
                     help="also report paradigm splits (Měchura/UniMorph lemmas whose forms get "
                          "several terms), the N worst")
+    ap.add_argument("--show", type=int, metavar="N", default=15,
+                    help="how many unexplained paradigm splits the checks list (default 15)")
     ap.add_argument("--holdout", action="store_true",
                     help="also measure the rule fallback on held-out lemmas (10-fold; ~30 s)")
     args = ap.parse_args()
     pairs, f2l = build_pairs()
-    data = make_data(pairs)
+    data = make_data(pairs, training=rule_training(pairs, load_wordfreq()))
     print(f"{len(pairs)} forms, {len(data.keys)} keys, {len(data.rules)} rules, "
           f"{len(data.exceptions)} exceptions")
+    run_checks(data, pairs, f2l, args.show)
     write_data(data, list(pairs), args.out)
     if args.check:
         splits = paradigm_splits(data, set(pairs))

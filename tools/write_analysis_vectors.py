@@ -14,12 +14,12 @@ separated by tabs, with `\\`, tab, newline and carriage return escaped as `\\\\`
 * `words.tsv.gz` — `class<TAB>input<TAB>normalized<TAB>term<TAB>stem`, one word a line, for the
   classes `dictionary` (every dictionary form, stemmer-known.txt.gz), `corpus` (words of the shared
   corpora that no dictionary knows), `normalization` (the cases of tests/test_analysis.py and edge
-  cases) and `english` (synthetic Latin-script words for Snowball English). `term` is the word's index term (empty: a stop word; `\\0`: the input is not one token);
+  cases), `acronym` (words in capitals, known acronyms, possessives and surnames) and `english` (synthetic Latin-script words for Snowball English). `term` is the word's index term (empty: a stop word; `\\0`: the input is not one token);
   `stem` is BulgarianStemmer().stem(normalized) when `normalized` is of the letters а-я, else empty.
 * `chars.tsv.gz` — `code point (hex)<TAB>category<TAB>flags<TAB>normalized<TAB>sigma` for every
   assigned code point: flags `L` (a letter to the tokenizer: `[^\\W\\d_]`), `D` (`\\d`), `G`
   (`str.isdigit()`); sigma: whether `str.lower()` makes Σ final (1) in `A·Σ`, `·Σ`, `AΣ·a`, `AΣ·`.
-* `documents.tsv.gz` — (seeds, edge cases, random texts over the characters the rules look at,
+* `documents.tsv.gz` — (seeds, edge cases, acronyms and endings glued to them, random texts over the characters the rules look at,
   corpus documents) `D<TAB>name<TAB>text`, then one `T<TAB>text<TAB>term<TAB>start<TAB>end<TAB>position`
   line per token of bgsearch.analysis.analyze_tokens(text) (stop words included, with an empty term).
   Offsets count code points (Python string indexes), not UTF-16 units.
@@ -75,6 +75,27 @@ NORMALIZATION_CASES = [
     "١٢٣", "१२३", "൬", "\U0001d7d8", "²", "½", "Ⅻ", "①", "〇", "五",
     # not words at all
     "", " ", "-", "\t", "a\tb", "12,5", "т.н.",
+]
+
+# Acronyms in capitals (not stemmed unless a dictionary word of 4-5 letters: ТЪМНИ СИЛИ in a
+# headline; never the known acronyms), and the stemmer's possessive and equal-length key rules.
+ACRONYM_CASES = [
+    "НАТО", "Нато", "нато", "ОССЕ", "оссе", "НЗОК", "Нзок", "нзок", "ТЪМНИ", "СИЛИ", "тъмни", "сили", "САЩ",
+    "ДНК", "ДВ", "ТВ", "БТА", "бта", "ЮНЕСКО", "юнеско", "УЕФА", "ФИФА", "УНИЦЕФ", "ОПЕК", "ХЮГО", "КОНАН",
+    "ЕРИХ", "ДИСКА", "ВДНХ", "МТЕЛ", "ДПС", "ВиК", "ЧЕЗ", "ГЕРБ", "БСП", "ОКО", "ИМА", "КОЙ", "АБВГДЕ",
+    "А", "Я", "ÀБВ", "НAТО", "HATO", "НА́ТО", "НЗ­ОК", "ΣΟΦΟΣ", "ǅЗОК", "ⅫНЗОК", "ЗАПАЛВАНИЯТ",
+    "Петрова", "Петров", "Кирилов", "Йотова", "Петрови", "тръмповата", "тръмпово", "тръмпов", "тръмповите",
+    "бадемовата", "екстремна", "запалваният", "дебата", "ПЕТРОВА", "ТРЪМПОВАТА",
+]
+# Endings glued to acronyms with a hyphen (skipped) and words after one (kept).
+ACRONYM_DOCUMENTS = [
+    "НАТО, ОССЕ и НЗОК: ТЪМНИ СИЛИ! САЩ-ската политика, НАТО-вските сили, ЕС-то, ЕС-овски, ДПС-ци, ДПС-а,"
+    " ЧЕЗ-ът, ВиК-ове, ВиК-овете, ДНК-анализ, ЕС-ът, ЕС-а, САЩ-ките, АБВГДЕ-то, АБВГДЕЖ-то, Аб-то, аБ-то,"
+    " АБ-ТО, НАТО-ВСКИТЕ, ЕС‑то, ЕС‐то, ЕС—то, ЕС -то, ЕС-то́, ЕС-тo, 𝐀𝐁-то, ÀБ-то, ǅЗ-то, ⅫЖ-то,"
+    " САЩ-ЕС-то, 5-ЕС-то, ЕС-5-то, ЕС-ската-то, ТВ-то, НЗОК-овски, DNA-то, ΣΟΦΟΣ-то",
+    "Петрова и Кирилов, Йотова и Петрови, тръмповата политика и тръмпово, бадемовата торта, екстремна "
+    "жега, запалваният огън, дебата. ЗАПАЛВАНИЯТ ОГЪН, ХЮГО, КОНАН, ЕРИХ, ДИСКА, ВДНХ, ТВ, БГ, ОКО, ИМА.",
+    "ЮНЕСКО и юнеско, УЕФА и ФИФА, УНИЦЕФ, ОПЕК, БТА и бта, Нато и нато, НА́ТО, НAТО, HATO, НЗ­ОК",
 ]
 
 # Whole texts for the tokenizer's rules (hyphens, numbers, long tokens, astral characters).
@@ -172,7 +193,8 @@ def fuzz_documents(count: int, seed: int = 1919) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     alphabet = _FUZZ_ALPHABET
     # Real words between the noise, so stems and stop words come up too.
-    words = ["на", "по-добре", "123-мата", "5-ти", "бѣлъ", "кoмпютрите", "Reuters", "ка́кво", "градъ", "и\u0306"]
+    words = ["на", "по-добре", "123-мата", "5-ти", "бѣлъ", "кoмпютрите", "Reuters", "ка́кво", "градъ", "и\u0306",
+             "НАТО", "НЗОК", "СИЛИ", "САЩ-ската", "ДНК-анализ", "ЕС-то", "ВиК-ове", "тръмповата", "Петрова"]
     docs = []
     for i in range(count):
         parts = []
@@ -288,9 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     corpora = args.corpora if args.corpora.is_dir() else None
     unknown = unknown_words(corpora, known, args.unknown) if corpora else []
     cases = list(dict.fromkeys(NORMALIZATION_CASES))
+    acronyms = list(dict.fromkeys(ACRONYM_CASES))
     english = english_words(args.english)
     with gzip.open(out / "words.tsv.gz", "wt", encoding="utf8", compresslevel=6) as fh:
-        for kind, words in (("dictionary", forms), ("corpus", unknown), ("normalization", cases), ("english", english)):
+        for kind, words in (("dictionary", forms), ("corpus", unknown), ("normalization", cases),
+                            ("acronym", acronyms), ("english", english)):
             for word in words:
                 fh.write(vectors.word_row(kind, word))
             counts[kind] = len(words)
@@ -305,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
 
     documents = [(p.name, p.read_text("utf-8")) for p in sorted((REPO / "seeds").glob("*.txt"))]
     documents += [(f"edge:{i}", text) for i, text in enumerate(EDGE_DOCUMENTS)]
+    documents += [(f"acronym:{i}", text) for i, text in enumerate(ACRONYM_DOCUMENTS)]
+    documents += [(f"acronym-case:{i}", f"„{case}“ и {case}-то ({case}), {case}-ската {case}-анализ {case.upper()}")
+                  for i, case in enumerate(acronyms)]
     documents += [(f"case:{i}", f"„{case}“ и {case}-то ({case})") for i, case in enumerate(cases)]
     documents += fuzz_documents(args.fuzz)
     if corpora:

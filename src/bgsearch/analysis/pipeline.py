@@ -29,15 +29,27 @@ __all__ = [
     "analyze",
     "analyze_tokens",
     "default_pipeline",
+    "KNOWN_ACRONYMS",
 ]
 
 ANALYZER_NAME = "bgsearch-bulgarian"
 # Bump _PIPELINE_VERSION whenever tokenization, normalization or stop words change what terms a
 # text becomes; the stemmer versions itself. Indexes record the result and refuse a mismatch.
-_PIPELINE_VERSION = "2"
+_PIPELINE_VERSION = "3"
 ANALYZER_VERSION = f"{_PIPELINE_VERSION}.{STEMMER_VERSION}"
 
 STOPPED = ""  # the cached term of a stop word (no real term is empty)
+# An acronym written in capitals is not stemmed (НАТО, ОССЕ, НЗОК; the rules would read НАТО as a
+# noun in -о, нат).  A token in capitals is an acronym when it has at most this many letters and
+# is not an ordinary word: not a dictionary form once lowercased, or of at most
+# _SHORT_ACRONYM letters (ДВ, ПИ, БТА: a 2-3 letter word in capitals is nearly always an
+# abbreviation; a 3-letter word is not stemmed anyway, unless the dictionary knows it).
+# A word a shouting headline writes in capitals (ТЪМНИ СИЛИ) is a dictionary form and is stemmed.
+_MAX_ACRONYM = 5
+_SHORT_ACRONYM = 3
+#: Acronyms that are also dictionary forms (the dictionaries list them as words), never stemmed,
+#: in capitals or not.
+KNOWN_ACRONYMS = frozenset({"нато", "юнеско", "уефа", "фифа", "уницеф", "опек", "бта", "оссе"})
 _CACHE_LIMIT = 200_000
 
 
@@ -88,6 +100,8 @@ class Pipeline:
         if not self.stem:
             return word
         if is_cyrillic_word(word):
+            if word in KNOWN_ACRONYMS or (raw.isupper() and _is_acronym(word)):
+                return word
             return _stemmer().stem(word)
         if word.isascii() and word.isalpha():
             return stem_latin(word)
@@ -112,6 +126,11 @@ class Pipeline:
 @cache
 def _stemmer() -> BulgarianStemmer:
     return BulgarianStemmer()
+
+
+def _is_acronym(word: str) -> bool:
+    """Whether ``word``, written in capitals in the text, is an acronym (see ``_MAX_ACRONYM``)."""
+    return 2 <= len(word) <= _MAX_ACRONYM and (len(word) <= _SHORT_ACRONYM or not _stemmer().is_known(word))
 
 
 class HasPipeline(Protocol):

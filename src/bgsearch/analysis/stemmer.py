@@ -9,14 +9,17 @@ The term of a word is the *key* of its lemma:
   (политик / политика, дам / дама, знам / знаме).
 
 A form is stemmed by learned suffix rules (``form suffix → letters to strip, letters to add``;
-the longest listed suffix of the form wins, unless a shorter one leads to a longer dictionary key).  The rules were learned from a dictionary of
+the longest listed suffix of the form wins, unless it leads to no dictionary key and a shorter one
+leads to a longer dictionary key, or one as long when the longest left the word unchanged).  The rules were learned from a dictionary of
 ~200k forms (see ``tools/build_stemmer_data.py``); the dictionary forms whose key the rules get
 wrong are stored as *exceptions* and looked up first.  So a form that no dictionary knows is
 stemmed exactly as a known form with the same ending would be, and the term of a known form and
 the term of an unknown form of the same word agree by construction.
 
 For unknown words one derivational step follows: a possessive adjective of a name that the
-dictionary does not know (тръмпов, тръмповата) is reduced to the name (тръмп).
+dictionary does not know, in a form only the adjective has (тръмповата, тръмпово), is reduced to
+the name (тръмп); -ов/-ова/-ови forms are also surnames' (Кирилов, Йотова) and keep -ов, and so does
+the adjective of a known word (бадемовата: бадемов).
 
 Data loads lazily on first use, once per process, and is shared by all instances (the forms
 list behind :meth:`BulgarianStemmer.is_known` and :meth:`BulgarianStemmer.known_near` only when
@@ -38,7 +41,7 @@ from ..edits import nearest, one_edit_variants
 __all__ = ["STEMMER_VERSION", "STEM_CACHE", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
 
 #: Bump whenever any output of :meth:`BulgarianStemmer.stem` changes (indexes record it).
-STEMMER_VERSION: Final = "4"
+STEMMER_VERSION: Final = "5"
 
 RULES_FILE: Final = "stemmer-rules.tsv.gz"
 KNOWN_FILE: Final = "stemmer-known.txt.gz"
@@ -47,8 +50,13 @@ KNOWN_FILE: Final = "stemmer-known.txt.gz"
 MIN_RULE_LEN: Final = 4
 #: A rule never leaves fewer letters than this before adding its replacement.
 MIN_STEM: Final = 2
-#: Possessive/relational adjective suffixes removed from a predicted key no dictionary word has.
+#: Possessive adjective suffixes removed from a predicted key no dictionary word has (тръмповата ->
+#: тръмп), when the word has an ending only the adjective has (the neuter or the article) and the
+#: name left is no dictionary key either.  The other forms (-ов, -ова, -ови) are also a surname's
+#: (Кирилов, Йотова, Петрови), which keeps -ов: a surname made from a first name is not that name;
+#: and the -ов adjective of a known word is a word of its own (бадемовата: бадемов, not бадем).
 _DERIVATIONAL: Final = ("ов", "ев")
+_POSSESSIVE_ONLY: Final = frozenset({"о", "ия", "ият", "ата", "ото", "ите"})
 _MIN_DERIVED_BASE: Final = 3
 #: Memo cache bound: when full, the cache is cleared (cheap, and steady state refills it fast).
 CACHE_SIZE: Final = 200_000
@@ -70,11 +78,17 @@ class StemmerData:
 def rule_stem(word: str, data: StemmerData) -> str:
     """Stem ``word`` by the rules alone (no exception lookup, no memo).
 
-    The longest suffix of ``word`` that has a rule gives the key, unless a shorter suffix's rule
-    gives a longer key that is a dictionary key: then that one (дебата: "-ата" of feminine nouns
-    gives деб, "-а" of masculine ones the known дебат).  So an unknown form of a known
+    The longest suffix of ``word`` that has a rule gives the key, unless that key is not a
+    dictionary key and a shorter suffix's rule gives a longer dictionary key, or one as long when
+    the longest rule left the word as it is: then that one (дебата: "-ата" of feminine nouns gives
+    деб, "-а" of masculine ones the known дебат; екстремна: "-мна" of verbs takes the word for a
+    lemma, "-на" of adjectives gives the known екстремен).  An equal-length key is not taken from
+    a rule that changed the word: a participle of an unknown verb would reach the verb's known
+    verbal noun (запалваният: запалвам, not запалван(е)).  So an unknown form of a known
     word meets it, while a rule never strips more to reach some unrelated dictionary key.  A key
-    that no dictionary word has then loses a possessive -ов/-ев (тръмповата -> тръмпов -> тръмп).
+    that no dictionary word has then loses a possessive -ов/-ев when the word's ending is one only
+    the possessive adjective has and the name left is not a dictionary key (тръмповата -> тръмпов ->
+    тръмп; not the surnames Кирилов, Йотова, nor бадемовата, the adjective of бадем).
     """
     n = len(word)
     if n < MIN_RULE_LEN:
@@ -90,14 +104,15 @@ def rule_stem(word: str, data: StemmerData) -> str:
             key = guess
             if guess in keys:
                 break
-        elif len(guess) > len(key) and guess in keys:
-            return guess
+        elif (len(guess) > len(key) or (key == word and len(guess) == n)) and guess in keys:
+            return guess  # (key is not a dictionary key here)
     if key is None:
         key = word
-    if key not in keys:
+    if key not in keys and word[len(key) :] in _POSSESSIVE_ONLY:
         for suffix in _DERIVATIONAL:
-            if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_DERIVED_BASE:
-                return key[: -len(suffix)]
+            base = key[: -len(suffix)]
+            if key.endswith(suffix) and len(base) >= _MIN_DERIVED_BASE and base not in keys:
+                return base
     return key
 
 

@@ -4,8 +4,10 @@ A word is a run of letters; stress marks, soft hyphens and zero-width characters
 part of the token (the normalizer removes them), so `ка́кво` is one token, not `ка` + `кво`.
 Hyphens split (`по-добре` → `по`, `добре`), as do digits (`2022г` → `2022`, `г`). A number
 keeps its inner separators (`3,5`, `1.000`). A short suffix glued to a number with a hyphen
-(`123-мата`, `20-те`) belongs to the number and is not a word of its own. A run of more than 64
-letters is not a word (base64, hashes, glued-together junk) and is skipped.
+(`123-мата`, `20-те`) belongs to the number and is not a word of its own; so does an ending glued
+with a hyphen to an acronym in capitals (`САЩ-ската`, `НАТО-вските`, `ЕС-то`): it is not a word
+(`ската` would be read as "the slope"), while a word after an acronym stays (`ДНК-анализ`). A run of
+more than 64 letters is not a word (base64, hashes, glued-together junk) and is skipped.
 
 Every stage that looks at words of a text (indexing, snippets, "did you mean") goes through
 `spans`, so they all see the same words at the same positions.
@@ -27,6 +29,11 @@ TOKEN_PATTERN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{_INNER}]+[^\W\d_]*)*
 _HYPHENS = "-\u2010\u2011"
 # Endings written after a numeral: 5-ти, 1-ви, 2-ри, 7-ми, 3-ма, 123-мата, 20-те, 5-тия.
 _NUMBER_SUFFIX = re.compile(r"(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)(?:я|ят|те)?|т[аое]|ия|ият|[аия]", re.I)
+# Endings written after an acronym: the -ски adjective (САЩ-ската, НАТО-вските, ЕС-овски), the
+# article and the plural (ЕС-то, ДПС-а, ЧЕЗ-ът, ВиК-ове), -ец / -ци (ДПС-ци).
+_ACRONYM_SUFFIX = re.compile(r"(?:[оеи]?в)?(?:ск|шк)(?:и|а|о|ите|ата|ото|ия|ият)|(?:ов|ев)(?:е|ете)?|"
+                             r"т[аое]|ът|ите|ове|овете|[аия]|ят|ият|ец|ци|ците", re.I)
+_MAX_ACRONYM = 6
 MAX_TOKEN_LENGTH = 64
 
 
@@ -36,7 +43,7 @@ def spans(text: str, begin: int = 0, end: int | None = None) -> Iterator[tuple[i
     hyphens, longest = _HYPHENS, MAX_TOKEN_LENGTH  # locals: this loop runs once per word
     for match in TOKEN_PATTERN.finditer(text, begin, len(text) if end is None else end):
         start, stop = match.span()
-        if stop - start > longest or (start and text[start - 1] in hyphens and _is_number_suffix(text, start, stop)):
+        if stop - start > longest or (start and text[start - 1] in hyphens and _is_glued_suffix(text, start, stop)):
             continue
         yield start, stop
 
@@ -47,5 +54,17 @@ def token_start(text: str, position: int) -> int:
     return found[0] if found else 0
 
 
-def _is_number_suffix(text: str, start: int, end: int) -> bool:
-    return start >= 2 and text[start - 2].isdigit() and _NUMBER_SUFFIX.fullmatch(text, start, end) is not None
+def _is_glued_suffix(text: str, start: int, end: int) -> bool:
+    """An ending hyphenated to the number (123-мата) or acronym (САЩ-ската) just before it."""
+    if start < 2:
+        return False
+    if text[start - 2].isdigit():
+        return _NUMBER_SUFFIX.fullmatch(text, start, end) is not None
+    if not text[start - 2].isupper():
+        return False
+    head = start - 1
+    while head and text[head - 1].isalpha():
+        head -= 1
+    acronym = text[head : start - 1]
+    return (2 <= len(acronym) <= _MAX_ACRONYM and sum(c.isupper() for c in acronym) >= 2
+            and _ACRONYM_SUFFIX.fullmatch(text, start, end) is not None)

@@ -7,7 +7,8 @@ import org.apache.lucene.analysis.charfilter.BaseCharFilter;
 /**
  * Normalization as a char filter: every word or number the bgsearch tokenizer would find in the
  * text (tokens too long to index included) is replaced by its {@link BulgarianNormalizer normalized}
- * spelling; everything between tokens passes unchanged. Offsets are corrected at each token's end,
+ * spelling, and an ending glued with a hyphen to an acronym in capitals ({@code САЩ-ската}, which
+ * bgsearch's tokenizer skips) is deleted; everything between tokens passes unchanged. Offsets are corrected at each token's end,
  * so a token's start and end map back to the original text.
  *
  * <p>Normalization is defined per token (majority script, yat, final ъ look at the whole word), so
@@ -15,8 +16,10 @@ import org.apache.lucene.analysis.charfilter.BaseCharFilter;
  * bgsearch's tokenizer after it the tokens are those of {@link BulgarianNormalizationFilter}, except
  * where the tokenizer's rules judge the normalized text differently from the raw one: a numeral
  * ending with a stress mark or a Latin look-alike in it ({@code 5-ти́}) is skipped rather than
- * indexed, and a 65-letter token with a stress mark is kept rather than skipped. It reads its whole
- * input on first use.
+ * indexed, and a 65-letter token with a stress mark is kept rather than skipped. And the capitals
+ * are gone: an acronym in capitals that bgsearch leaves unstemmed (ХЮГО, ТВ) is stemmed by the stem
+ * filter after it like any word (the {@link BulgarianTerms#KNOWN_ACRONYMS} excepted). It reads its
+ * whole input on first use.
  */
 public final class BulgarianNormalizeCharFilter extends BaseCharFilter {
 
@@ -42,7 +45,9 @@ public final class BulgarianNormalizeCharFilter extends BaseCharFilter {
       int end = scanner.end();
       out.append(text, last, start);
       String word = text.substring(start, end);
-      String normalized = BulgarianNormalizer.normalize(word);
+      // An ending glued to an acronym in capitals (САЩ-ската) is not a word, but once the acronym is
+      // lower-cased nothing tells it from a word after a hyphen (по-добре): it is deleted.
+      String normalized = scanner.isAcronymEnding() ? "" : BulgarianNormalizer.normalize(word);
       int outStart = out.length();
       out.append(normalized);
       int grown = normalized.length() - word.length();

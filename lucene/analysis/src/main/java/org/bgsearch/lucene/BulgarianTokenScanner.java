@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
  * ({@code \d+(?:[.,]\d+)*}) or a word ({@code [^\W\d_]+(?:[INNER]+[^\W\d_]*)*}, letters with
  * stress marks, soft hyphens and zero-width characters inside); tokens longer than
  * {@link #MAX_TOKEN_LENGTH} code points are skipped, and so is a numeral ending written after a
- * digit and a hyphen ({@code 123-мата}). Skipped tokens take no position.
+ * digit and a hyphen ({@code 123-мата}) and an ending written after an acronym in capitals and a
+ * hyphen ({@code САЩ-ската}, {@code НАТО-вските}, {@code ЕС-то}; not {@code ДНК-анализ}). Skipped
+ * tokens take no position.
  *
  * <p>Character classes follow Python's {@code re} module: a "letter" ({@code [^\W\d_]}) is any
  * character of the Unicode categories L*, Nl or No; a digit ({@code \d}) is category Nd.
@@ -23,6 +25,18 @@ public final class BulgarianTokenScanner {
   private static final Pattern NUMBER_SUFFIX = Pattern.compile(
       "(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)(?:я|ят|те)?|т[аое]|ия|ият|[аия]",
       Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+
+  /**
+   * Endings written after an acronym: the -ски adjective (САЩ-ската, НАТО-вските, ЕС-овски), the
+   * article and the plural (ЕС-то, ДПС-а, ЧЕЗ-ът, ВиК-ове), -ец / -ци (ДПС-ци).
+   */
+  private static final Pattern ACRONYM_SUFFIX = Pattern.compile(
+      "(?:[оеи]?в)?(?:ск|шк)(?:и|а|о|ите|ата|ото|ия|ият)|(?:ов|ев)(?:е|ете)?|"
+          + "т[аое]|ът|ите|ове|овете|[аия]|ят|ият|ец|ци|ците",
+      Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+
+  /** An ending is glued to an acronym of at most this many letters (code points). */
+  private static final int MAX_ACRONYM = 6;
 
   /**
    * Characters outside category Nd for which Python's {@code str.isdigit()} is true
@@ -76,6 +90,11 @@ public final class BulgarianTokenScanner {
   /** The hyphens after which a numeral ending is not a word: -, U+2010, U+2011. */
   public static boolean isHyphen(int c) {
     return c == '-' || c == 0x2010 || c == 0x2011;
+  }
+
+  /** Python's {@code str.isupper()} for one character (Unicode's Uppercase, not Lowercase nor Lt). */
+  public static boolean isUpper(int c) {
+    return Character.isUpperCase(c) && !Character.isLowerCase(c) && !Character.isTitleCase(c);
   }
 
   /** Python's {@code str.isdigit()} for one character. */
@@ -171,14 +190,50 @@ public final class BulgarianTokenScanner {
     return i;
   }
 
+  /**
+   * Whether the current token (emitted or not) is an ending glued with a hyphen to an acronym in
+   * capitals ({@code САЩ-ската}): such a token is skipped.
+   */
+  public boolean isAcronymEnding() {
+    return start >= 2 && isHyphen(text.charAt(start - 1))
+        && !isPythonDigit(Character.codePointBefore(text, start - 1)) && acronymEnding(start, end);
+  }
+
+  /** The token s..e follows a hyphen after a non-digit: is it an ending glued to an acronym? */
+  private boolean acronymEnding(int s, int e) {
+    if (!isUpper(Character.codePointBefore(text, s - 1))) {
+      return false;
+    }
+    // The acronym: the letters (Python's str.isalpha) right before the hyphen.
+    int head = s - 1;
+    int letters = 0;
+    int upper = 0;
+    while (head > 0) {
+      int c = Character.codePointBefore(text, head);
+      if (!Character.isLetter(c)) {
+        break;
+      }
+      letters++;
+      if (isUpper(c)) {
+        upper++;
+      }
+      head -= Character.charCount(c);
+    }
+    return letters >= 2 && letters <= MAX_ACRONYM && upper >= 2
+        && ACRONYM_SUFFIX.matcher(text.subSequence(s, e)).matches();
+  }
+
   private boolean skipped(int s, int e) {
     if (Character.codePointCount(text, s, e) > MAX_TOKEN_LENGTH) {
       return true;
     }
-    // A numeral ending: the character before the token is a hyphen, the one before that a digit.
+    // An ending glued with a hyphen to the number or acronym just before it.
     if (s >= 2 && isHyphen(text.charAt(s - 1))) {
       int beforeHyphen = Character.codePointBefore(text, s - 1);
-      return isPythonDigit(beforeHyphen) && NUMBER_SUFFIX.matcher(text.subSequence(s, e)).matches();
+      if (isPythonDigit(beforeHyphen)) {
+        return NUMBER_SUFFIX.matcher(text.subSequence(s, e)).matches();
+      }
+      return acronymEnding(s, e);
     }
     return false;
   }

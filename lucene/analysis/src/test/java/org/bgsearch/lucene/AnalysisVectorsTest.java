@@ -152,6 +152,11 @@ class AnalysisVectorsTest {
     String text = null;
     List<String> expected = new ArrayList<>();
     List<String> expectedTerms = new ArrayList<>();
+    // The char filter chain's expected terms: Python's, except that the chain cannot see capitals,
+    // so an acronym in capitals that bgsearch leaves unstemmed gets the stem filter's term.
+    List<String> expectedChain = new ArrayList<>();
+    BulgarianTerms chainTerms = new BulgarianTerms(java.util.Set.of(), true);
+    int[] acronymsStemmedByChain = {0};
     List<String[]> rows = Vectors.read(dir.resolve("documents.tsv.gz"));
     rows.add(new String[] {"D", null, null});
     for (String[] f : rows) {
@@ -167,20 +172,33 @@ class AnalysisVectorsTest {
           // ending, a 65-letter token with a stress mark): random texts hit that, natural ones
           // must not.
           (doc.startsWith("fuzz:") ? charFilteredFuzz : charFiltered)
-              .check(gotFiltered.equals(expectedTerms), () -> diff(doc, expectedTerms, gotFiltered));
+              .check(gotFiltered.equals(expectedChain), () -> diff(doc, expectedChain, gotFiltered));
         }
         name = f[1];
         text = f[2];
         expected.clear();
         expectedTerms.clear();
+        expectedChain.clear();
       } else {
         // T text term start end position
         expected.add(f[1] + " " + f[3] + "-" + f[4] + " @" + f[5]);
         if (!f[2].isEmpty()) {
           expectedTerms.add(f[2] + " " + f[3] + "-" + f[4] + " @" + f[5]);
+          String chainTerm = f[2];
+          String normalized = BulgarianNormalizer.normalize(f[1]);
+          if (BulgarianTerms.isUpperCase(f[1]) && BulgarianNormalizer.isCyrillicWord(normalized)
+              && BulgarianTerms.isAcronym(normalized)) {
+            chainTerm = chainTerms.stem(normalized);
+            if (!chainTerm.equals(f[2])) {
+              acronymsStemmedByChain[0]++;
+            }
+          }
+          expectedChain.add(chainTerm + " " + f[3] + "-" + f[4] + " @" + f[5]);
         }
       }
     }
+    System.out.println("documents/char filter chain: " + acronymsStemmedByChain[0]
+        + " acronyms in capitals stemmed (the chain cannot see capitals; expected)");
     tokens.assertNone();
     analyzed.assertNone();
     charFiltered.assertNone();

@@ -67,6 +67,23 @@ class AnalyzerTest {
   }
 
   @Test
+  void acronymsInCapitalsAreNotStemmedAndTheirEndingsAreSkipped() throws IOException {
+    String text = "НАТО и НЗОК: ТЪМНИ СИЛИ, САЩ-ската ДНК-анализ, Нато, нато, Петрова, тръмповата";
+    List<String> expected = List.of("нато 0-4 @0", "нзок 7-11 @2", "тъмен 13-18 @3", "сила 19-23 @4",
+        "сащ 25-28 @5", "днк 35-38 @6", "анализ 39-45 @7", "нато 47-51 @8", "нато 53-57 @9",
+        "петров 59-66 @10", "тръмп 68-78 @11");
+    assertEquals(expected, AnalysisVectorsTest.run(new BgsearchBulgarianAnalyzer(), text));
+    // The char filter deletes the ending glued to the acronym (offsets still those of the text).
+    Analyzer withCharFilter = CustomAnalyzer.builder()
+        .addCharFilter("bgsearchNormalize")
+        .withTokenizer("bgsearch")
+        .addTokenFilter("bgsearchStop")
+        .addTokenFilter("bgsearchStem")
+        .build();
+    assertEquals(expected, AnalysisVectorsTest.run(withCharFilter, text));
+  }
+
+  @Test
   void spiFactoriesBuildTheSameAnalyzer() throws IOException {
     Analyzer custom = CustomAnalyzer.builder()
         .withTokenizer("bgsearch")
@@ -74,7 +91,8 @@ class AnalyzerTest {
         .addTokenFilter("bgsearchStop")
         .addTokenFilter("bgsearchStem")
         .build();
-    String text = "Президентът Ка́кво по-добре: кoмпютрите, 123-мата затворници, министър на финансите; Reuters";
+    String text = "Президентът Ка́кво по-добре: кoмпютрите, 123-мата затворници, министър на финансите; Reuters;"
+        + " НАТО, НЗОК и ОССЕ: ТЪМНИ СИЛИ, САЩ-ската, ДНК-анализ";
     assertEquals(AnalysisVectorsTest.run(new BgsearchBulgarianAnalyzer(), text), AnalysisVectorsTest.run(custom, text));
     Analyzer withCharFilter = CustomAnalyzer.builder()
         .addCharFilter("bgsearchNormalize")

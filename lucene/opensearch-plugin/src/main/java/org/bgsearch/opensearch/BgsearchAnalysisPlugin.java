@@ -21,7 +21,8 @@ import org.opensearch.plugins.Plugin;
  *   <li>tokenizer {@code bgsearch_tokenizer};
  *   <li>token filters {@code bgsearch_normalize}, {@code bgsearch_stop} (Savoy's stop words, with
  *       position gaps) and {@code bgsearch_stemmer} (Bulgarian for а-я words, Snowball English for
- *       ASCII ones; expects normalized tokens; honours {@code keyword_marker});
+ *       ASCII ones; expects normalized tokens; honours {@code keyword_marker} and the acronyms in
+ *       capitals {@code bgsearch_normalize} marks as keywords);
  *   <li>char filter {@code bgsearch_normalize}: normalizes each word of the text in place.
  * </ul>
  */
