@@ -106,13 +106,12 @@ whoosh_index.TOC._segment_pattern = classmethod(lambda cls, name: re.compile(_se
 
 
 def _remove(files: list[Path]) -> None:
+    """Delete an index's files (and its writers' temporary directory), never through a link."""
     for file in files:
-        if file.is_dir() and not file.is_symlink():
-            for inner in file.iterdir():
-                inner.unlink(missing_ok=True)
-            file.rmdir()
+        if file.name.endswith(".tmp") and file.is_dir():
+            durable.remove_temp_dir(file.parent, file.name)
         else:
-            file.unlink(missing_ok=True)
+            durable.remove_file(file.parent, file.name)
 
 
 @dataclass(frozen=True)
