@@ -88,7 +88,7 @@ def test_a_killed_rebuild_leaves_the_old_index_and_its_files_go_next_time(laws_l
     finally:
         reap(proc)
     with Index.open(laws_like) as ix:
-        assert len(ix) == 60 and ix.search(f"id:doc-00007").total == 1
+        assert len(ix) == 60 and ix.search("id:doc-00007").total == 1
     # The next rebuild removes what the killed one left.
     with Index.rebuild(laws_like) as new:
         new.add_documents(load_path(SEEDS), workers=1)
