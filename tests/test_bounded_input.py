@@ -31,26 +31,30 @@ from robustness_helpers import one_line
 
 # -- the lexer --------------------------------------------------------------------------------------
 
-# The lexer before issue 14 (a pattern searched with finditer; quadratic on runs of white space):
-# the reference the linear one must agree with, token for token.
+# The lexer before issue 14 (a pattern searched with finditer; quadratic on runs of white space),
+# with the Bulgarian quotation marks added since (issue 15): the reference the linear one must agree
+# with, token for token.
 _OLD_LEXER = re.compile(
     r"""\s*(?:
         (?P<open>\()|(?P<close>\))
       | (?P<field>[^\W\d_]+):(?=["\S])
       | "(?P<phrase>[^"]*)"?
+      | „(?P<low_quoted>[^“”"]*)[“”"]?
+      | «(?P<angle_quoted>[^»]*)»?
       | (?P<minus>-)(?=[^\s\-])
-      | (?P<word>[^\s()"]+)
+      | (?P<word>[^\s()"„“”«»]+)
     )""",
     re.VERBOSE,
 )
+_QUOTED = {"low_quoted": "phrase", "angle_quoted": "phrase"}
 
 
 def _old_lex(text: str) -> list[tuple[str, str]]:
-    return [(m.lastgroup, m[m.lastgroup]) for m in _OLD_LEXER.finditer(text) if m.lastgroup]
+    return [(_QUOTED.get(m.lastgroup, m.lastgroup), m[m.lastgroup]) for m in _OLD_LEXER.finditer(text) if m.lastgroup]
 
 
 _PIECES = ['санкции', 'Беларус', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '(', ')', '"', '-', '--', ':', '*',
-           'title:', 'id:', 'date:2025', 'NOT', 'OR', 'AND', 'за*', 'по-добре', '„', '“', '1', '_', '\x00']
+           'title:', 'id:', 'date:2025', 'NOT', 'OR', 'AND', 'за*', 'по-добре', '„', '“', '”', '«', '»', '1', '_', '\x00']
 
 
 def test_the_linear_lexer_gives_exactly_the_tokens_of_the_old_one() -> None:

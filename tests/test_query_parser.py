@@ -29,7 +29,7 @@ def test_not_and_minus() -> None:
 
 def test_phrases_fields_prefixes() -> None:
     assert tree('"политически затворници"') == Phrase("политически затворници")
-    assert tree("„политически затворници“") == And((Word("„политически"), Word("затворници“")))
+    assert tree("„политически затворници“") == Phrase("политически затворници")  # Bulgarian quotation marks
     assert tree('title:"голяма сделка"') == Phrase("голяма сделка", "title")
     assert tree("title:Беларус") == Word("Беларус", "title")
     assert tree("санкц*") == Word("санкц", prefix=True)
@@ -85,3 +85,11 @@ def test_malformed_queries_explain_themselves(text: str, message: str) -> None:
 def test_empty_query() -> None:
     assert tree("") is None
     assert tree("   ") is None
+
+
+@pytest.mark.parametrize("quoted", ['"политически затворници"', "„политически затворници“", "«политически затворници»",
+                                    "„политически затворници”", "„политически затворници"])
+def test_bulgarian_quotation_marks_make_a_phrase(quoted: str) -> None:
+    assert parse_query(quoted).root == Phrase("политически затворници")
+    assert parse_query(f"title:{quoted}").root == Phrase("политически затворници", "title")
+    assert parse_query(f"Беларус {quoted}").root == And((Word("Беларус"), Phrase("политически затворници")))

@@ -145,3 +145,10 @@ def test_a_long_query_ranks_by_the_words_each_document_has(seed_index: Index) ->
     assert not results.fallback and results.notices == []
     # Short queries still need every word.
     assert ids(seed_index.search("Лукашенко пристанище")) == [OCTOBER]
+
+
+def test_bulgarian_quotation_marks_search_the_phrase(seed_index: Index) -> None:
+    straight = ids(seed_index.search('"политически затворници"'))
+    assert straight and ids(seed_index.search("„политически затворници“")) == straight
+    assert ids(seed_index.search("«политически затворници»")) == straight
+    assert ids(seed_index.search("„затворници политически“")) == []  # the order counts, as in a phrase

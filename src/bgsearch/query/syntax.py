@@ -82,11 +82,15 @@ _TOKEN = re.compile(
         (?P<open>\()|(?P<close>\))
       | (?P<field>[^\W\d_]+):(?=["\S])
       | "(?P<phrase>[^"]*)"?
+      | „(?P<low_quoted>[^“”"]*)[“”"]?   # Bulgarian quotation marks: „...“
+      | «(?P<angle_quoted>[^»]*)»?       # and «...»
       | (?P<minus>-)(?=[^\s\-])
-      | (?P<word>[^\s()"]+)
+      | (?P<word>[^\s()"„“”«»]+)
     )""",
     re.VERBOSE,
 )
+# Every kind of quotation marks makes a phrase.
+_PHRASE_KINDS = {"low_quoted": "phrase", "angle_quoted": "phrase"}
 _KEYWORDS = {"OR", "AND", "NOT"}
 
 
@@ -221,7 +225,7 @@ def _lex(text: str) -> list[tuple[str, str]]:
             continue
         kind = match.lastgroup
         assert kind is not None
-        tokens.append((kind, match[kind]))
+        tokens.append((_PHRASE_KINDS.get(kind, kind), match[kind]))
         position = match.end()
 
 
