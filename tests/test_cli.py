@@ -129,3 +129,35 @@ def test_colour_on_a_terminal_unless_no_color(checkout: Path) -> None:
     plain = subprocess.run([sys.executable, "-c", code], cwd=checkout, capture_output=True, text=True,
                            env=env | {"NO_COLOR": "1"})
     assert "\x1b[" not in plain.stdout and "Минск" in plain.stdout
+
+
+def test_a_negated_word_is_a_query_not_an_option(checkout: Path) -> None:
+    run = bgsearch("query", "-Москва", "--json", cwd=checkout)  # no `--` needed
+    assert run.returncode in (0, 1), run.stderr
+    with_it = {json.loads(line)["id"] for line in bgsearch("query", "Москва", "--json", cwd=checkout).stdout.splitlines()}
+    without = {json.loads(line)["id"] for line in run.stdout.splitlines()}
+    assert without and not with_it & without
+
+
+def test_json_summary_is_the_last_line(checkout: Path) -> None:
+    run = bgsearch("query", "посолсвото", "--json-summary", "--limit", "1", cwd=checkout)
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    *hits, summary = lines
+    assert len(hits) == 1 and "type" not in hits[0]
+    assert summary["type"] == "summary" and summary["total"] >= 1 and summary["hits"] == 1
+    assert summary["did_you_mean"] and any("did you mean" in n for n in summary["notices"])
+
+
+def test_delete_by_query(tmp_path: Path) -> None:
+    from bgsearch import Index, load_path
+
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add_documents(load_path(SEEDS))
+    run = bgsearch("delete", "--query", "пристанище", "--index", "ix", cwd=tmp_path)
+    assert run.returncode == 0 and "deleted 1 document(s)" in run.stderr, run.stderr
+    with Index.open(tmp_path / "ix") as ix:
+        assert len(ix) == 1 and ix.get(OCTOBER) is None
+        assert ix.delete_by_query("пристанище") == 0
+        assert ix.delete_by_query("Беларус date:2025-12") == 1 and len(ix) == 0
+    both = bgsearch("delete", "x", "--query", "y", "--index", "ix", cwd=tmp_path)
+    assert both.returncode == 2 and "not both" in both.stderr

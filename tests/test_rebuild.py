@@ -72,14 +72,16 @@ def test_cli_rebuild_needs_its_sources_named(laws_like: Path) -> None:
 
 
 def test_a_killed_rebuild_leaves_the_old_index_and_its_files_go_next_time(laws_like: Path, tmp_path: Path) -> None:
-    source = write_jsonl(tmp_path / "big.jsonl", make_documents(3_000, seed=2, prefix="big"))
+    # Enough documents, committed in small steps, that the rebuild is far from done when it is killed.
+    source = write_jsonl(tmp_path / "big.jsonl", make_documents(8_000, seed=2, prefix="big"))
     proc = subprocess.Popen(bgsearch_command("index", "--rebuild", str(source), "--index", str(laws_like),
-                                             "--workers", "1", "--commit-every", "200"),
+                                             "--workers", "1", "--commit-every", "100"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
     try:
-        deadline = time.monotonic() + 60
-        while not list(laws_like.glob("R*.seg")) and time.monotonic() < deadline:  # a commit of the new index
-            time.sleep(0.05)
+        deadline = time.monotonic() + 120
+        while not list(laws_like.glob("R*.seg")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # until the new index has a commit
+        assert proc.poll() is None, f"the rebuild ended before it was killed: {proc.stderr.read()!r}"
         assert list(laws_like.glob("R*.seg")), "the rebuild never committed"
         with Index.open(laws_like) as ix:  # meanwhile: the old index
             assert len(ix) == 60

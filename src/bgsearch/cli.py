@@ -30,7 +30,7 @@ EXIT_OK, EXIT_NONE, EXIT_ERROR = 0, 1, 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_negated_words_last(list(sys.argv[1:] if argv is None else argv)))
     try:
         return args.run(args)
     except BgsearchError as exc:
@@ -45,6 +45,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # what the library did not foresee: still one line
         _say(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
         return EXIT_ERROR
+
+
+def _negated_words_last(argv: list[str]) -> list[str]:
+    """`bgsearch query -Москва` is a query (a word NOT to match), not an option: such an argument
+    goes after `--`, where argparse takes it for the query."""
+    if not argv or argv[0] != "query" or "--" in argv:
+        return argv
+    words = [arg for arg in argv[1:] if arg.startswith("-") and not arg.startswith("--") and arg != "-h"
+             and len(arg) > 1 and not arg[1].isdigit()]
+    if not words:
+        return argv
+    return [arg for arg in argv if arg not in words] + ["--", *words]
 
 
 def _positive_int(text: str) -> int:
@@ -87,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--from", dest="date_from", metavar="DATE", help="only documents dated on or after DATE")
     query.add_argument("--to", dest="date_to", metavar="DATE", help="only documents dated on or before DATE")
     query.add_argument("--json", action="store_true", help="one JSON object per hit per line")
+    query.add_argument("--json-summary", action="store_true",
+                       help='--json, and a last line {"type": "summary", "total": ..., "notices": [...], ...}')
     query.add_argument("--no-translit", dest="transliterate", action="store_false",
                        help="do not read Latin-script words as Bulgarian")
     query.add_argument("--no-fuzzy", dest="fuzzy", action="store_false",
@@ -118,8 +132,9 @@ def _parser() -> argparse.ArgumentParser:
     index_option(stats)
     stats.add_argument("--json", action="store_true")
 
-    delete = command("delete", _delete, "delete documents by id")
-    delete.add_argument("ids", nargs="+", metavar="ID")
+    delete = command("delete", _delete, "delete documents by id, or every document a query matches")
+    delete.add_argument("ids", nargs="*", metavar="ID")
+    delete.add_argument("--query", metavar="QUERY", help="delete every document this query matches")
     index_option(delete)
     return parser
 
@@ -135,9 +150,11 @@ def _query(args: argparse.Namespace) -> int:
                             date_to=args.date_to, transliterate=args.transliterate, fuzzy=args.fuzzy)
         for notice in results.notices:
             _say(notice)
-        if args.json:
+        if args.json or args.json_summary:
             for hit in results.hits:
                 print(json.dumps(hit.to_dict(), ensure_ascii=False))
+            if args.json_summary:
+                print(json.dumps(results.summary(), ensure_ascii=False))
         else:
             _render_hits(results)
     return EXIT_OK if results.hits else EXIT_NONE
@@ -243,6 +260,13 @@ def _check(args: argparse.Namespace) -> int:
 def _delete(args: argparse.Namespace) -> int:
     from .index import Index
 
+    if bool(args.ids) == bool(args.query):
+        raise BgsearchError("delete: give the ids to delete, or --query QUERY (not both)")
+    if args.query:
+        with Index.open(args.index) as ix:
+            deleted = ix.delete_by_query(args.query)
+        _say(f"deleted {deleted} document(s)")
+        return EXIT_OK if deleted else EXIT_NONE
     with Index.open(args.index) as ix:
         missing = ix.delete(args.ids)
     for doc_id in missing:

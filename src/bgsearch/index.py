@@ -20,7 +20,7 @@ from .documents import Document, Rejected, collect
 from .engine import checksums, store, writer
 from .engine.reader import Reader, Searcher
 from .results import SearchResults
-from .search import search
+from .search import matching, search
 
 __all__ = ["Index", "AddResult", "IndexStats", "COMMIT_EVERY"]
 
@@ -261,6 +261,13 @@ class Index:
     def delete(self, ids: Iterable[str]) -> list[str]:
         """Delete documents by id and commit; returns the ids that were not in the index."""
         return writer.delete(self._store, ids, self.lock_timeout)
+
+    def delete_by_query(self, query: str) -> int:
+        """Delete every document `query` matches as written (no typo guesses, never the any-word
+        fallback), in one commit; returns how many were deleted."""
+        ids = matching(self._reader, query)
+        missing = writer.delete(self._store, ids, self.lock_timeout) if ids else []
+        return len(ids) - len(missing)
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:

@@ -52,6 +52,23 @@ class SearchResults:
             self._count = None
         return self._total
 
+    def summary(self) -> dict[str, Any]:
+        """What a program needs besides the hits, as plain JSON values (`"type": "summary"`, as
+        ripgrep marks its last line): total (counted now), the page, fallback, "did you mean",
+        suggestions and notices."""
+        return {
+            "type": "summary",
+            "query": self.query,
+            "total": self.total,
+            "offset": self.offset,
+            "hits": len(self.hits),
+            "fallback": self.fallback,
+            "did_you_mean": self.did_you_mean,
+            "suggestions": self.suggestions,
+            "notices": self.notices,
+            "seconds": round(self.seconds, 6),
+        }
+
     def __len__(self) -> int:
         return len(self.hits)
 

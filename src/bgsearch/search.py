@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from .engine.execute import execute
+from .engine.execute import execute, matching_ids
 from .engine.reader import Reader
 from .errors import InvalidArgumentError
 from .fields import BODY, FIELDS, ID_FIELD
@@ -16,7 +16,7 @@ from .query.expand import expand
 from .query.syntax import parse_query
 from .results import Hit, SearchResults
 
-__all__ = ["search", "MAX_LIMIT"]
+__all__ = ["search", "matching", "MAX_LIMIT"]
 
 MAX_LIMIT = 1000
 _HIT_FIELDS = tuple(spec.name for spec in FIELDS if spec.name not in (ID_FIELD, BODY))  # as Hit has them
@@ -66,3 +66,12 @@ def search(
                                     snippet=snippet.text, highlights=snippet.highlights))
     results.seconds = time.perf_counter() - started
     return results
+
+
+def matching(reader: Reader, query: str) -> list[str]:
+    """The ids of every document `query` matches as written (no typo guesses, never the any-word
+    fallback): what a deletion by query deletes."""
+    syntax = parse_query(query)
+    with reader.snapshot() as snapshot:
+        plan = expand(syntax, query, snapshot.analyzer.pipeline, snapshot, fuzzy=False)
+        return matching_ids(snapshot, plan)

@@ -9,11 +9,12 @@ from typing import Any
 from whoosh.reading import ReaderClosed
 
 from ..errors import IndexClosedError
+from ..fields import ID_FIELD
 from ..query.plan import QueryPlan
 from .compile import compile_plan
 from .reader import Snapshot
 
-__all__ = ["Matches", "execute"]
+__all__ = ["Matches", "execute", "matching_ids"]
 
 
 @dataclass
@@ -24,6 +25,21 @@ class Matches:
     scored: int  # matches ranked (at least the page's end, when there are that many)
     count: Callable[[], int] | None  # counts every match, when more may match than were ranked
     fallback: bool  # the plan's fallback found these: no document matched the query itself
+
+
+def matching_ids(snapshot: Snapshot, query_plan: QueryPlan) -> list[str]:
+    """The ids of every document `query_plan.query` matches (never its fallback), within its dates;
+    the caller holds the snapshot's lock."""
+    if query_plan.query is None or query_plan.no_date_matches:
+        return []
+    allowed = None
+    if query_plan.dates is not None:
+        allowed = snapshot.dated_within(query_plan.dates.start, query_plan.dates.end)
+        if not allowed:
+            return []
+    searcher = snapshot.searcher
+    found = searcher.search(compile_plan(query_plan.query), limit=None, scored=False, filter=allowed)
+    return [searcher.stored_fields(docnum)[ID_FIELD] for docnum in found.docs()]
 
 
 def execute(snapshot: Snapshot, query_plan: QueryPlan, offset: int, limit: int) -> Matches:
