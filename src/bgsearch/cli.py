@@ -87,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
+    def cluster_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--cluster", metavar="URL[,URL]", help="an OpenSearch cluster instead of a local index "
+                                                               "(pip install \"bgsearch[cluster]\")")
+        sub.add_argument("--name", metavar="NAME", help="with --cluster: the index name in the cluster")
+
     def index_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--index", type=Path, default=DEFAULT_INDEX, metavar="DIR",
                          help=f"index directory (default: {DEFAULT_INDEX}/)")
@@ -105,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="do not read Latin-script words as Bulgarian")
     query.add_argument("--no-fuzzy", dest="fuzzy", action="store_false",
                        help="do not forgive typos or suggest corrections")
+    cluster_options(query)
 
     index = command("index", _index, "build or update an index from .txt / .jsonl(.gz) files, directories or - (stdin)")
     index.add_argument("paths", nargs="*", type=str, metavar="PATH",
@@ -119,6 +125,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="processes that analyze and write documents (default: one per core for large imports)")
     index.add_argument("--field", action="append", default=[], metavar="NAME=KEY",
                        help="JSON Lines: read document field NAME from key KEY (e.g. body=text); repeatable")
+    cluster_options(index)
+    index.add_argument("--shards", type=_positive_int, default=1, metavar="N", help="with --cluster: shards of a new index")
+    index.add_argument("--replicas", type=int, default=0, metavar="N", help="with --cluster: replicas of a new index")
+
+    cluster = command("cluster", _cluster, "a local OpenSearch cluster with bgsearch's analysis (needs Java and Maven)")
+    cluster.add_argument("action", choices=["up"], help="up: start it, print its URL, run until Ctrl-C")
+    cluster.add_argument("--nodes", type=int, choices=[1, 2], default=2)
+    cluster.add_argument("--port", type=_positive_int, default=9200, help="the first node's HTTP port (default 9200)")
 
     analyze = command("analyze", _analyze, "show each token of a text and the term it becomes")
     analyze.add_argument("text")
@@ -145,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
 def _query(args: argparse.Namespace) -> int:
     # The index stays open while the hits are shown: the count of all matches, shown last, is
     # made after the first hit is on the screen.
-    with _open_for_query(args.index) as ix:
+    with _cluster_index(args) if args.cluster else _open_for_query(args.index) as ix:
         results = ix.search(args.query, limit=args.limit, offset=args.offset, date_from=args.date_from,
                             date_to=args.date_to, transliterate=args.transliterate, fuzzy=args.fuzzy)
         for notice in results.notices:
@@ -187,7 +201,17 @@ def _index(args: argparse.Namespace) -> int:
             return ix.add_documents(load_paths(paths, fields), progress=progress, commit_every=args.commit_every,
                                     workers=args.workers)
 
-    if args.rebuild:  # the old index serves until the new one is complete, and stays if this fails
+    if args.cluster:
+        if args.rebuild or args.commit_every or args.workers:
+            raise BgsearchError("--rebuild, --commit-every and --workers are for a local index, not --cluster")
+        from .cluster.index import ClusterIndex
+
+        with _progress() as progress:
+            result = ClusterIndex.open_or_create(_cluster_urls(args), _cluster_name(args), shards=args.shards,
+                                                 replicas=args.replicas).add_documents(load_paths(paths, fields),
+                                                                                       progress=progress)
+        _report(result)
+    elif args.rebuild:  # the old index serves until the new one is complete, and stays if this fails
         with Index.rebuild(args.index) as ix:
             result = add(ix)
             _report(result)
@@ -198,6 +222,30 @@ def _index(args: argparse.Namespace) -> int:
             result = add(ix)
         _report(result)
     return EXIT_NONE if result.rejected else EXIT_OK
+
+
+def _cluster_urls(args: argparse.Namespace) -> list[str]:
+    return [url.strip() for url in args.cluster.split(",") if url.strip()]
+
+
+def _cluster_name(args: argparse.Namespace) -> str:
+    if not args.name:
+        raise BgsearchError("--cluster needs --name NAME: the index in the cluster")
+    return str(args.name)
+
+
+def _cluster_index(args: argparse.Namespace) -> Any:
+    from contextlib import nullcontext
+
+    from .cluster.index import ClusterIndex
+
+    return nullcontext(ClusterIndex(_cluster_urls(args), _cluster_name(args)))  # nothing to close
+
+
+def _cluster(args: argparse.Namespace) -> int:
+    from .cluster.nodes import cluster_up
+
+    return cluster_up(args.nodes, args.port)
 
 
 def _field_mapping(spec: str) -> tuple[str, str]:
