@@ -14,11 +14,20 @@ __all__ = [
     "IndexLockedError",
     "IndexClosedError",
     "IndexAccessError",
+    "describe",
 ]
 
 
 class BgsearchError(Exception):
     """Base class of every error bgsearch raises on purpose."""
+
+
+def describe(error: BaseException, limit: int = 200) -> str:
+    """`Type: message` of an error raised beneath bgsearch, on one line: a message made of damaged
+    bytes may hold line breaks and control characters, which become spaces."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(error))
+    text = " ".join(text.split())
+    return f"{type(error).__name__}: {text[:limit]}{'…' if len(text) > limit else ''}"
 
 
 # -- what the caller gave ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from ..caching import BoundedCache
-from ..errors import BgsearchError, IndexVersionError
+from ..errors import BgsearchError, IndexVersionError, describe
 from ..edits import nearest
 from ..fields import BODY, DATE_FIELD, DEFAULT_FIELDS, ID_FIELD
 from .postings import first_position
@@ -33,10 +33,11 @@ __all__ = ["Reader", "Snapshot", "Searcher", "WEIGHTING"]
 # BM25F; titles are short, so their length matters less (smaller B).
 WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.5)
 _PER_COMMIT_LIMIT = 256
-# Raised by Whoosh (and zlib, struct, pickle beneath it) on bytes that are not what it wrote; Whoosh
-# also raises plain Exception ("Block tag error").
-_DAMAGE = (struct.error, zlib.error, EOFError, pickle.UnpicklingError, UnicodeDecodeError, ValueError, IndexError,
-           KeyError, OverflowError, MemoryError, TermNotFound)
+# Raised by Whoosh (and zlib, struct, pickle beneath it) on bytes that are not what it wrote (a torn
+# block decodes to None where a number belongs: TypeError); Whoosh also raises plain Exception ("Block
+# tag error"). The message keeps the original type and text, for a bug that would look the same.
+_DAMAGE = (struct.error, zlib.error, EOFError, pickle.UnpicklingError, UnicodeError, ValueError, LookupError,
+           ArithmeticError, TypeError, AttributeError, MemoryError, TermNotFound)
 _TERM_INFO_LIMIT = 100_000  # cached term entries per segment
 
 
@@ -123,7 +124,7 @@ class Snapshot:
         if (isinstance(error, _DAMAGE) and not isinstance(error, BgsearchError)) or type(error) is Exception:
             # What Whoosh raises when the bytes it decodes are not what it wrote.
             raise IndexVersionError(
-                f"{self.path} is damaged ({type(error).__name__}: {str(error)[:200]}): run `bgsearch check --index "
+                f"{self.path} is damaged ({describe(error)}): run `bgsearch check --index "
                 f"{self.path}`, and rebuild it with `bgsearch index --rebuild --index {self.path} PATH...`"
             ) from None
 

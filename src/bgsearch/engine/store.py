@@ -33,7 +33,7 @@ from whoosh.util.filelock import try_for
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from ..analysis.pipeline import ANALYZER_NAME, ANALYZER_VERSION
-from ..errors import IndexAccessError, IndexExistsError, IndexLockedError, IndexNotFoundError, IndexVersionError
+from ..errors import IndexAccessError, IndexExistsError, IndexLockedError, IndexNotFoundError, IndexVersionError, describe
 from ..fields import FIELDS, Field
 from . import checksums, durable
 
@@ -252,7 +252,7 @@ def _first_use(store: Store, first_use: Callable[[Store], T]) -> T:
         try:
             return first_use(store)
         except Exception as exc:  # Whoosh raises many types for a damaged index
-            failure = f"{type(exc).__name__}: {exc}"
+            failure = describe(exc)
         store.whoosh_index.close()
         import gc
 
@@ -266,7 +266,7 @@ def _open_whoosh(path: Path, name: str, durable_writes: bool) -> Any:
         try:
             return whoosh_index.FileIndex(open_storage(path, durable_writes), indexname=name)
         except Exception as exc:  # Whoosh raises many types for a damaged index
-            failure = f"{type(exc).__name__}: {exc}"
+            failure = describe(exc)
     raise IndexVersionError(f"{path} is damaged ({failure}): {rebuild_advice(path)}")
 
 
