@@ -30,11 +30,11 @@ if TYPE_CHECKING:  # the names below load on first use (see __getattr__); `X as 
     from .errors import IndexVersionError as IndexVersionError
     from .errors import InvalidArgumentError as InvalidArgumentError
     from .errors import QuerySyntaxError as QuerySyntaxError
-    from .index import AddResult as AddResult
     from .index import Index as Index
     from .index import IndexStats as IndexStats
     from .loaders import load_path as load_path
     from .loaders import load_paths as load_paths
+    from .results import AddResult as AddResult
     from .results import Hit as Hit
     from .results import SearchResults as SearchResults
 
@@ -56,7 +56,7 @@ _EXPORTS = {
     "IndexLockedError": "errors",
     "IndexClosedError": "errors",
     "Index": "index",
-    "AddResult": "index",
+    "AddResult": "results",
     "IndexStats": "index",
     "load_path": "loaders",
     "load_paths": "loaders",

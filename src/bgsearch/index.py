@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -19,27 +19,12 @@ from .analysis.analyzer import BulgarianAnalyzer
 from .documents import Document, Rejected, collect
 from .engine import checksums, store, writer
 from .engine.reader import Reader, Searcher
-from .results import SearchResults
+from .results import AddResult, SearchResults
 from .search import matching, search
 
 __all__ = ["Index", "AddResult", "IndexStats", "COMMIT_EVERY"]
 
 COMMIT_EVERY = 25_000  # ~15 s of work on two cores: what an interrupted import can lose
-
-
-@dataclass
-class AddResult:
-    """What `Index.add_documents` did."""
-
-    added: int = 0
-    replaced: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)  # ids given twice; the last one was kept
-    seconds: float = 0.0
-
-    @property
-    def indexed(self) -> int:
-        return self.added + self.replaced
 
 
 @dataclass(frozen=True)

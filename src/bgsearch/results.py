@@ -7,7 +7,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Hit", "SearchResults"]
+from .documents import Rejected
+
+__all__ = ["Hit", "SearchResults", "AddResult", "MAX_LIMIT", "FALLBACK_NOTICE"]
+
+MAX_LIMIT = 1000  # hits a search may return in one page
+FALLBACK_NOTICE = "no document has all the words; showing documents with some of them"
 
 
 @dataclass(frozen=True)
@@ -74,3 +79,18 @@ class SearchResults:
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
+
+
+@dataclass
+class AddResult:
+    """What `Index.add_documents` did."""
+
+    added: int = 0
+    replaced: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # ids given twice; the last one was kept
+    seconds: float = 0.0
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.replaced

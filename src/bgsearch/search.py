@@ -14,11 +14,9 @@ from .fields import BODY, FIELDS, ID_FIELD
 from .highlight import NO_SNIPPET, document_snippet
 from .query.expand import expand
 from .query.syntax import parse_query
-from .results import Hit, SearchResults
+from .results import FALLBACK_NOTICE, MAX_LIMIT, Hit, SearchResults
 
-__all__ = ["search", "matching", "MAX_LIMIT"]
-
-MAX_LIMIT = 1000
+__all__ = ["search", "matching"]
 _HIT_FIELDS = tuple(spec.name for spec in FIELDS if spec.name not in (ID_FIELD, BODY))  # as Hit has them
 
 
@@ -52,7 +50,7 @@ def search(
         matches = execute(snapshot, plan, offset, limit)
         if matches.fallback:
             results.fallback = True
-            results.notices.append("no document has all the words; showing documents with some of them")
+            results.notices.append(FALLBACK_NOTICE)
         results._total, results._count = matches.scored, matches.count
         some_words = results.fallback or plan.any_word  # a hit may lack some of the words
         for docnum, score, stored in matches.page:

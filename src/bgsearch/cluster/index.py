@@ -20,11 +20,9 @@ from ..documents import Document, Rejected, collect
 from ..edits import nearest
 from ..fields import BODY, DEFAULT_FIELDS, FIELDS, ID_FIELD
 from ..highlight import NO_SNIPPET, document_snippet
-from ..index import AddResult
 from ..query.expand import expand
 from ..query.syntax import parse_query
-from ..results import Hit, SearchResults
-from ..search import MAX_LIMIT
+from ..results import FALLBACK_NOTICE, MAX_LIMIT, AddResult, Hit, SearchResults
 from ..errors import InvalidArgumentError
 from .client import client, opensearchpy
 from .compile import GAP, TERMS_ANALYZER, compile_plan, date_filter
@@ -36,7 +34,6 @@ PLUGIN = "bgsearch-analysis"
 ANALYZER = "bgsearch_bulgarian"
 BULK_CHUNK = 500
 _HIT_FIELDS = tuple(spec.name for spec in FIELDS if spec.name not in (ID_FIELD, BODY))
-_FALLBACK_NOTICE = "no document has all the words; showing documents with some of them"
 T = TypeVar("T")
 
 
@@ -365,7 +362,7 @@ class ClusterIndex:
             answer = self._run(plan.fallback, filters, offset, limit, snippets)
             if _total(answer):
                 results.fallback = True
-                results.notices.append(_FALLBACK_NOTICE)
+                results.notices.append(FALLBACK_NOTICE)
         results._total = _total(answer)
         some_words = results.fallback or plan.any_word
         for hit in answer["hits"]["hits"]:
