@@ -85,12 +85,28 @@ def write_manifest(path: Path, whoosh_ix: Any) -> None:
 def verify(path: Path, index_name: str, everything: bool) -> Verification:
     """Check the files of the index's latest commit (the newest table of contents in `path`) against
     its manifest: sizes always, checksums of the small files, or of every file with `everything`.
-    Reads no file with Whoosh, so nothing damaged is decoded before it is found out."""
+    Reads no file with Whoosh, so nothing damaged is decoded before it is found out. A writer may
+    commit meanwhile (and delete the files of the commit being checked): then the newer commit is
+    checked instead."""
+    result = Verification()
+    for _ in range(5):
+        generation = _latest_generation(path, index_name)
+        if generation is None:
+            return Verification()
+        result = _verify_generation(path, index_name, generation, everything)
+        if not result.problems or _latest_generation(path, index_name) == generation:
+            return result
+    return result
+
+
+def _latest_generation(path: Path, index_name: str) -> int | None:
     tocs = [int(match[1]) for name in os.listdir(path)
             if (match := re.fullmatch(rf"_{re.escape(index_name)}_(\d+)\.toc", name))]
-    if not tocs:
-        return Verification()
-    manifest_name = _manifest_name(index_name, max(tocs))
+    return max(tocs, default=None)
+
+
+def _verify_generation(path: Path, index_name: str, generation: int, everything: bool) -> Verification:
+    manifest_name = _manifest_name(index_name, generation)
     try:
         recorded: dict[str, dict[str, int]] = json.loads((path / manifest_name).read_text("utf-8"))["files"]
     except FileNotFoundError:
@@ -111,6 +127,11 @@ def verify(path: Path, index_name: str, everything: bool) -> Verification:
         result.files += 1
         if everything or size <= SMALL_FILE:
             result.bytes += size
-            if _crc32(path / name) != entry.get("crc32"):
+            try:
+                matches = _crc32(path / name) == entry.get("crc32")
+            except FileNotFoundError as exc:  # deleted by a commit since
+                result.problems.append(f"{name}: {exc.strerror}")
+                continue
+            if not matches:
                 result.problems.append(f"{name}: its checksum differs from the one its commit recorded")
     return result
