@@ -19,7 +19,7 @@ from typing import Any
 
 from .durable import write_file
 
-__all__ = ["write_manifest", "verify", "Verification", "SMALL_FILE"]
+__all__ = ["write_manifest", "verify", "latest_generation", "Verification", "SMALL_FILE"]
 
 SMALL_FILE = 1 << 20  # files up to this size are checked on every open (~1 ms a MB)
 _CHUNK = 1 << 20
@@ -90,16 +90,17 @@ def verify(path: Path, index_name: str, everything: bool) -> Verification:
     checked instead."""
     result = Verification()
     for _ in range(5):
-        generation = _latest_generation(path, index_name)
+        generation = latest_generation(path, index_name)
         if generation is None:
             return Verification()
         result = _verify_generation(path, index_name, generation, everything)
-        if not result.problems or _latest_generation(path, index_name) == generation:
+        if not result.problems or latest_generation(path, index_name) == generation:
             return result
     return result
 
 
-def _latest_generation(path: Path, index_name: str) -> int | None:
+def latest_generation(path: Path, index_name: str) -> int | None:
+    """The newest table-of-contents generation of the Whoosh index `index_name` in `path` (None: none)."""
     tocs = [int(match[1]) for name in os.listdir(path)
             if (match := re.fullmatch(rf"_{re.escape(index_name)}_(\d+)\.toc", name))]
     return max(tocs, default=None)

@@ -48,7 +48,6 @@ FORMAT = 1
 DEFAULT_LOCK_TIMEOUT = 10.0
 T = TypeVar("T")
 _REBUILT_NAME = re.compile(r"R[0-9a-f]{12}")
-_TOC = re.compile(rf"_{INDEX_NAME}_\d+\.toc")
 
 
 def open_storage(path: Path, durable_writes: bool = True) -> Any:
@@ -79,7 +78,7 @@ def exists(path: Path) -> bool:
     """True if `path` holds an index (of any version, damaged or not): its meta, or a table of
     contents of Whoosh's (an index whose creation was cut short)."""
     try:
-        return (path / META_FILE).exists() or any(_TOC.fullmatch(name) for name in os.listdir(path))
+        return (path / META_FILE).exists() or checksums.latest_generation(path, INDEX_NAME) is not None
     except (NotADirectoryError, FileNotFoundError):
         return False
 
@@ -360,7 +359,7 @@ def _rebuild_lock(path: Path) -> Iterator[None]:
 def _remove_leftovers(path: Path, keep: str) -> None:
     """The files of rebuilds killed before they switched (no other rebuild runs: we hold its lock)."""
     names = {match[1] for entry in path.iterdir()
-             if (match := re.fullmatch(r"_?(R[0-9a-f]{12})[_.].*", entry.name))}
+             if (match := re.fullmatch(rf"_?({_REBUILT_NAME.pattern})[_.].*", entry.name))}
     for name in names - {keep}:
         _remove(_index_files(path, name))
 
