@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bgsearch import Index, analyze, load_path
-from bgsearch.documents import MAX_BODY_CHARS, Rejected
+from bgsearch.documents import MAX_BODY_CHARS, Rejected, collect
 from robustness_helpers import one_line, run_bgsearch
 
 GOOD_BEFORE = {"id": "good-before", "body": "Президентът подписа указа за пристанището."}
@@ -65,7 +65,9 @@ JSONL_LINES = [
     BadLine("list body", _line({"id": "x", "body": ["a", "b"]}), r"field 'body' must be a string, not list"),
     BadLine("object title", _line({"id": "x", "body": "текст", "title": {"a": 1}}), r"field 'title' must be a string, not dict"),
     BadLine("boolean source", _line({"id": "x", "body": "текст", "source": True}), r"field 'source' must be a string, not bool"),
-    BadLine("numeric url", _line({"id": "x", "body": "текст", "url": 3.5}), r"field 'url' must be a string, not float"),
+    BadLine("a list in a single-valued keyword", _line({"id": "x", "body": "текст", "source": ["БТА", "БНР"]}),
+            r"field 'source' holds one value, not a list"),
+    BadLine("a number for a title", _line({"id": "x", "body": "текст", "title": 3.5}), r"field 'title' must be a string, not float"),
     BadLine("list id", _line({"id": ["x"], "body": "текст"}), r"field 'id' must be a string, not list"),
     BadLine("boolean id", _line({"id": True, "body": "текст"}), r"field 'id' must be a string, not bool"),
     BadLine("float id", _line({"id": 1.5, "body": "текст"}), r"field 'id' must be a string, not float"),
@@ -231,9 +233,9 @@ def _make(tmp_path: Path, case: BadFile) -> Path:
 @pytest.mark.parametrize("case", FILES, ids=[c.name for c in FILES])
 def test_a_bad_file_is_reported_with_its_reason(case: BadFile, tmp_path: Path) -> None:
     path = _make(tmp_path, case)
-    items = list(load_path(path))
-    rejected = [item for item in items if isinstance(item, Rejected)]
-    kept = [item.id for item in items if not isinstance(item, Rejected)]
+    batch = collect(load_path(path))  # read, then checked against the (default) schema
+    rejected = batch.rejected
+    kept = [doc.id for doc in batch.documents]
     if case.reason is None:
         assert rejected == [] and kept == list(case.kept)
     else:
@@ -245,7 +247,7 @@ def test_a_bad_file_is_reported_with_its_reason(case: BadFile, tmp_path: Path) -
         assert 0 < len(kept) < 200 and kept == [f"g{i}" for i in range(len(kept))]
     if kept:
         with Index.create(tmp_path / "index") as ix:
-            assert ix.add_documents(items).indexed == len(set(kept))
+            assert ix.add_documents(load_path(path)).indexed == len(set(kept))
             if case.filename.endswith(".txt"):
                 doc = ix.get(kept[0])
                 assert (doc.date, doc.source) == ("2025-12-19", "БТА")
@@ -281,15 +283,16 @@ def test_a_50_mb_document_is_rejected_with_a_clear_reason(tmp_path: Path) -> Non
         assert len(ix) == 3
 
 
-def test_library_rejects_non_dict_items_and_unknown_fields(tmp_path: Path) -> None:
+def test_library_rejects_non_dict_items_and_counts_unknown_keys(tmp_path: Path) -> None:
     with Index.create(tmp_path / "index") as ix:
-        result = ix.add_documents(["текст", None, {"id": "u", "body": "текст", "lang": "bg"}, GOOD_AFTER])
+        result = ix.add_documents(["текст", None, {"id": "u", "body": "текст", "lang": "bg"}, GOOD_AFTER,
+                                   {"id": "v", "body": "текст", "lang": "bg"}])
         reasons = [r.reason for r in result.rejected]
-        assert reasons[0] == "a document must be a dict, not str"
-        assert reasons[1] == "a document must be a dict, not NoneType"
-        assert reasons[2].startswith("unknown field(s) lang; known fields:")
-        assert [r.origin for r in result.rejected] == ["document 1", "document 2", "document 3 (id 'u')"]
-        assert result.added == 1 and len(ix) == 1
+        assert reasons == ["a document must be a dict, not str", "a document must be a dict, not NoneType"]
+        assert [r.origin for r in result.rejected] == ["document 1", "document 2"]
+        # A key the schema does not name: reported once per import with a count, not per document.
+        assert result.ignored == {"lang": 2}
+        assert result.added == 3 and len(ix) == 3 and "lang" not in ix.get("u").fields
 
 
 def test_cli_reports_every_bad_input_counts_them_and_indexes_the_rest(tmp_path: Path) -> None:

@@ -32,12 +32,12 @@ from robustness_helpers import one_line
 # -- the lexer --------------------------------------------------------------------------------------
 
 # The lexer before issue 14 (a pattern searched with finditer; quadratic on runs of white space),
-# with the Bulgarian quotation marks added since (issue 15): the reference the linear one must agree
-# with, token for token.
+# with the Bulgarian quotation marks and field names with digits and underscores (in_stock:) added
+# since (issue 15): the reference the linear one must agree with, token for token.
 _OLD_LEXER = re.compile(
     r"""\s*(?:
         (?P<open>\()|(?P<close>\))
-      | (?P<field>[^\W\d_]+):(?=["\S])
+      | (?P<field>[^\W\d_][^\W_]*(?:_[^\W_]+)*):(?=["„«\S])
       | "(?P<phrase>[^"]*)"?
       | „(?P<low_quoted>[^“”"]*)[“”"]?
       | «(?P<angle_quoted>[^»]*)»?

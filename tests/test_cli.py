@@ -49,7 +49,7 @@ def test_json_output_one_hit_per_line(checkout: Path) -> None:
     hits = [json.loads(line) for line in run.stdout.splitlines()]
     assert {h["id"] for h in hits} == {OCTOBER, DECEMBER}
     for hit in hits:
-        assert set(hit) == {"id", "score", "title", "date", "source", "url", "snippet", "highlights"}
+        assert set(hit) == {"id", "score", "title", "date", "source", "url", "snippet", "highlights", "fields", "snippets"}
         for start, end in hit["highlights"]:
             assert hit["snippet"][start:end].lower().startswith("санкци")
 

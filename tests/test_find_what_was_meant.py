@@ -135,3 +135,78 @@ def test_a_repeated_word_weighs_as_often_as_it_is_typed(seed_index: Index) -> No
     four_times = seed_index.search("санкции санкции санкции санкции").hits[0]
     assert four_times.id == once.id
     assert four_times.score == pytest.approx(4 * once.score, rel=1e-3)
+
+
+@pytest.mark.parametrize(("typed", "text"), [("Лукашенко", "Тукашна музика и тукашни хора."),
+                                             ("Holmes", "Hold the line, said the captain.")])
+def test_did_you_mean_suggests_only_a_clearly_better_word(empty_index: Index, typed: str, text: str) -> None:
+    # The candidates' terms are near (лукашенк ~ тукашн, holm ~ hold), the words are not: no suggestion.
+    empty_index.add_documents([{"id": "x", "body": text}])
+    results = empty_index.search(typed)
+    assert results.did_you_mean is None and results.suggestions == {}
+    assert not any("did you mean" in notice for notice in results.notices)
+
+
+def test_a_censored_word_finds_the_word_it_hides(empty_index: Index) -> None:
+    empty_index.add_documents([{"id": "x", "body": "Бандити изнасилват природата край Варна."},
+                               {"id": "y", "body": "Нещо друго за времето край Бургас."}])
+    for query in ("ИЗН*СИЛВАТ", "изн?силват природата"):
+        results = empty_index.search(query)
+        assert ids(results) == ["x"], query
+        assert results.did_you_mean is not None and "*" not in results.did_you_mean and "?" not in results.did_you_mean
+
+
+ACRONYM_DOCS = [
+    {"id": "full", "body": "Съединените американски щати наложиха санкции на Беларус."},
+    {"id": "short", "body": "САЩ наложиха нови мита върху стоманата."},
+    {"id": "union", "body": "Европейският съюз прие решение за помощта."},
+    {"id": "eu", "body": "ЕС прие решение за санкциите."},
+    {"id": "bank", "body": "Управителният съвет на Българската народна банка реши."},
+]
+
+
+@pytest.mark.parametrize(("query", "literal", "expanded"), [
+    ("САЩ", "short", "full"), ("сащ", "short", "full"),           # an acronym of 3 letters in any case
+    ("ЕС", "eu", "union"),                                         # of 2 letters: in capitals
+    ("Европейския съюз", "union", "eu"), ("Съединените щати", "full", "short"),  # a name finds its acronym
+    ("БНБ", None, "bank"),
+])
+def test_acronyms_and_what_they_stand_for_find_each_other(empty_index: Index, query: str, literal: str | None,
+                                                          expanded: str) -> None:
+    empty_index.add_documents(ACRONYM_DOCS)
+    found = ids(empty_index.search(query))
+    assert expanded in found
+    if literal is not None:
+        assert found[0] == literal  # the literal match ranks first
+    assert expanded not in ids(empty_index.search(query, expand=False))
+
+
+def test_a_two_letter_acronym_in_lower_case_is_a_word(empty_index: Index) -> None:
+    empty_index.add_documents(ACRONYM_DOCS)
+    assert "union" not in ids(empty_index.search("ес"))
+
+
+def test_the_acronym_table_reads_whole() -> None:
+    from bgsearch.analysis.pipeline import default_pipeline
+    from bgsearch.query.acronyms import acronyms_for
+
+    table = acronyms_for(default_pipeline())
+    assert len(table.expansions) >= 39  # of 40: ВАС is also the stop word вас
+    assert all(len(terms) >= 2 for entries in table.expansions.values() for _, terms in entries)
+    assert table.acronym_of[tuple(default_pipeline().terms("Народното събрание"))] == "нс"
+
+
+def test_a_word_with_an_acronyms_term_is_not_the_acronym(empty_index: Index) -> None:
+    # The stemmer may give another word the term of an acronym (неговия → мо, as МО): only the
+    # acronym itself, as written, is expanded.
+    from bgsearch.analysis.pipeline import default_pipeline
+    from bgsearch.query.acronyms import acronyms_for
+
+    table = acronyms_for(default_pipeline())
+    term = default_pipeline().term("МО")
+    assert table.expand("МО", term) and not table.expand("Мо" * 3, term)
+    empty_index.add_documents([{"id": "mod", "body": "Министерството на отбраната обяви търг."},
+                               {"id": "his", "body": "Неговия доклад обсъдиха вчера."}])
+    for word in ("неговия", "негов", "нейния"):
+        if default_pipeline().term(word) == term:
+            assert "mod" not in ids(empty_index.search(word)), word

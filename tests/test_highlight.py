@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from bgsearch import BulgarianAnalyzer, analyze
-from bgsearch.highlight import ELLIPSIS, make_snippet
+import html
+import json
+
+from bgsearch import BulgarianAnalyzer, analyze, analyze_tokens
+from bgsearch.highlight import ELLIPSIS, NO_SNIPPET, Snippet, document_snippet, make_snippet
 
 from conftest import SEEDS
 
@@ -67,3 +70,142 @@ def test_a_title_only_match_in_a_long_document_shows_its_start(empty_index) -> N
     hit = empty_index.search("калий").hits[0]
     assert hit.highlights == []
     assert body.startswith(hit.snippet.split(" ")[0])
+
+
+# -- every occurrence, fragments, and snippets for a web page --------------------------------------
+
+SANCTIONS = (
+    "Европейският съюз удължи санкциите срещу Беларус с още шест месеца. Новите санкции засягат "
+    "калиевите торове и петролните продукти, а всяка следваща санкция ще бъде обсъждана поотделно."
+)
+
+
+def _every_matching_word(snippet: Snippet, terms: set[str]) -> list[tuple[int, int]]:
+    """Where the snippet's own words with one of `terms` stand: what must all be highlighted."""
+    return [(t.start, t.end) for t in analyze_tokens(snippet.text, ANALYZER) if t.term in terms]
+
+
+def test_every_occurrence_in_every_form_is_marked() -> None:
+    terms = set(analyze("санкция"))
+    snippet = make_snippet(SANCTIONS, terms, ANALYZER)
+    assert snippet.text == SANCTIONS  # short: whole
+    assert marked(snippet) == ["санкциите", "санкции", "санкция"]
+
+
+def test_a_title_has_every_occurrence_marked_in_its_own_spelling() -> None:
+    title = "Санкциите срещу Беларус: нови САНКЦИИ и още една санкция"
+    snippet = make_snippet(title, set(analyze("санкция")), ANALYZER, width=80)
+    assert snippet.text == title
+    assert marked(snippet) == ["Санкциите", "САНКЦИИ", "санкция"]
+
+
+def test_a_short_text_is_whole_even_when_the_match_is_near_its_end() -> None:
+    text = ("Беларус е близо до сключването на споразумение със САЩ за освобождаване на политически "
+            "затворници, каза представител на опозицията в Литва. Според него санкциите могат да отпаднат.")
+    assert len(text) <= 240
+    snippet = make_snippet(text, set(analyze("санкция")), ANALYZER)
+    assert snippet.text == text
+    assert marked(snippet) == ["санкциите"]
+
+
+def test_later_occurrences_in_the_passage_of_a_long_text_are_marked() -> None:
+    # The scan stops at the first window with every word; the words after it in the passage count too.
+    for query in ("Лукашенко", "Беларус", "Тръмп", "Путин Украйна", "санкция Лукашенко"):
+        terms = set(analyze(query))
+        snippet = make_snippet(DECEMBER_TEXT, terms, ANALYZER)
+        assert snippet.highlights == _every_matching_word(snippet, terms), query
+    snippet = make_snippet(DECEMBER_TEXT, set(analyze("Тръмп")), ANALYZER)
+    assert marked(snippet) == ["Тръмп", "Тръмп"]
+
+
+def test_two_fragments_are_joined_by_an_ellipsis_with_offsets_into_the_joined_text() -> None:
+    terms = set(analyze("Лукашенко"))
+    one = make_snippet(DECEMBER_TEXT, terms, ANALYZER)
+    two = make_snippet(DECEMBER_TEXT, terms, ANALYZER, fragments=2)
+    assert two.text.count(f" {ELLIPSIS} ") == 1
+    first, second = two.text.split(f" {ELLIPSIS} ")
+    assert first == one.text.rstrip(ELLIPSIS)  # the best passage, then the next best
+    assert f"{ELLIPSIS} {ELLIPSIS}" not in two.text and ELLIPSIS * 2 not in two.text
+    folded = " ".join(DECEMBER_TEXT.split())
+    assert folded.index(first.strip(ELLIPSIS)) < folded.index(second.strip(ELLIPSIS))  # in the text's order
+    assert marked(two) == ["Лукашенко", "Лукашенко"]
+    assert two.highlights == _every_matching_word(two, terms)
+    assert two.highlights[0][1] < len(first) < two.highlights[1][0]
+
+
+def test_fragments_give_distinct_words_first_and_every_highlight_is_a_matching_word() -> None:
+    terms = set(analyze("Путин Украйна санкция"))
+    for fragments in (1, 2, 3, 5):
+        snippet = make_snippet(DECEMBER_TEXT, terms, ANALYZER, fragments=fragments)
+        assert snippet.text.count(f" {ELLIPSIS} ") <= fragments - 1
+        assert snippet.highlights == _every_matching_word(snippet, terms)
+        for start, end in snippet.highlights:
+            assert analyze(snippet.text[start:end], ANALYZER)[0] in terms
+    assert make_snippet(DECEMBER_TEXT, terms, ANALYZER, fragments=1) == make_snippet(DECEMBER_TEXT, terms, ANALYZER)
+
+
+def test_fewer_fragments_when_the_text_has_fewer_places_with_matches() -> None:
+    text = ("Преди години Беларус подписа договор за доставки на газ. " + "Пазарът на зърно остана спокоен. " * 30
+            + "Цените на горивата се повишиха през зимата.")
+    snippet = make_snippet(text, set(analyze("Беларус")), ANALYZER, fragments=3)
+    assert f" {ELLIPSIS} " not in snippet.text and marked(snippet) == ["Беларус"]
+    short = make_snippet(SANCTIONS, set(analyze("санкция")), ANALYZER, fragments=3)
+    assert short == make_snippet(SANCTIONS, set(analyze("санкция")), ANALYZER)
+
+
+def test_document_snippet_passes_fragments_on() -> None:
+    terms = set(analyze("Лукашенко"))
+    snippet = document_snippet(DECEMBER_TEXT, terms, (), ANALYZER.pipeline, False, lambda _: (None, set()),
+                               fragments=2)
+    assert snippet == make_snippet(DECEMBER_TEXT, terms, ANALYZER, fragments=2)
+
+
+HOSTILE = ('Санкциите <script>alert(1)</script> срещу Беларус "><img src=x onerror=alert(1)> & още '
+           "една санкция 'тук'")
+
+
+def test_formatted_escapes_the_text_and_keeps_the_markers() -> None:
+    snippet = make_snippet(HOSTILE, set(analyze("санкция")), ANALYZER)
+    page = snippet.formatted()
+    assert "<script>" not in page and "<img" not in page and '">' not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&amp; още" in page and "&#x27;тук&#x27;" in page
+    assert page.startswith("<mark>Санкциите</mark> ") and "една <mark>санкция</mark>" in page
+    assert page.count("<mark>") == page.count("</mark>") == 2
+    assert html.unescape(page.replace("<mark>", "").replace("</mark>", "")) == snippet.text
+
+
+def test_formatted_with_custom_markers_and_without_escaping() -> None:
+    snippet = make_snippet(HOSTILE, set(analyze("санкция")), ANALYZER)
+    assert snippet.formatted("[[", "]]", escape=False) == HOSTILE.replace("Санкциите", "[[Санкциите]]").replace(
+        "една санкция", "една [[санкция]]")
+    custom = snippet.formatted('<b class="hit">', "</b>")
+    assert custom.startswith('<b class="hit">Санкциите</b> &lt;script&gt;')
+    assert NO_SNIPPET.formatted() == "" and Snippet("a<b", []).formatted() == "a&lt;b"
+
+
+def test_highlights_in_utf16_units_count_an_emoji_twice() -> None:
+    text = "😀 Новите санкции срещу Беларус"
+    snippet = make_snippet(text, set(analyze("санкция Беларус")), ANALYZER)
+    assert marked(snippet) == ["санкции", "Беларус"]
+    utf16 = text.encode("utf-16-le")
+    for (start, end), (start16, end16) in zip(snippet.highlights, snippet.highlights_utf16):
+        assert (start16, end16) == (start + 1, end + 1)
+        word = snippet.text[start:end].encode("utf-16-le")
+        assert utf16.index(word) // 2 == start16 and (utf16.index(word) + len(word)) // 2 == end16
+    cyrillic = make_snippet(SANCTIONS, set(analyze("санкция")), ANALYZER)
+    assert cyrillic.highlights_utf16 == cyrillic.highlights
+
+
+def test_to_dict_is_plain_json() -> None:
+    snippet = make_snippet("😀 <b>Санкциите</b> & санкция", set(analyze("санкция")), ANALYZER)
+    as_dict = snippet.to_dict()
+    assert json.loads(json.dumps(as_dict)) == as_dict
+    assert as_dict == {
+        "text": "😀 <b>Санкциите</b> & санкция",
+        "highlights": [[5, 14], [21, 28]],
+        "highlights_utf16": [[6, 15], [22, 29]],
+        "formatted": "😀 &lt;b&gt;<mark>Санкциите</mark>&lt;/b&gt; &amp; <mark>санкция</mark>",
+    }
+    assert NO_SNIPPET.to_dict() == {"text": "", "highlights": [], "highlights_utf16": [], "formatted": ""}

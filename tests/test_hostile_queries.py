@@ -61,7 +61,7 @@ HOSTILE = [
     Hostile("star alone", "*", "syntax", message="wildcard"),
     Hostile("stars alone", "** ***", "syntax", message="wildcard"),
     Hostile("leading wildcard", "*ция", "syntax", message="wildcard"),
-    Hostile("inner wildcard", "санк*ции", "syntax", message="wildcard"),
+    Hostile("inner wildcard", "санк*ции", "ok", message="hidden letter"),
     Hostile("one-letter prefix", "с*", "syntax", message="at least 2 letters"),
     Hostile("double trailing star", "санкц**", "ok"),
     Hostile("question mark", "?ция санкци?", "ok"),

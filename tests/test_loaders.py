@@ -6,7 +6,8 @@ import gzip
 import json
 from pathlib import Path
 
-from bgsearch import Document, Index, Rejected, load_path
+from bgsearch import Document, Index, load_path
+from bgsearch.documents import Record, collect
 from bgsearch.loaders import make_title
 
 from conftest import DECEMBER, OCTOBER, SEEDS
@@ -36,9 +37,9 @@ def test_bad_files_are_reported_and_good_ones_loaded(tmp_path: Path) -> None:
     (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + "Текст с BOM за Киев.".encode("utf-8"))
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\x03")
     (tmp_path / "empty.txt").write_bytes(b"")
-    items = list(load_path(tmp_path))
-    docs = {i.id: i for i in items if isinstance(i, Document)}
-    rejected = {Path(r.origin).name: r.reason for r in items if isinstance(r, Rejected)}
+    batch = collect(load_path(tmp_path))  # read, then checked against the (default) schema
+    docs = {d.id: d for d in batch.documents}
+    rejected = {Path(r.origin).name: r.reason for r in batch.rejected}
     assert set(docs) == {"good", "utf16", "bom"}
     assert docs["bom"].body == "Текст с BOM за Киев."
     assert rejected["latin1.txt"].startswith("invalid UTF-8 on line 2")
@@ -58,9 +59,9 @@ def test_jsonl_bad_lines_are_reported_with_their_line(tmp_path: Path) -> None:
         b"[1, 2]",
     ]
     path.write_bytes(b"\n".join(lines) + b"\n")
-    items = list(load_path(path))
-    docs = [i for i in items if isinstance(i, Document)]
-    rejected = {r.origin.rsplit(":", 1)[1]: r.reason for r in items if isinstance(r, Rejected)}
+    batch = collect(load_path(path))
+    docs = batch.documents
+    rejected = {r.origin.rsplit(":", 1)[1]: r.reason for r in batch.rejected}
     assert [d.id for d in docs] == ["1", "5"]
     assert docs[1].date == "2025-12-19"
     assert set(rejected) == {"2", "3", "4", "7"}
@@ -75,10 +76,15 @@ def test_jsonl_field_mapping_and_gzip(tmp_path: Path) -> None:
     record = {"id": 8678, "title": "Закон за пристанищата", "text": "Чл. 1. Пристанищата се управляват...", "extra": 1}
     with gzip.open(path, "wt", encoding="utf-8") as f:
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
-    (doc,) = load_path(path, fields={"body": "text"})
+    (record,) = load_path(path, fields={"body": "text"})
+    assert isinstance(record, Record) and record.origin == f"{path}:1"
+    batch = collect([record])
+    (doc,) = batch.documents
     assert isinstance(doc, Document) and doc.id == "8678" and doc.body.startswith("Чл. 1.")
-    (rejected,) = load_path(path)
-    assert isinstance(rejected, Rejected) and "missing field 'body'" in rejected.reason
+    assert batch.ignored == {"extra": 1}  # a key the schema does not name: counted, not indexed
+    (rejected,) = collect(load_path(path)).rejected
+    assert rejected.origin == f"{path}:1" and "missing field 'body'" in rejected.reason
+    assert "--field NAME=KEY" in rejected.reason
 
 
 def test_the_good_documents_around_bad_input_are_indexed(tmp_path: Path, empty_index: Index) -> None:

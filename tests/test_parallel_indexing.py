@@ -58,7 +58,7 @@ def test_a_failing_worker_leaves_the_index_as_it_was(tmp_path: Path, monkeypatch
         import bgsearch.engine.writer as writer_module
 
         real_fields = writer_module.whoosh_fields
-        monkeypatch.setattr(writer_module, "whoosh_fields", lambda doc: {**real_fields(doc), "nonsense": "x"})
+        monkeypatch.setattr(writer_module, "whoosh_fields", lambda doc, schema: {**real_fields(doc, schema), "nonsense": "x"})
         with pytest.raises(Exception, match="nonsense"):
             ix.add_documents(make_documents(40, seed=6, prefix="new"), workers=2)
         assert len(ix) == 50

@@ -77,8 +77,9 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable: bool) -> tupl
         ("add", [_doc(i, "обновена") for i in range(9, 16)], 1),  # 3 replaced: deletions + adds
         ("delete", ["n2", "n5"], None),
         ("add", [_doc(i) for i in range(20, 40)], 2 if CAN_FORK else 1),  # worker-written segments
-        ("add", [_doc(i) for i in range(40, 45)], 1),  # small segments get merged
+        ("add", [_doc(i) for i in range(40, 45)], 1),  # a fifth small segment (the optimize merges them all)
         ("delete", ["n20", "n41"], None),
+        ("optimize", None, None),  # every segment merged into one (issue 17)
     ]
     with Index.open(directory) as ix:
         for k, (kind, payload, workers) in enumerate(commits, 1):
@@ -86,6 +87,9 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable: bool) -> tupl
             if kind == "add":
                 ix.add_documents(payload, workers=workers)
                 states.append(states[-1] | {d["id"] for d in payload})
+            elif kind == "optimize":
+                ix.optimize()
+                states.append(states[-1])
             else:
                 ix.delete(payload)
                 states.append(states[-1] - set(payload))

@@ -445,3 +445,25 @@ def test_a_planted_link_stops_a_bgsearch_import_and_touches_nothing(
     with pytest.raises(IndexVersionError, match="symbolic link"):
         Index.open(directory)
     assert _intact(victim)
+
+
+def test_a_write_that_spills_its_postings_to_disk_reads_them_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoosh writes sorted runs of postings to disk when a writer's buffer is full, pickled with
+    protocol 2 (an empty value as a call of bytes()); the strict unpickler reads them back."""
+    import random
+
+    import bgsearch.engine.writer as writer_module
+    from bgsearch import load_path
+    from conftest import SEEDS
+
+    monkeypatch.setattr(writer_module, "_WRITER_MEMORY_MB", 1)
+    words = " ".join(record.body for record in load_path(SEEDS)).split()
+    rng = random.Random(7)
+    docs = [{"id": str(n), "body": " ".join(rng.choices(words, k=300))} for n in range(1_500)]
+    with Index.create(tmp_path / "index") as ix:
+        result = ix.add_documents(docs, workers=1)
+        assert (result.added, result.rejected) == (1_500, [])
+        from bgsearch import analyze
+
+        (term,) = analyze("Беларус")
+        assert ix.search("Беларус").total == sum(term in analyze(doc["body"]) for doc in docs)

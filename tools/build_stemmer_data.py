@@ -171,18 +171,22 @@ def transformation(form: str, key: str) -> tuple[int, str]:
     return len(form) - n, key[n:]
 
 
-def learn_rules(pairs: dict[str, str], min_count: int = MIN_COUNT) -> dict[str, Rule]:
+def learn_rules(pairs: dict[str, str], min_count: int = MIN_COUNT, generated: dict[str, str] | None = None,
+                generated_min_suffix: int = 0) -> dict[str, Rule]:
     """Learn longest-suffix rules from form -> key pairs.
 
     Every suffix (up to MAX_SUFFIX letters) seen under >= min_count forms gets the transformation
     most of them need.  A suffix is kept only when its transformation differs from that of its
-    longest kept proper suffix, so the table stays small and lookups stay exact.
+    longest kept proper suffix, so the table stays small and lookups stay exact.  `generated` forms
+    (tools/verb_paradigms.py) vote as the dictionary's do, but only for suffixes of at least
+    `generated_min_suffix` letters.
     """
     counts: dict[str, Counter[Rule]] = defaultdict(Counter)
-    for form, key in pairs.items():
-        t = transformation(form, key)
-        for length in range(min(t[0], len(form)), min(len(form), MAX_SUFFIX) + 1):
-            counts[form[len(form) - length:]][t] += 1
+    for voters, shortest in ((pairs, 0), (generated or {}, generated_min_suffix)):
+        for form, key in voters.items():
+            t = transformation(form, key)
+            for length in range(max(min(t[0], len(form)), shortest), min(len(form), MAX_SUFFIX) + 1):
+                counts[form[len(form) - length:]][t] += 1
     decided = {suf: c.most_common(1)[0][0] for suf, c in counts.items()
                if sum(c.values()) >= min_count}
     rules: dict[str, Rule] = {}
@@ -901,7 +905,11 @@ def main() -> None:
                     help="also measure the rule fallback on held-out lemmas (10-fold; ~30 s)")
     args = ap.parse_args()
     pairs, f2l = build_pairs()
-    data = make_data(pairs, training=rule_training(pairs, load_wordfreq()))
+    # The rules learn from the dictionary and from the verb paradigms generated for its verbs (the
+    # forms it lacks: participles, aorists, imperfects), tools/verb_paradigms.py.
+    import verb_paradigms
+
+    data, _ = verb_paradigms.make_data(pairs, f2l, load_wordfreq())
     print(f"{len(pairs)} forms, {len(data.keys)} keys, {len(data.rules)} rules, "
           f"{len(data.exceptions)} exceptions")
     run_checks(data, pairs, f2l, args.show)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the names below load on first use (see __getattr__); `X as 
     from .analysis import analyze as analyze
     from .analysis import analyze_tokens as analyze_tokens
     from .documents import Document as Document
+    from .documents import Record as Record
     from .documents import Rejected as Rejected
     from .errors import BgsearchError as BgsearchError
     from .errors import DocumentError as DocumentError
@@ -30,6 +31,9 @@ if TYPE_CHECKING:  # the names below load on first use (see __getattr__); `X as 
     from .errors import IndexVersionError as IndexVersionError
     from .errors import InvalidArgumentError as InvalidArgumentError
     from .errors import QuerySyntaxError as QuerySyntaxError
+    from .errors import SchemaError as SchemaError
+    from .fields import Field as Field
+    from .fields import Schema as Schema
     from .index import Index as Index
     from .index import IndexStats as IndexStats
     from .loaders import load_path as load_path
@@ -45,6 +49,10 @@ _EXPORTS = {
     "Pipeline": "analysis",
     "ANALYZER_VERSION": "analysis",
     "Document": "documents",
+    "Record": "documents",
+    "Schema": "fields",
+    "Field": "fields",
+    "SchemaError": "errors",
     "Rejected": "documents",
     "BgsearchError": "errors",
     "DocumentError": "errors",

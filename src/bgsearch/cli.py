@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .errors import BgsearchError
-from .fields import FIELD_NAMES
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -103,6 +102,14 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--offset", type=int, default=0, metavar="N", help="hits to skip (default 0)")
     query.add_argument("--from", dest="date_from", metavar="DATE", help="only documents dated on or after DATE")
     query.add_argument("--to", dest="date_to", metavar="DATE", help="only documents dated on or before DATE")
+    query.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE",
+                       help="only documents whose FIELD holds VALUE (a..b: a range; a,b: any of); repeatable")
+    query.add_argument("--facet", action="append", default=[], metavar="FIELD",
+                       help="count the matches per value of FIELD (a date: FIELD:month); repeatable")
+    query.add_argument("--sort", action="append", default=[], metavar="[-]FIELD",
+                       help="order by FIELD (descending with -), ties by relevance; repeatable")
+    query.add_argument("--fragments", type=_positive_int, default=1, metavar="N",
+                       help="up to N passages in each snippet (default 1)")
     query.add_argument("--json", action="store_true", help="one JSON object per hit per line")
     query.add_argument("--json-summary", action="store_true",
                        help='--json, and a last line {"type": "summary", "total": ..., "notices": [...], ...}')
@@ -110,6 +117,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="do not read Latin-script words as Bulgarian")
     query.add_argument("--no-fuzzy", dest="fuzzy", action="store_false",
                        help="do not forgive typos or suggest corrections")
+    query.add_argument("--no-expand", dest="expand", action="store_false",
+                       help="do not expand acronyms (САЩ → Съединените щати) or names into acronyms")
     cluster_options(query)
 
     index = command("index", _index, "build or update an index from .txt / .jsonl(.gz) files, directories or - (stdin)")
@@ -125,6 +134,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="processes that analyze and write documents (default: one per core for large imports)")
     index.add_argument("--field", action="append", default=[], metavar="NAME=KEY",
                        help="JSON Lines: read document field NAME from key KEY (e.g. body=text); repeatable")
+    index.add_argument("--schema", type=Path, metavar="FILE",
+                       help="the fields of a new index, as a JSON file (see the README); an existing index may "
+                            "only gain fields")
     cluster_options(index)
     index.add_argument("--shards", type=_positive_int, default=1, metavar="N", help="with --cluster: shards of a new index")
     index.add_argument("--replicas", type=int, default=0, metavar="N", help="with --cluster: replicas of a new index")
@@ -142,6 +154,10 @@ def _parser() -> argparse.ArgumentParser:
                                      "recorded")
     index_option(check)
 
+    optimize = command("optimize", _optimize, "merge an index's segments into one (faster searches; takes about "
+                                               "as long as writing its documents once)")
+    index_option(optimize)
+
     stats = command("stats", _stats, "show what an index holds")
     index_option(stats)
     stats.add_argument("--json", action="store_true")
@@ -150,6 +166,10 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("ids", nargs="*", metavar="ID")
     delete.add_argument("--query", metavar="QUERY", help="delete every document this query matches")
     index_option(delete)
+
+    from .server.cli import add_parser as add_serve_parser  # standard library only: FastAPI loads on `serve`
+
+    add_serve_parser(commands)
     return parser
 
 
@@ -160,8 +180,10 @@ def _query(args: argparse.Namespace) -> int:
     # The index stays open while the hits are shown: the count of all matches, shown last, is
     # made after the first hit is on the screen.
     with _cluster_index(args) if args.cluster else _open_for_query(args.index) as ix:
-        results = ix.search(args.query, limit=args.limit, offset=args.offset, date_from=args.date_from,
-                            date_to=args.date_to, transliterate=args.transliterate, fuzzy=args.fuzzy)
+        results = ix.search(args.query, limit=args.limit, offset=args.offset, filters=_filters(args.filter),
+                            facets=_facets(args.facet), sort=args.sort or None, fragments=args.fragments,
+                            date_from=args.date_from, date_to=args.date_to, transliterate=args.transliterate,
+                            fuzzy=args.fuzzy, expand=args.expand)
         for notice in results.notices:
             _say(notice)
         if args.json or args.json_summary:
@@ -171,8 +193,37 @@ def _query(args: argparse.Namespace) -> int:
                 print(json.dumps(results.summary(), ensure_ascii=False))
         else:
             _render_hits(results)
+            _render_facets(results)
     return EXIT_OK if results.hits else EXIT_NONE
 
+
+def _filters(specs: list[str]) -> dict[str, Any] | None:
+    """`--filter FIELD=VALUE` as `filters=`: a..b a range, a,b any of (the query syntax reads a range
+    the same way)."""
+    filters: dict[str, Any] = {}
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or not name or not value:
+            raise BgsearchError(f"--filter {spec!r}: write FIELD=VALUE (price=10..20, category=книги, tags=a,b)")
+        if name in filters:
+            raise BgsearchError(f"--filter {name}= is given twice: give several values as {name}=a,b")
+        if ".." in value:
+            start, _, end = value.partition("..")
+            filters[name] = (start or None, end or None)
+        elif "," in value:
+            filters[name] = [item for item in value.split(",") if item]
+        else:
+            filters[name] = value
+    return filters or None
+
+
+def _facets(specs: list[str]) -> dict[str, Any] | None:
+    """`--facet FIELD` or `--facet FIELD:month` (a date's period) as `facets=`."""
+    facets: dict[str, Any] = {}
+    for spec in specs:
+        name, _, period = spec.partition(":")
+        facets[name] = period or None
+    return facets or None
 
 def _open_for_query(path: Path) -> Index:
     from .index import Index
@@ -189,14 +240,16 @@ def _open_for_query(path: Path) -> Index:
 
 def _index(args: argparse.Namespace) -> int:
     from .index import Index
-    from .loaders import load_paths
+    from .loaders import check_field_keys, load_paths
 
     fields = dict(_field_mapping(spec) for spec in args.field)
+    schema = _schema(args.schema) if args.schema else None
     if not args.paths and args.index != DEFAULT_INDEX:
         raise BgsearchError(f"name the files or directories to index into {args.index} (or - for standard input)")
     paths = args.paths or [str(DEFAULT_SOURCE)]
 
     def add(ix: Index) -> AddResult:
+        check_field_keys(fields, ix.schema)
         with _progress() as progress:
             return ix.add_documents(load_paths(paths, fields), progress=progress, commit_every=args.commit_every,
                                     workers=args.workers)
@@ -207,18 +260,19 @@ def _index(args: argparse.Namespace) -> int:
         from .cluster.index import ClusterIndex
 
         with _progress() as progress:
-            result = ClusterIndex.open_or_create(_cluster_urls(args), _cluster_name(args), shards=args.shards,
-                                                 replicas=args.replicas).add_documents(load_paths(paths, fields),
-                                                                                       progress=progress)
+            cluster_index = ClusterIndex.open_or_create(_cluster_urls(args), _cluster_name(args), schema=schema,
+                                                        shards=args.shards, replicas=args.replicas)
+            check_field_keys(fields, cluster_index.schema)
+            result = cluster_index.add_documents(load_paths(paths, fields), progress=progress)
         _report(result)
     elif args.rebuild:  # the old index serves until the new one is complete, and stays if this fails
-        with Index.rebuild(args.index) as ix:
+        with Index.rebuild(args.index, schema=schema) as ix:
             result = add(ix)
             _report(result)
             if result.rejected and not result.indexed:
                 raise BgsearchError(f"no document could be indexed: {args.index} keeps the index it had")
     else:
-        with Index.open_or_create(args.index) as ix:
+        with Index.open_or_create(args.index, schema=schema) as ix:
             result = add(ix)
         _report(result)
     return EXIT_NONE if result.rejected else EXIT_OK
@@ -249,14 +303,16 @@ def _cluster(args: argparse.Namespace) -> int:
 
 
 def _field_mapping(spec: str) -> tuple[str, str]:
-    from .loaders import check_field_keys
-
     name, _, key = spec.partition("=")
-    try:
-        check_field_keys({name: key})
-    except BgsearchError:
-        raise BgsearchError(f"--field {spec!r}: write NAME=KEY with NAME one of {', '.join(FIELD_NAMES)}") from None
+    if not name or not key:
+        raise BgsearchError(f"--field {spec!r}: write NAME=KEY (a field of the index, and the JSON key to read it from)")
     return name, key
+
+
+def _schema(path: Path) -> Any:
+    from .fields import Schema
+
+    return Schema.from_json(path)
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -284,11 +340,23 @@ def _stats(args: argparse.Namespace) -> int:
 
     with Index.open(args.index) as ix:
         stats = asdict(ix.stats())
+        described = ix.schema.describe()
     if args.json:
         print(json.dumps(stats, ensure_ascii=False))
     else:
         for name, value in stats.items():
-            print(f"{name.replace('_', ' ')}: {value}")
+            print(f"{name.replace('_', ' ')}: {described if name == 'schema' else value}")
+    return EXIT_OK
+
+
+def _optimize(args: argparse.Namespace) -> int:
+    from .index import Index
+
+    with Index.open(args.index) as ix:
+        before = ix.stats().segments
+        ix.optimize()
+        after = ix.stats().segments
+    _say(f"{args.index}: {after} segment(s), {before} before")
     return EXIT_OK
 
 
@@ -384,9 +452,22 @@ class _progress:
             self._bar.stop()
 
 
+def _render_facets(results: SearchResults) -> None:
+    console = _console()
+    for name, counts in results.facets.items():
+        from rich.text import Text
+
+        line = Text(f"{name}: ", style="bold")
+        line.append(", ".join(f"{value} ({count})" for value, count in counts.items()) or "—")
+        console.print(line)
+
+
 def _report(result: AddResult, quiet: bool = False) -> None:
     for rejected in result.rejected:
         _say(f"rejected {rejected}")
+    if result.ignored:
+        keys = ", ".join(f"{key!r} ({count:,} document(s))" for key, count in sorted(result.ignored.items()))
+        _say(f"ignored key(s) the index's schema does not name: {keys}")
     for doc_id in result.duplicates:
         _say(f"id {doc_id!r} was given more than once; the last one was kept")
     if not quiet or result.rejected:

@@ -3,6 +3,7 @@ month or a year (`date:2025-12`), each of which is a range of days."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -37,7 +38,8 @@ def period(text: str) -> tuple[str, str]:
     if _YEAR.fullmatch(text):
         return f"{text}-01-01", f"{text}-12-31"
     if _MONTH.fullmatch(text):
-        first = parse_date(f"{text}-01")
-        return first, f"{text}-31"  # string comparison: every day of the month sorts before -31
+        first = dt.date.fromisoformat(parse_date(f"{text}-01"))
+        last = calendar.monthrange(first.year, first.month)[1]
+        return first.isoformat(), first.replace(day=last).isoformat()
     day = parse_date(text)
     return day, day

@@ -8,6 +8,7 @@ __all__ = [
     "DocumentError",
     "QuerySyntaxError",
     "InvalidArgumentError",
+    "SchemaError",
     "IndexNotFoundError",
     "IndexExistsError",
     "IndexVersionError",
@@ -44,6 +45,11 @@ class QuerySyntaxError(BgsearchError, ValueError):
 
 class InvalidArgumentError(BgsearchError, ValueError):
     """An option outside its range (a `limit` of 0, `workers=0`)."""
+
+
+class SchemaError(BgsearchError, ValueError):
+    """A schema that cannot be used (an unknown type, a bad option), or one that does not match
+    the schema an index was created with."""
 
 
 # -- the state of an index -----------------------------------------------------------------------

@@ -1,29 +1,37 @@
-"""Snippets: the best passage of a document's original text, with the matched words marked.
+"""Snippets: the best passages of a document's original text, with the matched words marked.
 
 The text is analyzed again with the index's pipeline (the same tokens at the same positions as in
 the index); a word is highlighted when its term is one of the query's terms, so `пристанище` in the
-query highlights `пристанища` in the text, in the text's own spelling.
+query highlights `пристанища` in the text, in the text's own spelling. Every occurrence inside the
+passages shown is marked. The same works for any text field (a title: `make_snippet(title, ...)`).
+
+A `Snippet` gives its offsets in code points (Python) and in UTF-16 units (JavaScript), and an
+HTML-escaped form with the matched words wrapped in markers (`formatted`).
 """
 
 from __future__ import annotations
 
+import html
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from .analysis.normalizer import normalize_word
 from .analysis.pipeline import HasPipeline, Pipeline
-from .analysis.tokenize import spans, token_start
+from .analysis.tokenize import TOKEN_PATTERN, spans, token_start
 
 __all__ = ["Snippet", "make_snippet", "document_snippet", "NO_SNIPPET", "SNIPPET_WIDTH", "SCAN_FIRST"]
 
 SNIPPET_WIDTH = 240
 ELLIPSIS = "…"
+_JOIN = f" {ELLIPSIS} "  # between two passages of one snippet
 # Matches are looked for in the first SCAN_FIRST characters (from `from_token`), and only if there
 # are none, further up to _SCAN_LIMIT; the best passage is sought at most _LOOK_AHEAD characters past
-# the first match. A snippet must stay cheap however long the document (~0.1 µs a character).
+# the first match (per passage asked for). A snippet must stay cheap however long the document
+# (~0.1 µs a character).
 SCAN_FIRST = 10_000
 _SCAN_LIMIT = 200_000
 _LOOK_AHEAD = 1_000
@@ -32,18 +40,70 @@ _LEAD_TOKENS = 10  # start scanning this many words before `from_token`
 _MAX_FIRST_TOKEN = 20_000
 _SENTENCE_ENDS = ".!?…"
 _WHITESPACE = re.compile(r"\s+")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
+_TRIM = f" \t\n\r\f\v{ELLIPSIS}"  # dropped where two passages are joined
 
 
 @dataclass(frozen=True, slots=True)
 class Snippet:
+    """A passage of a text on one line (or up to N passages joined by " … "), and its matched words.
+
+    `highlights`: [start, end) offsets of the matched words in `text`, in code points (Python string
+    indexes), in order and not overlapping. `highlights_utf16` gives the same in UTF-16 code units
+    (JavaScript string indexes), `formatted()` the text for a web page.
+    """
+
     text: str
     highlights: list[tuple[int, int]]  # [start, end) character offsets into `text`
+
+    @property
+    def highlights_utf16(self) -> list[tuple[int, int]]:
+        """The highlights in UTF-16 code units: a character outside the Basic Multilingual Plane (an
+        emoji such as 😀) counts 2, every other (Cyrillic too) 1."""
+        astral = [m.start() for m in _ASTRAL.finditer(self.text)]
+        if not astral:
+            return list(self.highlights)
+        return [(s + bisect_left(astral, s), e + bisect_left(astral, e)) for s, e in self.highlights]
+
+    def formatted(self, before: str = "<mark>", after: str = "</mark>", escape: bool = True) -> str:
+        """The text with every highlight wrapped in `before` … `after`. With `escape`, all of the text
+        (inside the highlights too) is HTML-escaped (`html.escape`, quotes included); the markers
+        are put in as given, never escaped."""
+        text = self.text
+        esc: Callable[[str], str] = _html_escape if escape else str
+        out: list[str] = []
+        pos = 0
+        for start, end in sorted(self.highlights):
+            start = max(start, pos)
+            if start >= end:
+                continue
+            out += (esc(text[pos:start]), before, esc(text[start:end]), after)
+            pos = end
+        out.append(esc(text[pos:]))
+        return "".join(out)
+
+    def to_dict(self) -> dict[str, str | list[list[int]]]:
+        """The snippet as plain JSON values: {"text": str, "highlights": [[start, end], ...] (code
+        points), "highlights_utf16": [[start, end], ...] (UTF-16 units), "formatted": str (escaped,
+        with <mark>…</mark>)}. The offsets are lists, not tuples, so the dict equals what a JSON
+        round trip of it gives back."""
+        return {
+            "text": self.text,
+            "highlights": [[s, e] for s, e in self.highlights],
+            "highlights_utf16": [[s, e] for s, e in self.highlights_utf16],
+            "formatted": self.formatted(),
+        }
+
+
+def _html_escape(text: str) -> str:
+    return html.escape(text, quote=True)
 
 
 NO_SNIPPET = Snippet("", [])
 
 # Which of the given terms a document's text has, and the position of the first of them (None: none).
 Locate = Callable[[Collection[str]], tuple[int | None, set[str]]]
+Match = tuple[int, int, str]  # a matched word: start, end, its term
 
 
 def document_snippet(
@@ -53,18 +113,21 @@ def document_snippet(
     pipeline: Pipeline,
     some_words: bool,
     locate: Locate,
+    *,
+    fragments: int = 1,
 ) -> Snippet:
     """The snippet of a hit: `terms` and `prefixes` are what the query matches, `some_words` says the
-    hit may have only some of the terms, and `locate` asks the index where the terms stand."""
+    hit may have only some of the terms, and `locate` asks the index where the terms stand.
+    `fragments`: up to that many passages (see `make_snippet`)."""
     if prefixes or (len(text) <= SCAN_FIRST and not some_words):
-        return make_snippet(text, terms, pipeline, prefixes=prefixes)
+        return make_snippet(text, terms, pipeline, prefixes=prefixes, fragments=fragments)
     # A long document, or one that may have only some of the words: from the index, which query
     # terms it has and where the first stands, so the scan for the best passage starts there and
     # stops once it has seen them all.
     first, present = locate(terms)
     if first is None or first > _MAX_FIRST_TOKEN:  # only the title matched, or no word is near the start
         return make_snippet(text, (), pipeline)
-    return make_snippet(text, present, pipeline, from_token=first)
+    return make_snippet(text, present, pipeline, from_token=first, fragments=fragments)
 
 
 def make_snippet(
@@ -74,75 +137,132 @@ def make_snippet(
     width: int = SNIPPET_WIDTH,
     prefixes: tuple[str, ...] = (),
     from_token: int = 0,
+    *,
+    fragments: int = 1,
 ) -> Snippet:
     """The passage of at most about `width` characters with the most distinct query terms
-    (and terms that start with one of `prefixes`, for prefix queries).
+    (and terms that start with one of `prefixes`, for prefix queries), then the most matches; every
+    matched word in it is highlighted. A text of at most `width` characters is shown whole.
+
+    `fragments`: up to that many such passages (≥ 1), chosen one after another from the matches not
+    shown yet, not overlapping, in the order of the text and joined by " … " (the highlights are
+    offsets into the joined text); fewer when the text has fewer places with matches (within the
+    scan limits above).
 
     `from_token`: the position of the first match, when the caller knows it (from the index), so a
     long document is not scanned from its start.
     """
+    assert fragments >= 1, fragments
+    if not (terms or prefixes):
+        return _render(text, [(0, _word_end(text, min(len(text), width)))], [])
     pipeline = analyzer if isinstance(analyzer, Pipeline) else analyzer.pipeline
     begin = token_start(text, from_token - _LEAD_TOKENS) if from_token > _LEAD_TOKENS else 0
-    matches = _matches(text, terms, pipeline, prefixes, begin, width) if terms or prefixes else []
-    if matches:
-        first, last = _best_window(matches, width)
-        start, end = _expand(text, matches[first][0], matches[last][1], width)
+    scan = _Scan(text, terms, pipeline, prefixes, begin)
+    matches = _matches(scan, len(text), len(terms) if not prefixes else -1, begin, width, fragments)
+    if len(text) <= width:
+        passages = [(0, len(text))]
+    elif matches:
+        passages = _passages(text, matches, width, fragments)
     else:
-        start, end = 0, _word_end(text, min(len(text), width))
-    inside = [(s, e) for s, e, _ in matches if start <= s and e <= end]
-    return _render(text, start, end, inside)
+        return _render(text, [(0, _word_end(text, min(len(text), width)))], [])
+    # The scan stopped once it had seen enough to choose: read on to the end of what is shown, so
+    # every matched word in it is marked (a bounded read: at most about `width` characters more).
+    last = passages[-1][1] - 1
+    while (match := scan.next_match(last)) is not None:
+        matches.append(match)
+    marks = []
+    k = 0
+    for start, end, _ in matches:
+        while k < len(passages) and passages[k][1] < end:
+            k += 1
+        if k == len(passages):
+            break
+        if passages[k][0] <= start:
+            marks.append((start, end))
+    return _render(text, _joined(text, passages), marks)
 
 
-def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
-    """text[start:end] on one line (each run of white space becomes one space), with the spans moved along."""
-    out = [ELLIPSIS] if start > 0 else []
+def _render(text: str, passages: list[tuple[int, int]], marks: list[tuple[int, int]]) -> Snippet:
+    """The passages of text on one line, joined by " … " (each run of white space becomes one space),
+    with the marks (in order, each inside a passage) moved along."""
+    first, last = passages[0][0], passages[-1][1]
+    out = [ELLIPSIS] if first > 0 and text[first : first + 1] != ELLIPSIS else []
     length = len(out)
-    shift: list[tuple[int, int]] = []  # (offset in text, its offset in the snippet), ascending
-    pos = start
-    for gap in _WHITESPACE.finditer(text, start, end):
-        out.append(text[pos : gap.start()])
-        shift.append((pos, length))
-        length += gap.start() - pos
-        out.append(" ")
-        length += 1
-        pos = gap.end()
-    out.append(text[pos:end])
-    shift.append((pos, length))
-    if end < len(text):
+    moved: list[tuple[int, int]] = []
+    fold = _WHITESPACE.sub
+    k = 0
+    for start, end in passages:
+        if start != first:
+            out.append(_JOIN)
+            length += len(_JOIN)
+        pos = start
+        # A mark is one word, with no white space in it: the text between marks is folded whole.
+        while k < len(marks) and marks[k][1] <= end:
+            mark_start, mark_end = marks[k]
+            piece = fold(" ", text[pos:mark_start])
+            length += len(piece)
+            out += (piece, text[mark_start:mark_end])
+            moved.append((length, length + mark_end - mark_start))
+            length += mark_end - mark_start
+            pos = mark_end
+            k += 1
+        piece = fold(" ", text[pos:end])
+        out.append(piece)
+        length += len(piece)
+    if last < len(text) and text[last - 1 : last] != ELLIPSIS:
         out.append(ELLIPSIS)
-
-    starts = [at for at, _ in shift]
-
-    def moved(offset: int) -> int:
-        base, to = shift[max(0, bisect_right(starts, offset) - 1)]
-        return to + offset - base
-
-    return Snippet("".join(out), [(moved(s), moved(e - 1) + 1) for s, e in spans])
+    return Snippet("".join(out), moved)
 
 
-def _matches(
-    text: str,
-    terms: Collection[str],
-    pipeline: Pipeline,
-    prefixes: tuple[str, ...] = (),
-    begin: int = 0,
-    width: int = SNIPPET_WIDTH,
-) -> list[tuple[int, int, str]]:
-    """Matched words from `begin`, in order: (start, end, term). Scanning stops _LOOK_AHEAD characters
-    past the first match, or sooner, at the first window of `width` characters that has every one
-    of `terms`: no later window can show more."""
-    term_of = pipeline.term
-    wanted: dict[str, str | None] = {}  # spelling → its term if it matches, else None
-    found: list[tuple[int, int, str]] = []
-    last_start: dict[str, int] = {}  # term → where it last occurred
-    every = len(terms) if not prefixes else -1
-    stop = _SCAN_LIMIT + len(text)  # becomes _LOOK_AHEAD past the first match
-    start = begin
-    for limit in (begin + SCAN_FIRST, begin + _SCAN_LIMIT):
-        for word_start, word_end in spans(text, start, limit):
-            if word_start > stop:
-                return found
-            word = text[word_start:word_end]
+def _joined(text: str, passages: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Passages with only white space between them become one; where two are joined by " … ",
+    white space and ellipses at their edges are dropped (no "… …")."""
+    out = [passages[0]]
+    for start, end in passages[1:]:
+        previous_start, previous_end = out[-1]
+        if not text[previous_end:start].strip():
+            out[-1] = (previous_start, end)
+            continue
+        while previous_end > previous_start and text[previous_end - 1] in _TRIM:
+            previous_end -= 1
+        while start < end and text[start] in _TRIM:
+            start += 1
+        out[-1] = (previous_start, previous_end)
+        out.append((start, end))
+    return out
+
+
+class _Scan:
+    """The matched words of a text, read from `begin` on as they are asked for: a scan stops at a
+    bound and goes on from the same word later.
+
+    The words are the tokenizer's: candidates come from its pattern, and a candidate that matches
+    is kept only if `spans` has it as a word (a glued suffix such as `-мата`, or an over-long run,
+    is not). The same words as `spans` gives, at about half the cost a word.
+    """
+
+    __slots__ = ("_text", "_terms", "_term_of", "_prefixes", "_wanted", "_words")
+
+    def __init__(self, text: str, terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...],
+                 begin: int) -> None:
+        self._text = text
+        self._terms = terms
+        self._term_of = pipeline.term
+        self._prefixes = prefixes
+        self._wanted: dict[str, str | None] = {}  # spelling → its term if it matches, else None
+        self._words: Iterator[re.Match[str]] = TOKEN_PATTERN.finditer(text, begin)
+
+    def next_match(self, last: int) -> Match | None:
+        """The next matched word that starts at or before `last`, or None: then the first word
+        past `last` is kept for the next call."""
+        text, terms, term_of, prefixes, wanted = self._text, self._terms, self._term_of, self._prefixes, self._wanted
+        words = self._words
+        for found in words:  # this loop runs once per word
+            word_start = found.start()
+            if word_start > last:
+                self._words = chain((found,), words)
+                return None
+            word = found.group()
             if word in wanted:
                 term = wanted[word]
             else:
@@ -151,15 +271,37 @@ def _matches(
                     term = None
                 wanted[word] = term
             if term is not None:
-                if not found:
-                    stop = word_start + _LOOK_AHEAD
-                found.append((word_start, word_end, term))
+                word_end = found.end()
+                if next(spans(text, word_start, word_end), None) == (word_start, word_end):
+                    return word_start, word_end, term
+        return None
+
+
+def _matches(scan: _Scan, length: int, every: int, begin: int, width: int, fragments: int) -> list[Match]:
+    """Matched words from `begin`, in order. Scanning stops _LOOK_AHEAD characters (per fragment)
+    past the first match, or sooner, once it has seen `fragments` windows of `width` characters one
+    after another that have all `every` terms (-1: no such stop): no later window can show more."""
+    found: list[Match] = []
+    last_start: dict[str, int] = {}  # term → where it last occurred, in the window being filled
+    windows = 0
+    fresh = begin  # matches from here on count toward the next window
+    stop = length  # becomes _LOOK_AHEAD past the first match
+    for limit in (begin + SCAN_FIRST, begin + _SCAN_LIMIT):
+        while (match := scan.next_match(min(limit - 1, stop))) is not None:
+            word_start, word_end, term = match
+            if not found:
+                stop = word_start + _LOOK_AHEAD * fragments
+            found.append(match)
+            if word_start >= fresh:
                 last_start[term] = word_start
-                if len(last_start) == every and word_end - min(last_start.values()) <= width:
-                    return found
-        if found or limit >= len(text):
+                if len(last_start) == every and word_end - (first := min(last_start.values())) <= width:
+                    windows += 1
+                    if windows == fragments:
+                        return found
+                    last_start.clear()
+                    fresh = first + width
+        if found or limit >= length:
             break
-        start = limit
     return found
 
 
@@ -169,8 +311,46 @@ def _starts_with(term: str, word: str, prefixes: tuple[str, ...]) -> bool:
     return term.startswith(prefixes) and normalize_word(word).startswith(prefixes)
 
 
-def _best_window(matches: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
-    """Indexes of the first and last match of the window with the most distinct terms, then most matches."""
+def _passages(text: str, matches: list[Match], width: int, fragments: int) -> list[tuple[int, int]]:
+    """Up to `fragments` passages [start, end), in order and not overlapping: one after another the
+    best window of the matches between the passages chosen so far, grown to about `width`
+    characters within that room."""
+    chosen: list[tuple[int, int]] = []
+    starts = [m[0] for m in matches]
+    # The room between passages: (distinct terms, matches, its window's first and last match, lo, hi)
+    # of its best window, or None when it has no match; in the order of the text.
+    rooms = [_room(matches, starts, 0, len(text), width)]
+    while len(chosen) < fragments:
+        best = max(range(len(rooms)), key=lambda i: (rooms[i] or (-1, -1))[:2] + (-i,))
+        room = rooms[best]
+        if room is None:
+            break
+        _, _, first, last, lo, hi = room
+        start, end = _expand(text, matches[first][0], matches[last][1], width)
+        if start < lo:
+            start = min(_word_start(text, lo), matches[first][0])
+        end = min(end, hi)
+        chosen.append((start, end))
+        rooms[best : best + 1] = [_room(matches, starts, lo, start, width), _room(matches, starts, end, hi, width)]
+    return sorted(chosen)
+
+
+def _room(matches: list[Match], starts: list[int], lo: int, hi: int,
+          width: int) -> tuple[int, int, int, int, int, int] | None:
+    """The best window of the matches that lie within [lo, hi), or None (see `_passages`)."""
+    first = bisect_left(starts, lo)
+    end = bisect_left(starts, hi)
+    while end > first and matches[end - 1][1] > hi:
+        end -= 1
+    if end == first:
+        return None
+    distinct, count, window_first, window_last = _best_window(matches[first:end], width)
+    return distinct, count, first + window_first, first + window_last, lo, hi
+
+
+def _best_window(matches: list[Match], width: int) -> tuple[int, int, int, int]:
+    """The window with the most distinct terms, then most matches: (distinct terms, matches, index of
+    its first match, index of its last)."""
     best = (0, 0, 0, 0)  # distinct, count, first, last
     counts: Counter[str] = Counter()
     lo = 0
@@ -184,7 +364,7 @@ def _best_window(matches: list[tuple[int, int, str]], width: int) -> tuple[int, 
         candidate = (len(counts), hi - lo + 1, lo, hi)
         if candidate[:2] > best[:2]:
             best = candidate
-    return best[2], best[3]
+    return best
 
 
 def _expand(text: str, start: int, end: int, width: int) -> tuple[int, int]:

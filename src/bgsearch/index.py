@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +16,16 @@ from types import TracebackType
 from typing import Any
 
 from .analysis.analyzer import BulgarianAnalyzer
-from .documents import Document, Rejected, collect
+from .documents import Batch, Document, Record, Rejected, chunks
 from .engine import checksums, store, writer
 from .engine.reader import Reader, Searcher
+from .fields import ID_FIELD, Schema
 from .results import AddResult, SearchResults
-from .search import matching, search
+from .search import Facets, Filters, Sort, matching, search
 
-__all__ = ["Index", "AddResult", "IndexStats", "COMMIT_EVERY"]
+SchemaLike = Schema | Mapping[str, Any] | str | os.PathLike[str]
+
+__all__ = ["Index", "AddResult", "IndexStats", "COMMIT_EVERY", "SchemaLike"]
 
 COMMIT_EVERY = 25_000  # ~15 s of work on two cores: what an interrupted import can lose
 
@@ -36,6 +39,7 @@ class IndexStats:
     analyzer: str
     analyzer_version: str
     last_modified: str | None
+    schema: dict[str, dict[str, Any]]  # the fields, as a schema JSON file writes them
 
 
 class Index:
@@ -67,6 +71,11 @@ class Index:
         return self._store.meta
 
     @property
+    def schema(self) -> Schema:
+        """The index's fields (the default six for an index created without a schema)."""
+        return self._store.schema
+
+    @property
     def analyzer(self) -> BulgarianAnalyzer:
         """The analyzer the index was built with."""
         return self._reader.snapshot().analyzer
@@ -83,33 +92,39 @@ class Index:
         cls,
         path: str | os.PathLike[str],
         *,
+        schema: SchemaLike | None = None,
         overwrite: bool = False,
         analyzer: BulgarianAnalyzer | None = None,
         durable: bool = True,
     ) -> Index:
-        """Make a new empty index in `path` (created if missing, readable by its owner only).
+        """Make a new empty index in `path` (created if missing, readable by its owner only), with the
+        fields of `schema` (a `Schema`, a dict as in the README, or a path to a schema JSON file; None:
+        id, title, body, date, source, url).
 
         Refuses to replace an existing index unless `overwrite=True` (then the empty index replaces
         it at once, atomically: to fill a new index before it replaces the old one, use
         `Index.rebuild`), and refuses a directory that holds other files.
         """
-        created = store.Store.create(Path(path), analyzer or BulgarianAnalyzer(), replace=overwrite,
-                                     durable_writes=durable)
+        created = store.Store.create(Path(path), analyzer or BulgarianAnalyzer(), Schema.of(schema),
+                                     replace=overwrite, durable_writes=durable)
         return cls(created, Reader(created))
 
     @classmethod
     @contextmanager
-    def rebuild(cls, path: str | os.PathLike[str], *, analyzer: BulgarianAnalyzer | None = None,
-                lock_timeout: float | None = None, durable: bool = True) -> Iterator[Index]:
+    def rebuild(cls, path: str | os.PathLike[str], *, schema: SchemaLike | None = None,
+                analyzer: BulgarianAnalyzer | None = None, lock_timeout: float | None = None,
+                durable: bool = True) -> Iterator[Index]:
         """A new, empty index beside the one in `path`, to fill inside the `with` block; when the
         block ends without an error it replaces the old index atomically (waiting up to
         `lock_timeout` seconds for a writer of the old one), and is closed. Readers see the old index
-        until then; on an error, or if the process dies, the old index stays as it was.
+        until then; on an error, or if the process dies, the old index stays as it was. `schema`: the
+        new index's fields (None: the old index's).
 
             with Index.rebuild("myindex") as new:
                 new.add_documents(load_path("docs/"))
         """
-        with store.Store.rebuilding(Path(path), analyzer or BulgarianAnalyzer(), lock_timeout,
+        fields = None if schema is None else Schema.of(schema)
+        with store.Store.rebuilding(Path(path), analyzer or BulgarianAnalyzer(), fields, lock_timeout,
                                     durable_writes=durable) as (pending, switch):
             index = cls(pending, Reader(pending))
             try:
@@ -119,17 +134,22 @@ class Index:
             switch()
 
     @classmethod
-    def open_or_create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, durable: bool = True) -> Index:
+    def open_or_create(cls, path: str | os.PathLike[str], *, schema: SchemaLike | None = None,
+                       overwrite: bool = False, durable: bool = True) -> Index:
         """Open the index in `path`, or create one where there is none (`overwrite=True`: always a
-        new, empty one)."""
+        new, empty one); `schema` as for `create` and `open`."""
         if overwrite or not cls.exists(path):
-            return cls.create(path, overwrite=overwrite, durable=durable)
-        return cls.open(path, durable=durable)
+            return cls.create(path, schema=schema, overwrite=overwrite, durable=durable)
+        return cls.open(path, schema=schema, durable=durable)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, durable: bool = True) -> Index:
+    def open(cls, path: str | os.PathLike[str], *, schema: SchemaLike | None = None, durable: bool = True) -> Index:
         """Open an existing index; fails clearly if it is missing, damaged, tampered with (a symbolic
-        link among its files) or from another analyzer. Nothing in an index is ever run as code."""
+        link among its files) or from another analyzer. Nothing in an index is ever run as code.
+
+        `schema`: the fields the caller expects. It must be the index's own, or add fields to it (they
+        are added: documents indexed before lack them); anything else is a SchemaError.
+        """
 
         def first_reader(opened: store.Store) -> Reader:
             reader = Reader(opened)
@@ -137,7 +157,22 @@ class Index:
             return reader
 
         opened, reader = store.Store.open(Path(path), first_reader, durable)
-        return cls(opened, reader)
+        index = cls(opened, reader)
+        if schema is not None:
+            try:
+                index._match_schema(Schema.of(schema))
+            except BaseException:
+                index.close()
+                raise
+        return index
+
+    def _match_schema(self, expected: Schema) -> None:
+        recorded = self.schema
+        if expected == recorded:
+            return
+        expected.check_extends(recorded, str(self.path), "rebuild: `bgsearch index --rebuild --schema FILE "
+                               f"--index {self.path} PATH...`")
+        writer.add_fields(self._store, expected, self.analyzer, self.lock_timeout)
 
     def close(self) -> None:
         self._reader.close()
@@ -162,7 +197,9 @@ class Index:
     def get(self, doc_id: str) -> Document | None:
         """The stored document with this id, or None."""
         stored = self._reader.snapshot().document(doc_id)
-        return Document(**stored) if stored else None
+        if not stored:
+            return None
+        return Document(stored.pop(ID_FIELD), stored)
 
     def check(self) -> list[str]:
         """Read every file of the latest commit and compare it with the sizes and checksums its
@@ -185,6 +222,7 @@ class Index:
             analyzer=self.meta["analyzer"],
             analyzer_version=self.meta["analyzer_version"],
             last_modified=time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(modified)) if modified else None,
+            schema=self.schema.to_dict(),
         )
 
     def search(
@@ -193,55 +231,97 @@ class Index:
         *,
         limit: int = 10,
         offset: int = 0,
+        filters: Filters | None = None,
+        facets: Facets | None = None,
+        sort: Sort | None = None,
+        fragments: int = 1,
         date_from: str | None = None,
         date_to: str | None = None,
         transliterate: bool = True,
         fuzzy: bool = True,
         snippets: bool = True,
+        every_word: bool = False,
+        expand: bool = True,
     ) -> SearchResults:
         """Search the index for `query` (words, "phrases", OR, NOT/-word, field:word, prefix*,
-        date:FROM..TO; see the README).
+        field:value filters such as date:FROM..TO; see the README).
 
         :param limit: hits to return (1-1000). :param offset: hits to skip, for paging.
-        :param date_from, date_to: keep documents dated within [date_from, date_to] (ISO dates).
+        :param filters: keep documents whose fields hold these values: `{"category": "книги"}`, a list
+            for any of several values, a `(low, high)` tuple for an inclusive range of a number or a
+            date (None: open). Keyword, number, date and boolean fields only.
+        :param facets: fields to count the matches of, per value: `["category"]`, or
+            `{"category": 20, "published": "month", "price": [(0, 10), (10, None)]}` (top N values;
+            a date by year, month or day; a number by ranges). Fields declared `facet` only.
+        :param sort: `"-price"` or `["category", "-published"]` (descending with -), ties by
+            relevance. Without it: by relevance; a query that ranks nothing (a filter or a prefix
+            alone) comes newest first where the schema has a sortable date.
+        :param fragments: up to this many passages in each snippet (1-10), joined by " … ".
+        :param date_from, date_to: keep documents dated within [date_from, date_to] (ISO dates), by
+            the schema's date field.
         :param transliterate: read Latin-script words as Bulgarian too (Lukashenko → Лукашенко).
         :param fuzzy: forgive typos in words the index does not know, and suggest the indexed word.
-        :param snippets: make each hit's snippet and highlights (False: empty, and faster).
-        Raises QuerySyntaxError for a malformed query or date, InvalidArgumentError for a `limit`
-        or `offset` out of range.
+        :param snippets: make each hit's snippets and highlights (False: empty, and faster).
+        :param every_word: a document must have every word, however long the query, and nothing is
+            found when none has them all (no any-word fallback): the AND of other search frameworks.
+        :param expand: an acronym also finds what it stands for (САЩ → "Съединените щати"), and a
+            name also finds its acronym, ranked below the literal match (`bgsearch.query.acronyms`).
+        Raises QuerySyntaxError for a malformed query, filter, sort or facet, InvalidArgumentError
+        for a `limit`, `offset` or `fragments` out of range.
         """
-        return search(self._reader, query, limit=limit, offset=offset, date_from=date_from,
-                      date_to=date_to, transliterate=transliterate, fuzzy=fuzzy, snippets=snippets)
+        return search(self._reader, query, limit=limit, offset=offset, filters=filters, facets=facets, sort=sort,
+                      fragments=fragments, date_from=date_from, date_to=date_to, transliterate=transliterate,
+                      fuzzy=fuzzy, snippets=snippets, every_word=every_word, expand=expand)
 
     # -- writing -------------------------------------------------------------------------------
 
     def add_documents(
         self,
-        documents: Iterable[Mapping[str, Any] | Document | Rejected],
+        documents: Iterable[Mapping[str, Any] | Document | Record | Rejected],
         *,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[int, int | None], None] | None = None,
         commit_every: int | None = None,
         workers: int | None = None,
     ) -> AddResult:
-        """Add documents, replacing any with the same id, committing every `commit_every` documents.
+        """Add documents, replacing any with the same id, committing every `commit_every` documents
+        (25,000).
 
-        Items may be dicts, `Document`s, or `Rejected` records from a loader (counted, not indexed).
-        A bad document is rejected with its reason; it never stops the others. If the process dies,
-        the index keeps every document of the last finished commit, and adding the same documents
-        again completes the job without duplicates.
+        Items may be dicts, `Document`s, or what a loader yields (`Record`s, and `Rejected` records,
+        counted, not indexed). Each is checked against the schema: a bad document is rejected with its
+        reason and never stops the others; keys the schema does not name are ignored and counted once
+        per call (`AddResult.ignored`).
+
+        The items are read as they come, one commit's worth at a time: memory holds one chunk of
+        `commit_every` documents (never the whole import), and a stream (a generator, a pipe) is
+        committed chunk by chunk as it goes. An id given twice within the import keeps the last one
+        and is reported in `AddResult.duplicates`, also across chunks. If the process dies, the index
+        keeps every document of the last finished commit, and adding the same documents again
+        completes the job without duplicates.
 
         Documents are analyzed and written by `workers` processes, each writing its share of a commit
         as one segment. By default a batch uses one per core (at least 1,000 documents each) where the
         platform can fork and the calling process runs no other threads; `workers=1` writes in this
-        process.
+        process; never more than the usable cores, whatever is asked. Segments are merged after
+        commits (a log-structured policy), so their number stays bounded; `optimize()` merges them all.
+
+        `progress(done, total)` is called as documents are written; `total` is None until the last
+        chunk is read.
         """
         started = time.perf_counter()
-        batch = collect(documents)
-        written = writer.write(self._store, batch.documents,
-                               commit_every=commit_every or COMMIT_EVERY, workers=workers,
-                               lock_timeout=self.lock_timeout, progress=progress)
-        return AddResult(written.added, written.replaced, batch.rejected, batch.duplicates,
+        batch = Batch()
+        size = max(1, commit_every or COMMIT_EVERY)
+        written = writer.write(self._store, chunks(documents, self.schema, batch, size), chunk_size=size,
+                               workers=workers, lock_timeout=self.lock_timeout, progress=progress,
+                               expected=len(documents) if isinstance(documents, Sized) else None)
+        return AddResult(written.added, written.replaced, batch.rejected, batch.duplicates, dict(batch.ignored),
                          time.perf_counter() - started)
+
+    def optimize(self) -> None:
+        """Merge every segment into one, dropping deleted documents, in one commit under the write lock
+        (waiting up to `lock_timeout` seconds for another writer). Searches go on meanwhile and see the
+        index before or after, never in between; a process killed meanwhile leaves the index as it was.
+        Takes about as long as writing the index's documents once (without analyzing them)."""
+        writer.optimize(self._store, self.lock_timeout)
 
     def delete(self, ids: Iterable[str]) -> list[str]:
         """Delete documents by id and commit; returns the ids that were not in the index."""

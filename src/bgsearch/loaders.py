@@ -5,9 +5,13 @@ Formats:
   article. The title is the first sentence; a trailing `(БТА)` names the source. A `.txt` file
   without the header is indexed as plain text.
 - JSON Lines (`.jsonl`, `.jsonl.gz`, or `-` for standard input): one object a line with the
-  document fields; `fields` maps a document field to another key (`{"body": "text"}`). Keys that
-  are not mapped to a document field are ignored.
+  document fields; `fields` maps a document field to another key (`{"body": "text"}`).
 A directory is read recursively, files in name order.
+
+A loader reads files; it does not know the index. It yields each document as a `Record` (its values
+and its `file:line`), which the index checks against its schema (a bad value is rejected there,
+naming the line; keys the schema does not name are counted once per import and ignored), and a
+`Rejected` record for what cannot be read at all (malformed JSON, bad UTF-8, an overlong line).
 """
 
 from __future__ import annotations
@@ -23,13 +27,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from .documents import MAX_BODY_CHARS, Document, Rejected, to_document
+from .documents import MAX_BODY_CHARS, Record, Rejected
 from .errors import DocumentError, InvalidArgumentError
-from .fields import FIELD_NAMES
+from .fields import Schema
 
-__all__ = ["load_paths", "load_path", "check_field_keys", "LoadedItem", "TEXT_SUFFIXES", "JSONL_SUFFIXES"]
+__all__ = ["load_paths", "load_path", "load_jsonl", "check_field_keys", "LoadedItem", "TEXT_SUFFIXES", "JSONL_SUFFIXES"]
 
-LoadedItem = Document | Rejected
+LoadedItem = Record | Rejected
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 _TITLE_LIMIT = 120
@@ -43,13 +47,13 @@ MAX_LINE_BYTES = 6 * MAX_BODY_CHARS + (4 << 20)
 _SKIP_CHUNK = 1 << 20
 
 
-def check_field_keys(fields: Mapping[str, str] | None) -> None:
-    """Raise InvalidArgumentError unless `fields` maps document fields to non-empty keys."""
+def check_field_keys(fields: Mapping[str, str] | None, schema: Schema | None = None) -> None:
+    """Raise InvalidArgumentError unless `fields` maps field names (of `schema`, when given) to
+    non-empty keys."""
     for name, key in (fields or {}).items():
-        if name not in FIELD_NAMES or not key:
-            raise InvalidArgumentError(
-                f"fields: map a document field ({', '.join(FIELD_NAMES)}) to a JSON key, not {name!r} to {key!r}"
-            )
+        if not key or not isinstance(name, str) or not name or (schema is not None and name not in schema):
+            known = f" ({', '.join(schema.names)})" if schema is not None else ""
+            raise InvalidArgumentError(f"fields: map a document field{known} to a JSON key, not {name!r} to {key!r}")
 
 
 def load_paths(paths: Iterable[str | Path], fields: Mapping[str, str] | None = None) -> Iterator[LoadedItem]:
@@ -68,7 +72,7 @@ def load_path(path: str | Path, fields: Mapping[str, str] | None = None) -> Iter
 
 def _load(path: str | Path, fields: Mapping[str, str] | None) -> Iterator[LoadedItem]:
     if str(path) == "-":
-        yield from _load_jsonl(sys.stdin.buffer, "<stdin>", fields)
+        yield from load_jsonl(sys.stdin.buffer, "<stdin>", fields)
         return
     path = Path(path)
     if path.is_dir():
@@ -92,13 +96,13 @@ def _load_file(path: Path, relative: Path, fields: Mapping[str, str] | None) -> 
     if name.endswith(JSONL_SUFFIXES):
         try:
             with gzip.open(path, "rb") if name.endswith(".gz") else open(path, "rb") as stream:
-                yield from _load_jsonl(cast(BinaryIO, stream), str(path), fields)
+                yield from load_jsonl(cast(BinaryIO, stream), str(path), fields)
         except (OSError, EOFError, zlib.error) as exc:
             yield Rejected(str(path), f"cannot read the file ({exc}); the documents after this point were not loaded")
     elif name.endswith(TEXT_SUFFIXES):
         doc_id = relative.with_suffix("").as_posix()
         try:
-            yield _seed_document(doc_id, _decode(path.read_bytes()))
+            yield _seed_document(str(path), doc_id, _decode(path.read_bytes()))
         except (DocumentError, OSError) as exc:
             yield Rejected(str(path), str(exc))
     else:
@@ -121,16 +125,15 @@ def _decode(data: bytes) -> str:
         raise DocumentError(f"invalid UTF-8 on line {line} (byte {exc.start}): save the file as UTF-8") from None
 
 
-def _seed_document(doc_id: str, text: str) -> Document:
+def _seed_document(origin: str, doc_id: str, text: str) -> Record:
     date = None
     header = _SEED_HEADER.match(text)
     if header:
         date, text = header[1], text[header.end():]
     body = text.strip()
     source = _SOURCE.search(body)
-    return to_document(
-        {"id": doc_id, "body": body, "title": make_title(body), "date": date, "source": source and source[1]}
-    )
+    values = {"id": doc_id, "body": body, "title": make_title(body), "date": date, "source": source and source[1]}
+    return Record(origin, {key: value for key, value in values.items() if value is not None})
 
 
 def make_title(body: str) -> str:
@@ -144,8 +147,11 @@ def make_title(body: str) -> str:
     return sentence[: cut if cut > 0 else _TITLE_LIMIT].rstrip(" ,;:–-") + "…"
 
 
-def _load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None) -> Iterator[LoadedItem]:
-    keys = {name: name for name in FIELD_NAMES} | dict(fields or {})
+def load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None = None) -> Iterator[LoadedItem]:
+    """Records (or rejections) from a binary stream of JSON Lines; `origin` names it in each
+    record's `origin:line`."""
+    renamed = {key: name for name, key in (fields or {}).items()}  # JSON key → field name
+    shadowed = set(fields or {}) - set(renamed)  # a mapped field's own key gives way to the mapped one
     for lineno, line in _jsonl_lines(stream):
         where = f"{origin}:{lineno}"
         if isinstance(line, UnicodeDecodeError):
@@ -171,12 +177,9 @@ def _load_jsonl(stream: BinaryIO, origin: str, fields: Mapping[str, str] | None)
         if not isinstance(record, dict):
             yield Rejected(where, f"expected a JSON object, got {type(record).__name__}")
             continue
-        picked = {name: record[key] for name, key in keys.items() if key in record}
-        try:
-            yield to_document(picked)
-        except DocumentError as exc:
-            hint = " (map another key to it: fields={...} / --field NAME=KEY)" if "missing field" in str(exc) else ""
-            yield Rejected(where, f"{exc}{hint}")
+        if renamed:
+            record = {renamed.get(key, key): value for key, value in record.items() if key not in shadowed}
+        yield Record(where, record)
 
 
 class _LongLine:

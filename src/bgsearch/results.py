@@ -4,10 +4,11 @@ did (fallback, spelling suggestions, notices)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from .documents import Rejected
+from .highlight import Snippet
 
 __all__ = ["Hit", "SearchResults", "AddResult", "MAX_LIMIT", "FALLBACK_NOTICE"]
 
@@ -17,7 +18,11 @@ FALLBACK_NOTICE = "no document has all the words; showing documents with some of
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked result. `highlights` are [start, end) offsets of matched words in `snippet`."""
+    """One result. `snippet` is the best passage of the body (the schema's main text field) and
+    `highlights` the [start, end) offsets of matched words in it, in code points (Python string
+    indexes; `snippets[name].highlights_utf16` gives UTF-16 units, as JavaScript counts).
+    `fields`: every stored field but the id; `snippets`: a snippet of each text field a query word
+    matched in. `title`, `date`, `source` and `url` are those fields' values, where the schema has them."""
 
     id: str
     score: float
@@ -27,9 +32,17 @@ class Hit:
     url: str | None
     snippet: str
     highlights: list[tuple[int, int]]
+    fields: dict[str, Any] = field(default_factory=dict)
+    snippets: dict[str, Snippet] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As plain JSON values; each snippet with its text, highlights (code points and UTF-16) and
+        its HTML form (`formatted`, escaped, matches in <mark>)."""
+        return {
+            "id": self.id, "score": self.score, "title": self.title, "date": self.date, "source": self.source,
+            "url": self.url, "snippet": self.snippet, "highlights": [list(span) for span in self.highlights],
+            "fields": self.fields, "snippets": {name: snippet.to_dict() for name, snippet in self.snippets.items()},
+        }
 
 
 @dataclass
@@ -41,6 +54,7 @@ class SearchResults:
     suggestions: dict[str, str] = field(default_factory=dict)  # unknown query word → indexed word
     did_you_mean: str | None = None  # the query with `suggestions` applied
     notices: list[str] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # field → value → matches, most first
     seconds: float = 0.0
     _total: int = field(default=0, repr=False)
     _count: Callable[[], int] | None = field(default=None, repr=False, compare=False)
@@ -60,7 +74,7 @@ class SearchResults:
     def summary(self) -> dict[str, Any]:
         """What a program needs besides the hits, as plain JSON values (`"type": "summary"`, as
         ripgrep marks its last line): total (counted now), the page, fallback, "did you mean",
-        suggestions and notices."""
+        suggestions, notices and facets."""
         return {
             "type": "summary",
             "query": self.query,
@@ -71,6 +85,7 @@ class SearchResults:
             "did_you_mean": self.did_you_mean,
             "suggestions": self.suggestions,
             "notices": self.notices,
+            "facets": self.facets,
             "seconds": round(self.seconds, 6),
         }
 
@@ -89,6 +104,7 @@ class AddResult:
     replaced: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # ids given twice; the last one was kept
+    ignored: dict[str, int] = field(default_factory=dict)  # keys the schema does not name → documents with them
     seconds: float = 0.0
 
     @property

@@ -5,19 +5,25 @@ this module only passes the results along."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import Any
 
 from .engine.execute import execute, matching_ids
-from .engine.reader import Reader
+from .engine.reader import Reader, Snapshot
 from .errors import InvalidArgumentError
-from .fields import BODY, FIELDS, ID_FIELD
-from .highlight import NO_SNIPPET, document_snippet
-from .query.expand import expand
+from .hits import make_hit
+from .query.expand import expand as expand_query
+from .query.plan import QueryPlan
 from .query.syntax import parse_query
 from .results import FALLBACK_NOTICE, MAX_LIMIT, Hit, SearchResults
 
-__all__ = ["search", "matching"]
-_HIT_FIELDS = tuple(spec.name for spec in FIELDS if spec.name not in (ID_FIELD, BODY))  # as Hit has them
+__all__ = ["search", "matching", "Filters", "Facets", "Sort", "MAX_FRAGMENTS"]
+
+Filters = Mapping[str, Any]  # field → a value, a list of values (any of), or a (low, high) range
+Facets = Sequence[str] | Mapping[str, Any]  # fields, or field → top N / "year" | "month" | "day" / ranges
+Sort = str | Sequence[str]  # "-price", ["category", "-published"]
+MAX_FRAGMENTS = 10
 
 
 def search(
@@ -26,11 +32,17 @@ def search(
     *,
     limit: int = 10,
     offset: int = 0,
+    filters: Filters | None = None,
+    facets: Facets | None = None,
+    sort: Sort | None = None,
+    fragments: int = 1,
     date_from: str | None = None,
     date_to: str | None = None,
     transliterate: bool = True,
     fuzzy: bool = True,
     snippets: bool = True,
+    every_word: bool = False,
+    expand: bool = True,
 ) -> SearchResults:
     """Search the latest commit of `reader` for `query`; see `Index.search`."""
     started = time.perf_counter()
@@ -38,11 +50,14 @@ def search(
         raise InvalidArgumentError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if offset < 0:
         raise InvalidArgumentError(f"offset must be 0 or more, not {offset}")
-    syntax = parse_query(query)
+    if not 1 <= fragments <= MAX_FRAGMENTS:
+        raise InvalidArgumentError(f"fragments must be between 1 and {MAX_FRAGMENTS}, not {fragments}")
     with reader.snapshot() as snapshot:  # one commit from the first look-up to the last snippet
+        syntax = parse_query(query, snapshot.schema)
         pipeline = snapshot.analyzer.pipeline  # the index's own analysis, for the query and the snippets
-        plan = expand(syntax, query, pipeline, snapshot, transliterate=transliterate, fuzzy=fuzzy,
-                      date_from=date_from, date_to=date_to)
+        plan = expand_query(syntax, query, pipeline, snapshot, schema=snapshot.schema, transliterate=transliterate,
+                      fuzzy=fuzzy, date_from=date_from, date_to=date_to, filters=filters, sort=sort, facets=facets,
+                      every_word=every_word, expand_acronyms=expand)
         results = SearchResults(query, [], offset, suggestions=plan.suggestions, did_you_mean=plan.did_you_mean,
                                 notices=plan.notices)
         if plan.query is None:
@@ -52,24 +67,24 @@ def search(
             results.fallback = True
             results.notices.append(FALLBACK_NOTICE)
         results._total, results._count = matches.scored, matches.count
-        some_words = results.fallback or plan.any_word  # a hit may lack some of the words
+        results.facets = matches.facets
         for docnum, score, stored in matches.page:
-            snippet = (
-                document_snippet(stored[BODY], plan.highlight_terms, plan.highlight_prefixes, pipeline, some_words,
-                                 partial(snapshot.body_terms, docnum))
-                if snippets
-                else NO_SNIPPET
-            )
-            results.hits.append(Hit(id=stored[ID_FIELD], score=score, **{name: stored.get(name) for name in _HIT_FIELDS},
-                                    snippet=snippet.text, highlights=snippet.highlights))
+            results.hits.append(_hit(snapshot, plan, docnum, score, stored, snippets, fragments, results.fallback))
     results.seconds = time.perf_counter() - started
     return results
+
+
+def _hit(snapshot: Snapshot, plan: QueryPlan, docnum: int, score: float, stored: dict[str, Any], snippets: bool,
+         fragments: int, fallback: bool) -> Hit:
+    return make_hit(snapshot.schema, snapshot.analyzer.pipeline, plan, stored, score, snippets=snippets,
+                    fragments=fragments, fallback=fallback, locate=partial(snapshot.body_terms, docnum))
 
 
 def matching(reader: Reader, query: str) -> list[str]:
     """The ids of every document `query` matches as written (no typo guesses, never the any-word
     fallback): what a deletion by query deletes."""
-    syntax = parse_query(query)
     with reader.snapshot() as snapshot:
-        plan = expand(syntax, query, snapshot.analyzer.pipeline, snapshot, fuzzy=False)
+        syntax = parse_query(query, snapshot.schema)
+        plan = expand_query(syntax, query, snapshot.analyzer.pipeline, snapshot, schema=snapshot.schema, fuzzy=False,
+                            expand_acronyms=False)
         return matching_ids(snapshot, plan)

@@ -266,16 +266,17 @@ def _yaml_list(items: list[str]) -> str:
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
 
 
-def _write_home(node: Node, template: Path, target: Path, plugin: Path, cluster_name: str,
+def _write_home(node: Node, template: Path, target: Path, plugin: Path | None, cluster_name: str,
                 all_nodes: list[Node], as_nobody: bool) -> None:
     home = node.home
     shutil.copytree(template, home)
     for module in ("transport-netty4", "analysis-common"):
         for jar in (target / "modules" / module).glob("*.jar"):
             shutil.copy2(jar, home / "modules" / module / jar.name)
-    with zipfile.ZipFile(plugin) as archive:
-        archive.extractall(home / "plugins" / _PLUGIN_NAME)
-    for empty in ("bin", "lib", "data", "logs", "tmp"):
+    if plugin is not None:
+        with zipfile.ZipFile(plugin) as archive:
+            archive.extractall(home / "plugins" / _PLUGIN_NAME)
+    for empty in ("bin", "lib", "data", "logs", "tmp", "plugins"):
         (home / empty).mkdir(exist_ok=True)
     settings = [
         f"cluster.name: {cluster_name}",
@@ -344,6 +345,7 @@ def start_cluster(
     timeout: float = START_TIMEOUT,
     work_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    with_plugin: bool = True,
 ) -> Cluster:
     """Start `nodes` (1-2) OpenSearch nodes on 127.0.0.1 with the bgsearch plugin and wait until
     every one has joined and the cluster answers (status yellow or green).
@@ -351,6 +353,8 @@ def start_cluster(
     :param port: the first node's HTTP port (the next nodes take the ports after it); None: free ports.
     :param work_dir: where the nodes' home directories go (kept on stop); None: a new temporary
         directory, removed on stop.
+    :param with_plugin: False: plain OpenSearch, as a hosted cluster that takes no plugins (bgsearch
+        then sends its own terms: `ClusterIndex.create(..., analysis="pre-analyzed")`).
     Raises ClusterError with one line (Java or Maven missing, a port taken, a node that died or did
     not answer within `timeout` seconds); no node is left running then.
     """
@@ -370,7 +374,7 @@ def start_cluster(
     say = progress or (lambda message: None)
     lucene = lucene_dir()
     say("building the plugin (if needed) and resolving the OpenSearch jars")
-    plugin = plugin_zip(lucene)
+    plugin = plugin_zip(lucene) if with_plugin else None
     target = resolve_server(lucene)
     http_ports = [port + i for i in range(nodes)] if port is not None else [_free_port() for _ in range(nodes)]
     transport_ports: list[int] = []

@@ -8,13 +8,15 @@ everything else is Whoosh's own query objects, with two bounded replacements (`_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, Matcher, NullMatcher
 
-from ..fields import DATE_FIELD
+from ..fields import Schema
 from ..query import plan
+from .columns import ColumnQuery
 from .phrase import PhraseQuery
 from .postings import AllWordsQuery, AnyTermQuery, Leaf
 
@@ -24,30 +26,54 @@ MAX_PREFIX_TERMS = 256
 MAX_PREFIX_POSTINGS = 200_000
 
 
-def compile_plan(node: plan.Node) -> wq.Query:
-    """The Whoosh query of a plan node (and its children)."""
+def compile_plan(node: plan.Node, schema: Schema, index_key: str) -> wq.Query:
+    """The Whoosh query of a plan node (and its children), for an index of `schema` (`index_key`
+    names it, for the per-segment values filters read)."""
+    leaves: list[Leaf] = []
+    if isinstance(node, plan.AnyOf) and _add_term_leaves(node, 1.0, leaves):
+        # A query of one word (in several fields, or with its readings): ranked from whole postings,
+        # and its matches read as an array. Only as the whole query: inside Whoosh's And and Not,
+        # an array matcher's per-document block quality made the top-k collector skip a match.
+        return AnyTermQuery(leaves)
+    return _Compiler(schema, index_key).compile(node)
+
+
+class _Compiler:
+    def __init__(self, schema: Schema, index_key: str) -> None:
+        self.schema = schema
+        self.index_key = index_key
+
+    def compile(self, node: plan.Node) -> wq.Query:
+        if isinstance(node, (plan.Values, plan.Range)):
+            return ColumnQuery(node, self.schema.field(node.field), self.index_key, boost=node.boost)
+        if isinstance(node, plan.Not):
+            return wq.Not(self.compile(node.child), boost=node.boost)
+        if isinstance(node, plan.AnyOf):
+            return _Or([self.compile(child) for child in node.children], boost=node.boost)
+        if isinstance(node, plan.AllOf):
+            return wq.And([self.compile(child) for child in node.children], boost=node.boost)
+        if isinstance(node, plan.AnyWords):
+            return _any_words(node, self.compile)
+        if isinstance(node, plan.AllWords):
+            return _all_words(node, self.compile)
+        return _leaf(node)
+
+
+def _leaf(node: plan.Node) -> wq.Query:
     if isinstance(node, plan.Term):
         return wq.Term(node.field, node.text, boost=node.boost)
     if isinstance(node, plan.Phrase):
         return PhraseQuery(node.field, node.positions, node.terms, boost=node.boost)
     if isinstance(node, plan.Prefix):
         return BoundedPrefix(node.field, node.prefix, boost=node.boost)
-    if isinstance(node, plan.DateRange):
-        return wq.TermRange(DATE_FIELD, node.start, node.end, boost=node.boost)
-    if isinstance(node, plan.Everything):
-        return wq.Every(boost=node.boost)
-    if isinstance(node, plan.Not):
-        return wq.Not(compile_plan(node.child), boost=node.boost)
-    if isinstance(node, plan.AnyOf):
-        return _Or([compile_plan(child) for child in node.children], boost=node.boost)
-    if isinstance(node, plan.AllOf):
-        return wq.And([compile_plan(child) for child in node.children], boost=node.boost)
-    if isinstance(node, plan.AnyWords):
-        return _any_words(node)
-    return _all_words(node)
+    assert isinstance(node, plan.Everything), node
+    return wq.Every(boost=node.boost)
 
 
-def _any_words(node: plan.AnyWords) -> wq.Query:
+Compile = Callable[[plan.Node], wq.Query]
+
+
+def _any_words(node: plan.AnyWords, compile_node: Compile) -> wq.Query:
     """Documents with any of the words, summing their scores. Words that are terms (or any of
     several terms) are ranked from whole postings: such queries visit many documents; the rest
     (phrases, prefixes) are added to them by Whoosh's Or."""
@@ -57,21 +83,21 @@ def _any_words(node: plan.AnyWords) -> wq.Query:
         kept = len(leaves)
         if not _add_term_leaves(word, node.boost, leaves):
             del leaves[kept:]
-            others.append(compile_plan(plan.boosted(word, node.boost)))
+            others.append(compile_node(plan.boosted(word, node.boost)))
     if not leaves:
         return _Or(others)
     words = AnyTermQuery(leaves)
     return _Or([words, *others]) if others else words
 
 
-def _all_words(node: plan.AllWords) -> wq.Query:
+def _all_words(node: plan.AllWords, compile_node: Compile) -> wq.Query:
     """Documents with every one of the words: for words that are all terms, ranked from whole
     postings too."""
     leaves: list[Leaf] = []
     words: list[int] = []
     for number, word in enumerate(node.words):
         if not _add_term_leaves(word, node.boost, leaves):
-            return wq.And([compile_plan(word) for word in node.words], boost=node.boost)
+            return wq.And([compile_node(word) for word in node.words], boost=node.boost)
         words += [number] * (len(leaves) - len(words))
     return AllWordsQuery(leaves, words)
 

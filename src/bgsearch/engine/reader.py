@@ -9,7 +9,7 @@ import struct
 import threading
 import zlib
 import weakref
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Collection, Iterator
 from itertools import islice
 from pathlib import Path
@@ -24,7 +24,8 @@ from ..analysis.analyzer import BulgarianAnalyzer
 from ..caching import BoundedCache
 from ..errors import BgsearchError, IndexVersionError, describe
 from ..edits import nearest
-from ..fields import BODY, DATE_FIELD, DEFAULT_FIELDS, ID_FIELD
+from ..fields import ID_FIELD, Schema
+from .columns import Column, column_of
 from .postings import first_position
 from .store import Store
 
@@ -78,7 +79,8 @@ class Reader:
             current = None
         if current is None:
             # The one before is closed when the last search or result that uses it is gone.
-            current = self._current = Snapshot(self.store.whoosh_index.searcher(weighting=WEIGHTING), self.store.path)
+            current = self._current = Snapshot(self.store.whoosh_index.searcher(weighting=WEIGHTING), self.store.path,
+                                               self.store.schema, f"{self.store.path}\0{self.store.name}")
         return current
 
     def searcher(self) -> Searcher:
@@ -101,11 +103,15 @@ class Snapshot:
     lexicon by length, documents in date order). Whoosh reads its files by seek-then-read, so one
     thread at a time uses a snapshot: `with snapshot:` holds its lock."""
 
-    def __init__(self, searcher: Searcher, path: Path) -> None:
+    def __init__(self, searcher: Searcher, path: Path, schema: Schema, index_key: str) -> None:
         self.searcher = searcher
         self.path = path
+        self.schema = schema
+        self.index_key = index_key  # names the index among others in this process (per-segment caches)
+        self.body = schema.body
+        self.text_fields = tuple(spec.name for spec in schema.text_fields)
         # The analyzer the index was built with, as its schema records it.
-        self.analyzer: BulgarianAnalyzer = searcher.schema[BODY].analyzer
+        self.analyzer: BulgarianAnalyzer = searcher.schema[self.body].analyzer
         for leaf, _ in searcher.leaf_searchers():
             reader = leaf.reader()
             if hasattr(reader, "_terms"):  # a segment (an empty index has none)
@@ -142,7 +148,7 @@ class Snapshot:
 
     def doc_frequency(self, term: str) -> int:
         """How many documents have `term` (an analyzed term) in a default field (an upper bound)."""
-        return sum(self.searcher.doc_frequency(spec.name, term) for spec in DEFAULT_FIELDS)
+        return sum(self.searcher.doc_frequency(name, term) for name in self.text_fields)
 
     def similar_terms(self, term: str, max_distance: int, limit: int = 5) -> list[tuple[int, str]]:
         """Indexed terms within `max_distance` edits of `term` (an adjacent swap is one edit), as
@@ -156,16 +162,16 @@ class Snapshot:
 
     def texts_with(self, term: str, limit: int) -> Iterator[str]:
         """The body texts of up to `limit` documents whose body has `term`."""
-        for docnum in islice(self.searcher.docs_for_query(wq.Term(BODY, term)), limit):
-            yield self.searcher.stored_fields(docnum)[BODY]
+        for docnum in islice(self.searcher.docs_for_query(wq.Term(self.body, term)), limit):
+            yield self.searcher.stored_fields(docnum).get(self.body, "")
 
     def _lexicon(self) -> dict[int, list[str]]:
         """The alphabetic terms of the default fields, by length; cached per commit."""
         reader = self.searcher.reader()
         if self._lexicon_by_length is None:
             by_length: dict[int, list[str]] = {}
-            for spec in DEFAULT_FIELDS:
-                for raw in reader.lexicon(spec.name):
+            for name in self.text_fields:
+                for raw in reader.lexicon(name):
                     term = raw.decode("utf-8")
                     if term.isalpha():
                         by_length.setdefault(len(term), []).append(term)
@@ -176,32 +182,14 @@ class Snapshot:
 
     # -- for searching -----------------------------------------------------------------------------
 
-    def dated_within(self, start: str | None, end: str | None) -> set[int]:
-        """The numbers of the documents dated within [start, end] (None: open), cached per commit
-        (a query over the date terms would walk every date's postings on every search)."""
+    def column(self, name: str) -> Column:
+        """The values of a keyword, number, date or boolean field per document, cached per commit."""
+        key = ("column", name)
         cache = self.per_commit
-        key = ("dates", start, end)
         if key not in cache:
-            dates, docnums = self._documents_by_date(cache)
-            low = bisect_left(dates, start) if start else 0
-            high = bisect_right(dates, end) if end else len(dates)
-            cache.put(key, set(docnums[low:high]))
-        return cache[key]
-
-    def _documents_by_date(self, cache: BoundedCache[Any, Any]) -> tuple[list[str], list[int]]:
-        """Every dated document's number, in date order, beside its date: read once per commit (one
-        pass over the date terms, ~0.1 s for 54,000 documents); then any range is two binary searches.
-        `cache`: the per-commit cache."""
-        if "by date" not in cache:
-            reader = self.searcher.reader()
-            dates: list[str] = []
-            docnums: list[int] = []
-            for date in reader.lexicon(DATE_FIELD):  # in date order: ISO dates sort as strings
-                found = list(reader.postings(DATE_FIELD, date).all_ids())
-                dates += [date.decode("utf-8")] * len(found)
-                docnums += found
-            cache.put("by date", (dates, docnums))
-        return cache["by date"]
+            cache.put(key, column_of(self.searcher, self.schema.field(name), self.index_key))
+        column: Column = cache[key]
+        return column
 
     def body_terms(self, docnum: int, terms: Collection[str]) -> tuple[int | None, set[str]]:
         """The body position of the first of `terms` in document `docnum` (None: none is in its
@@ -213,7 +201,7 @@ class Snapshot:
         reader, docnum = leaf.reader(), docnum - offset
         first, present = None, set()
         for term in terms:
-            position = first_position(reader, BODY, term, docnum)
+            position = first_position(reader, self.body, term, docnum)
             if position is not None:
                 first = position if first is None else min(first, position)
                 present.add(term)

@@ -27,14 +27,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import IDAnalyzer
+from whoosh.analysis import IDAnalyzer, LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, STORED, TEXT, FieldType, Schema
 from whoosh.util.filelock import try_for
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from ..analysis.pipeline import ANALYZER_NAME, ANALYZER_VERSION
 from ..errors import IndexAccessError, IndexExistsError, IndexLockedError, IndexNotFoundError, IndexVersionError, describe
-from ..fields import FIELDS, Field
+from ..errors import SchemaError
+from ..fields import DEFAULT_SCHEMA, Field
+from ..fields import Schema as FieldTable
 from . import checksums, durable
 
 __all__ = ["META_FILE", "OWNER_FILE", "INDEX_NAME", "DEFAULT_LOCK_TIMEOUT", "Store", "exists", "locked_message",
@@ -45,6 +47,7 @@ OWNER_FILE = "bgsearch-writer.json"  # who holds the write lock (the lock itself
 REBUILD_LOCK = "bgsearch-rebuild.lock"  # held by a rebuild from start to switch
 INDEX_NAME = "MAIN"  # the Whoosh index of a directory that was never rebuilt
 FORMAT = 1
+META_LIMIT = 1 << 20  # bytes of bgsearch.json read: a schema of 256 fields fits many times over
 DEFAULT_LOCK_TIMEOUT = 10.0
 T = TypeVar("T")
 _REBUILT_NAME = re.compile(r"R[0-9a-f]{12}")
@@ -58,19 +61,30 @@ def open_storage(path: Path, durable_writes: bool = True) -> Any:
     return durable.storage(path, durable=durable_writes)
 
 
-def whoosh_schema(analyzer: BulgarianAnalyzer) -> Schema:
-    return Schema(**{spec.name: _whoosh_field(spec, analyzer) for spec in FIELDS})
+# The values of a multi-valued keyword reach Whoosh as one string, kept apart by this character
+# (documents.py turns control characters in keywords into spaces).
+VALUE_SEPARATOR = "\x1f"
 
 
-def _whoosh_field(spec: Field, analyzer: BulgarianAnalyzer) -> FieldType:
+def whoosh_schema(fields: FieldTable, analyzer: BulgarianAnalyzer) -> Schema:
+    return Schema(**{spec.name: whoosh_field(spec, analyzer) for spec in fields})
+
+
+def whoosh_field(spec: Field, analyzer: BulgarianAnalyzer) -> FieldType:
+    """The Whoosh field of a schema field. Keywords, numbers, dates and booleans are single terms
+    (a number as its shortest decimal, a date as ISO, a boolean as true/false), read back per document
+    for filters, facets and sorting (`engine/columns.py`)."""
     if spec.kind == "id":
         return ID(stored=True, unique=True)
     if spec.kind == "text":
-        return TEXT(analyzer=analyzer, stored=True, phrase=True)
+        return TEXT(analyzer=analyzer, stored=spec.stored, phrase=True)
+    if spec.kind == "keyword" and spec.multi:
+        tokenizer = RegexTokenizer(f"[^{VALUE_SEPARATOR}]+")
+        return ID(stored=spec.stored, analyzer=tokenizer if spec.case_sensitive else tokenizer | LowercaseFilter())
     if spec.kind == "keyword":
-        return ID(stored=True, analyzer=IDAnalyzer(lowercase=True))
-    if spec.kind == "date":
-        return ID(stored=True)  # ISO dates sort and range-compare as strings
+        return ID(stored=spec.stored, analyzer=IDAnalyzer(lowercase=not spec.case_sensitive))
+    if spec.kind in ("number", "date", "boolean"):
+        return ID(stored=spec.stored)
     return STORED()
 
 
@@ -146,6 +160,17 @@ class Store:
         """The name of the current Whoosh index in the directory."""
         return str(self.meta.get("index", INDEX_NAME))
 
+    @property
+    def schema(self) -> FieldTable:
+        """The fields the index was created with (an index from before schemas: the default six)."""
+        return _schema_of(self.meta, self.path)
+
+    def record_schema(self, fields: FieldTable) -> None:
+        """Record `fields` as the index's schema (after its new fields were committed to Whoosh's)."""
+        self.meta = {**self.meta, "schema": fields.to_dict()}
+        _write_meta(self.path, self.meta)
+        self._identity = _Identity.of(self.path)
+
     # -- opening ---------------------------------------------------------------------------------
 
     @classmethod
@@ -189,7 +214,7 @@ class Store:
     # -- creating and replacing ------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, analyzer: BulgarianAnalyzer, *, replace: bool = False,
+    def create(cls, path: Path, analyzer: BulgarianAnalyzer, fields: FieldTable, *, replace: bool = False,
                durable_writes: bool = True) -> Store:
         """A new empty index in `path` (created if missing, readable by its owner only). An existing
         index is an error unless `replace` (then the new one takes its place at once, atomically); a
@@ -198,15 +223,15 @@ class Store:
             if not replace:
                 raise IndexExistsError(
                     f"{path} already holds an index: open it, or rebuild it with `bgsearch index --rebuild`")
-            with Store.rebuilding(path, analyzer, durable_writes=durable_writes) as (new, commit):
+            with Store.rebuilding(path, analyzer, fields, durable_writes=durable_writes) as (new, commit):
                 commit()
             return new
         _refuse_foreign_directory(path)
         durable.make_index_dir(path, 0o700)
-        whoosh_ix = whoosh_index.FileIndex.create(open_storage(path, durable_writes), whoosh_schema(analyzer),
+        whoosh_ix = whoosh_index.FileIndex.create(open_storage(path, durable_writes), whoosh_schema(fields, analyzer),
                                                   INDEX_NAME)
         checksums.write_manifest(path, whoosh_ix)
-        meta = _new_meta(INDEX_NAME)
+        meta = _new_meta(INDEX_NAME, fields)
         _write_meta(path, meta)
         store = cls(path, whoosh_ix, meta, _Identity.of(path))
         store.durable = durable_writes
@@ -214,18 +239,22 @@ class Store:
 
     @classmethod
     @contextmanager
-    def rebuilding(cls, path: Path, analyzer: BulgarianAnalyzer, lock_timeout: float | None = None,
+    def rebuilding(cls, path: Path, analyzer: BulgarianAnalyzer, fields: FieldTable | None = None,
+                   lock_timeout: float | None = None,
                    durable_writes: bool = True) -> Iterator[tuple[Store, Callable[[], None]]]:
         """A new empty index beside the current one in `path`, invisible to readers, and the call
         that makes it the current one (atomically, under the current index's write lock). Leaving
-        the block without that call (or with an error) deletes the new index's files."""
+        the block without that call (or with an error) deletes the new index's files. `fields`: the
+        new index's schema (None: the current index's, where it can be read, else the default)."""
         with _rebuild_lock(path):
+            if fields is None:
+                fields = current_schema(path)
             _remove_leftovers(path, keep=_current_name(path))
             name = "R" + secrets.token_hex(6)
-            whoosh_ix = whoosh_index.FileIndex.create(open_storage(path, durable_writes), whoosh_schema(analyzer),
-                                                      name)
+            whoosh_ix = whoosh_index.FileIndex.create(open_storage(path, durable_writes),
+                                                      whoosh_schema(fields, analyzer), name)
             checksums.write_manifest(path, whoosh_ix)
-            new = cls(path, whoosh_ix, _new_meta(name), None, pending=True)
+            new = cls(path, whoosh_ix, _new_meta(name, fields), None, pending=True)
             new.durable = durable_writes
             switched = False
 
@@ -286,7 +315,7 @@ def _check_links(path: Path, name: str) -> None:
 def _read_meta(path: Path) -> dict[str, Any]:
     """The index's meta, checked against this bgsearch's analyzer."""
     try:
-        meta = json.loads(durable.read_file(path, META_FILE, limit=1 << 16).decode("utf-8"))
+        meta = json.loads(durable.read_file(path, META_FILE, limit=META_LIMIT).decode("utf-8"))
         found = (meta.get("analyzer"), meta.get("analyzer_version"))
         name = meta.get("index", INDEX_NAME)
     except PermissionError as exc:
@@ -310,17 +339,38 @@ def _current_name(path: Path) -> str:
     """The name of the directory's current Whoosh index, as far as its meta can be read (a damaged
     index or one of another version can be rebuilt too)."""
     try:
-        name = json.loads(durable.read_file(path, META_FILE, limit=1 << 16).decode("utf-8")).get("index", INDEX_NAME)
+        name = json.loads(durable.read_file(path, META_FILE, limit=META_LIMIT).decode("utf-8")).get("index", INDEX_NAME)
     except (OSError, ValueError, AttributeError):
         return INDEX_NAME
     return name if isinstance(name, str) and _REBUILT_NAME.fullmatch(name) else INDEX_NAME
 
 
-def _new_meta(name: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {"format": FORMAT, "analyzer": ANALYZER_NAME, "analyzer_version": ANALYZER_VERSION}
+def _new_meta(name: str, fields: FieldTable) -> dict[str, Any]:
+    meta: dict[str, Any] = {"format": FORMAT, "analyzer": ANALYZER_NAME, "analyzer_version": ANALYZER_VERSION,
+                            "schema": fields.to_dict()}
     if name != INDEX_NAME:
         meta["index"] = name
     return meta
+
+
+def _schema_of(meta: dict[str, Any], path: Path) -> FieldTable:
+    recorded = meta.get("schema")
+    if recorded is None:
+        return DEFAULT_SCHEMA  # an index from before schemas
+    try:
+        return FieldTable.from_dict(recorded, f"{path / META_FILE}")
+    except SchemaError as exc:
+        raise IndexVersionError(f"{path}/{META_FILE} records a schema this bgsearch cannot read ({exc}): "
+                                f"{rebuild_advice(path)}") from None
+
+
+def current_schema(path: Path) -> FieldTable:
+    """The schema of the index in `path`, as far as its meta can be read (else the default)."""
+    try:
+        meta = json.loads(durable.read_file(path, META_FILE, limit=META_LIMIT).decode("utf-8"))
+        return _schema_of(meta, path) if isinstance(meta, dict) else DEFAULT_SCHEMA
+    except (OSError, ValueError, AttributeError, IndexVersionError):
+        return DEFAULT_SCHEMA
 
 
 def _write_meta(path: Path, meta: dict[str, Any]) -> None:

@@ -113,6 +113,14 @@ def _regex(pattern: object, flags: object = 0) -> re.Pattern[Any]:
     return re.compile(pattern, flags)
 
 
+def _empty_bytes(*args: object) -> bytes:
+    """`bytes()`, as protocol 2 pickles b'' (Whoosh's sorted runs of postings, written when a
+    writer's buffer is full, hold empty values)."""
+    if args:
+        raise UntrustedPickleError("bytes() is allowed only without arguments (b'')")
+    return b""
+
+
 # Functions a pickle may call, each replaced by a wrapper that accepts only the use Whoosh makes.
 ALLOWED_CALLABLES: dict[tuple[str, str], Any] = {
     ("re", "_compile"): _regex,
@@ -120,6 +128,8 @@ ALLOWED_CALLABLES: dict[tuple[str, str], Any] = {
     ("builtins", "frozenset"): _frozenset,
     ("__builtin__", "frozenset"): _frozenset,  # protocol 2 names builtins so
     ("collections", "defaultdict"): _defaultdict,
+    ("__builtin__", "bytes"): _empty_bytes,
+    ("builtins", "bytes"): _empty_bytes,
 }
 # Globals a pickle may name as a value but never call.
 _ALLOWED_VALUES: dict[tuple[str, str], Any] = {("builtins", "int"): int, ("__builtin__", "int"): int}

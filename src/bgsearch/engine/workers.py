@@ -5,10 +5,23 @@ Whoosh's own `MpWriter` forks its workers while the index's write lock is held, 
 of a killed import keeps holding the lock. Here the workers are forked before the lock is taken, they
 never commit (only the lock holder writes the table of contents), and each exits when its parent
 dies. Files of a segment that was never committed are deleted by the next commit.
+
+However many workers are asked for, an import never runs more than the usable cores (at least 2,
+so that a one-core machine still writes in parallel when told to: `max_workers`), nor more than
+one per 10 documents of a commit; by default it uses one per core and only for commits of at least
+`MIN_DOCS_PER_WORKER` documents a worker.
+
+Every commit ends with the merge policy (`merge_policy`): log-structured, as Lucene's tiered policy,
+so that the number of segments stays logarithmic in the index's size whatever the commits look
+like. It runs inside the commit, under the write lock, and is crash-safe like every commit: merged
+segments are written as a new segment, and the old ones are deleted only after the new table of
+contents is in place.
 """
 
 from __future__ import annotations
 
+import gc
+import math
 import multiprocessing
 import os
 import threading
@@ -16,11 +29,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["CAN_FORK", "SegmentWorkers", "default_workers", "commit_with_segments"]
+__all__ = ["CAN_FORK", "SegmentWorkers", "default_workers", "max_workers", "commit_with_segments", "merge_policy",
+           "MERGE_FACTOR", "MERGE_FLOOR_DOCS"]
 
 CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 MIN_DOCS_PER_WORKER = 1_000  # below this a worker's start-up and extra segment cost more than they save
+MIN_DOCS_PER_REQUESTED_WORKER = 10  # `workers=N` asked for: never a segment of a handful of documents
 _PROGRESS_EVERY = 100
 _LIMIT_MB = 256  # each worker's posting buffer before it spills sorted runs to disk
 
@@ -37,6 +52,26 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def max_workers() -> int:
+    """The most processes an import runs, whatever it asks for: one per usable core (each is busy
+    analyzing; more only share the cores and write more segments), and 2 on a one-core machine."""
+    return max(2, default_workers()) if CAN_FORK else 1
+
+
+def workers_for(requested: int | None, chunk: int, threads: int = 1) -> int:
+    """How many processes write a commit of `chunk` documents when `requested` were asked for (None:
+    the default, one per core for commits of at least MIN_DOCS_PER_WORKER documents a worker).
+    `threads`: the threads the calling process runs (forking a process with other threads can
+    deadlock the child, so the default is then 1)."""
+    if not CAN_FORK:
+        return 1
+    if requested is not None:
+        return max(1, min(requested, max_workers(), chunk // MIN_DOCS_PER_REQUESTED_WORKER))
+    if threads > 1:
+        return 1
+    return max(1, min(default_workers(), chunk // MIN_DOCS_PER_WORKER))
+
+
 class SegmentWorkers:
     """A pool of forked workers; create it before taking the write lock (so no worker inherits it)
     and close it when the import is done."""
@@ -45,7 +80,13 @@ class SegmentWorkers:
         context = multiprocessing.get_context("fork")
         self.workers = workers
         self._progress: Any = context.SimpleQueue()
-        self._pool = context.Pool(workers, initializer=_start_worker, initargs=(self._progress,))
+        # The workers never collect the objects they inherit, so the pages holding them stay shared
+        # with this process instead of being copied into each worker by its garbage collector.
+        gc.freeze()
+        try:
+            self._pool = context.Pool(workers, initializer=_start_worker, initargs=(self._progress,))
+        finally:
+            gc.unfreeze()
 
     def build(
         self,
@@ -53,10 +94,12 @@ class SegmentWorkers:
         index_name: str,
         rows: Sequence[Mapping[str, Any]],
         progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
     ) -> list[Any]:
-        """Write `rows` (Whoosh field dicts) as one segment per worker, in order; returns the
-        uncommitted segments. `progress` is called with the number of rows written since its last call."""
-        share = -(-len(rows) // self.workers)
+        """Write `rows` (Whoosh field dicts) as one segment per worker (`workers` of the pool's, None:
+        all), in order; returns the uncommitted segments. `progress` is called with the number of rows
+        written since its last call."""
+        share = -(-len(rows) // max(1, min(workers or self.workers, self.workers)))
         pending = [
             self._pool.apply_async(_build_segment, (index_dir, index_name, rows[start : start + share]))
             for start in range(0, len(rows), share)
@@ -86,16 +129,101 @@ class SegmentWorkers:
         self.close()
 
 
-def commit_with_segments(writer: Any, segments: Sequence[Any]) -> None:
-    """Commit a Whoosh `SegmentWriter` (its deletions, merges and own documents) together with
-    segments written by workers, in one new table of contents."""
-    final = writer._merge_segments(None, None, None)
+def commit_with_segments(writer: Any, segments: Sequence[Any], optimize: bool = False) -> None:
+    """Commit a Whoosh `SegmentWriter` (its deletions and own documents) together with segments
+    written by workers, in one new table of contents, after the merge policy has merged what it
+    chose (`optimize`: every segment, into one)."""
+    merge = _merge_all if optimize else merge_policy
+    final = merge(writer, [*writer.segments, *segments])
     if writer._added:
         final.append(writer._finalize_segment())
     else:
         writer._close_segment()
-    writer._commit_toc([*final, *segments])
+    writer._commit_toc(final)
     writer._finish()
+
+
+# -- merging ---------------------------------------------------------------------------------------
+
+MERGE_FACTOR = 10  # segments of one tier that are merged into one (Lucene's segmentsPerTier)
+MERGE_FLOOR_DOCS = 10  # smaller segments are all of the lowest tier (Lucene's floor segment size)
+
+
+def _tier(documents: int) -> int:
+    """A segment's tier by its live documents: 0 below 100, 1 below 1,000, 2 below 10,000, ..."""
+    return int(math.log(max(documents, MERGE_FLOOR_DOCS) / MERGE_FLOOR_DOCS, MERGE_FACTOR) + 1e-9)
+
+
+def merge_policy(writer: Any, segments: Sequence[Any]) -> list[Any]:
+    """A Whoosh merge policy (`mergetype`): log-structured, as Lucene's tiered policy. Segments
+    fall into tiers by their live documents (below 100: tier 0, below 1,000: tier 1, ...); a tier
+    that holds MERGE_FACTOR (10) segments is merged into one segment (of the tier above, usually),
+    and a merge that fills the tier above takes that tier along, so no tier keeps 10 segments: an
+    index of N documents has at most 9 segments a tier in log10(N) tiers, plus the new segment of
+    the last commit (an index of a million documents: at most 55, and far fewer in practice). Segments
+    whose documents are all deleted are dropped, and one with more than half deleted is rewritten
+    with the next merge. Each document is thus rewritten about once per tier: a logarithmic cost.
+
+    The merged segments go into the writer's own new segment (`add_reader`); returns the segments
+    that stay as they are, in their order."""
+    live = [seg for seg in segments if seg.doc_count() > 0]
+    tiers: dict[int, list[Any]] = {}
+    for seg in live:
+        tiers.setdefault(_tier(seg.doc_count()), []).append(seg)
+    chosen: list[Any] = []
+    merged = 0  # live documents of the segment the chosen ones become
+    tier, top = 0, max(tiers, default=0)
+    while tier <= top or (merged and _tier(merged) >= tier):
+        members = tiers.get(tier, [])
+        if len(members) + (1 if merged and _tier(merged) == tier else 0) >= MERGE_FACTOR:
+            chosen += members
+            merged += sum(seg.doc_count() for seg in members)
+        tier += 1
+    if chosen:  # a merge rewrites documents anyway: take along segments that are mostly deletions
+        taken = {id(seg) for seg in chosen}
+        chosen += [seg for seg in live if id(seg) not in taken and 2 * seg.deleted_count() > seg.doc_count_all()]
+    return _merge(writer, live, chosen)
+
+
+def _merge_all(writer: Any, segments: Sequence[Any]) -> list[Any]:
+    """Every segment into one (unless the index is one segment without deletions already)."""
+    live = [seg for seg in segments if seg.doc_count() > 0]
+    if len(live) == 1 and not live[0].has_deletions() and not writer._added:
+        return live
+    return _merge(writer, live, live)
+
+
+def _merge(writer: Any, segments: Sequence[Any], chosen: Sequence[Any]) -> list[Any]:
+    """Add the `chosen` segments' live documents to the writer's new segment; returns the others."""
+    from whoosh.reading import SegmentReader
+
+    chosen_ids = {id(seg) for seg in chosen}
+    for seg in segments:  # in index order: documents keep their relative order
+        if id(seg) in chosen_ids:
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            try:
+                totals = dict(getattr(writer.perdocwriter, "_fieldlengths", {}))
+                writer.add_reader(reader)
+                _keep_length_totals(writer, seg, reader, totals)
+            finally:
+                reader.close()
+    return [seg for seg in segments if id(seg) not in chosen_ids]
+
+
+def _keep_length_totals(writer: Any, seg: Any, reader: Any, totals: dict[str, int]) -> None:
+    """Whoosh's merge (`add_reader`) sums the merged documents' field lengths as their one-byte
+    encodings decode (an approximation for all but short fields), so a merged segment's total
+    lengths, hence BM25's average field lengths and every score, would drift (by ~0.4% on law
+    units). Put back the segment's exact totals: those it recorded, less the deleted documents'
+    (their decoded lengths: the exact ones are not kept)."""
+    exact: dict[str, int] | None = getattr(seg, "_fieldlengths", None)
+    lengths = getattr(writer.perdocwriter, "_fieldlengths", None)
+    if exact is None or lengths is None:
+        return
+    deleted = list(seg.deleted_docs()) if seg.has_deletions() else []
+    for name, total in exact.items():
+        live = total - sum(reader.doc_field_length(docnum, name) or 0 for docnum in deleted)
+        lengths[name] += live - (lengths[name] - totals.get(name, 0))
 
 
 def _start_worker(progress: Any) -> None:

@@ -12,14 +12,15 @@ from typing import Any
 
 from whoosh.index import LockError
 
-from ..documents import Document
+from ..analysis.analyzer import BulgarianAnalyzer
+from ..documents import Chunk, Document
 from ..errors import IndexAccessError, IndexLockedError, InvalidArgumentError
-from ..fields import FIELDS, ID_FIELD
+from ..fields import ID_FIELD, Schema, index_term
 from . import checksums, durable
-from .store import OWNER_FILE, Store, locked_message, owner_info
-from .workers import CAN_FORK, MIN_DOCS_PER_WORKER, SegmentWorkers, commit_with_segments, default_workers
+from .store import OWNER_FILE, VALUE_SEPARATOR, Store, locked_message, owner_info, whoosh_field
+from .workers import SegmentWorkers, commit_with_segments, workers_for
 
-__all__ = ["Written", "writing", "write", "delete", "whoosh_fields"]
+__all__ = ["Written", "writing", "write", "optimize", "delete", "whoosh_fields", "add_fields"]
 
 _WRITER_MEMORY_MB = 256
 
@@ -31,9 +32,11 @@ class Written:
 
 
 @contextmanager
-def writing(store: Store, lock_timeout: float, segments: Sequence[Any] = (), commit: bool = True) -> Iterator[Any]:
+def writing(store: Store, lock_timeout: float, segments: Sequence[Any] = (), commit: bool = True,
+            optimize: bool = False) -> Iterator[Any]:
     """The index's single writer: waits up to `lock_timeout` seconds for another writer to finish,
-    commits on success (with any `segments` workers wrote meanwhile; `commit=False`: never), and
+    commits on success (with any `segments` workers wrote meanwhile, then the merge policy; `optimize`:
+    every segment merged into one; `commit=False`: never commits), and
     leaves the index as it was and the lock free on any error. A full disk or a refused write
     is an IndexAccessError."""
     writer = _locked_writer(store, lock_timeout)
@@ -41,7 +44,7 @@ def writing(store: Store, lock_timeout: float, segments: Sequence[Any] = (), com
         durable.write_file(store.path, OWNER_FILE, json.dumps(owner_info()).encode("utf-8"), durable=False)
         yield writer
         if commit:
-            commit_with_segments(writer, segments)
+            commit_with_segments(writer, segments, optimize)
             checksums.write_manifest(store.path, store.whoosh_index)
         else:
             writer.cancel()
@@ -87,48 +90,82 @@ def _cancel(writer: Any) -> None:
 
 def write(
     store: Store,
-    documents: list[Document],
+    chunks: Iterable[Chunk],
     *,
-    commit_every: int,
+    chunk_size: int,
     workers: int | None,
     lock_timeout: float,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    expected: int | None = None,
 ) -> Written:
-    """Add `documents` (unique ids), replacing those already indexed, one commit every
-    `commit_every` documents; by `workers` processes (None: one per core for a large batch)."""
+    """Add the documents of each chunk (unique ids within it, at most `chunk_size`), replacing those
+    already indexed, one commit a chunk, reading the next chunk only after the commit (so an import
+    holds one chunk at a time, and a stream commits as it goes); by `workers` processes (None: one
+    per core for large chunks), never more than `workers.max_workers()`. `expected`: how many
+    documents the input holds, if known (a list): no worker is started for a small one.
+
+    The worker processes are forked before the first document is read (a process forked later would
+    keep a copy of the documents read so far) and before the write lock is taken (so none of them
+    inherits it); each chunk uses as many of them as its size calls for.
+
+    `progress(done, total)`: documents written so far, and the total once it is known (the last
+    chunk is read; None before)."""
+    if workers is not None and workers < 1:
+        raise InvalidArgumentError(f"workers must be at least 1, got {workers}")
+    threads = threading.active_count()
+    processes = workers_for(workers, min(chunk_size, expected if expected is not None else chunk_size), threads)
     written = Written()
-    step = max(1, commit_every)
-    processes = _workers(workers, min(step, len(documents)))
     done = 0
+    total: int | None = None
 
     def report(count: int) -> None:
         nonlocal done
         before, done = done, done + count
-        if progress and (before // 100 != done // 100 or done == len(documents)):
-            progress(done, len(documents))
+        if progress and (before // 100 != done // 100 or done == total):
+            progress(done, total)
 
-    # Workers are forked before the write lock is taken, so none of them inherits it.
     with SegmentWorkers(processes) if processes > 1 else nullcontext() as pool:
-        for start in range(0, len(documents), step):
-            chunk = documents[start : start + step]
-            segments: list[Any] = []
-            with writing(store, lock_timeout, segments) as writer, writer.searcher() as committed:
-                for doc in chunk:
-                    if committed.document_number(**{ID_FIELD: doc.id}) is None:
-                        written.added += 1
-                    else:
-                        writer.delete_by_term(ID_FIELD, doc.id)
-                        written.replaced += 1
-                rows = [whoosh_fields(doc) for doc in chunk]
-                if pool is not None:
-                    segments += pool.build(str(store.path), store.name, rows, report)
-                else:
-                    for fields in rows:
-                        writer.add_document(**fields)
-                        report(1)
-    if progress and not documents:
-        progress(0, 0)
+        pending = iter(chunks)
+        chunk = next(pending, None)
+        while chunk is not None:
+            if chunk.last:
+                total = done + len(chunk.documents)
+            share = workers_for(workers, len(chunk.documents), threads) if pool is not None else 1
+            _commit_chunk(store, chunk, written, pool if share > 1 else None, share, lock_timeout, report)
+            last, chunk = chunk.last, None  # one chunk in memory at a time: let go before the next is read
+            chunk = None if last else next(pending, None)
+    if progress and done != total:
+        progress(done, done)
     return written
+
+
+def _commit_chunk(store: Store, chunk: Chunk, written: Written, pool: SegmentWorkers | None, share: int,
+                  lock_timeout: float, report: Callable[[int], None]) -> None:
+    """One commit: the chunk's documents, replacing those indexed (an id an earlier chunk of the import
+    gave replaces that document, and was counted with it), written by `share` of the pool's workers
+    (no pool: by this process)."""
+    segments: list[Any] = []
+    with writing(store, lock_timeout, segments) as writer, writer.searcher() as committed:
+        for doc in chunk.documents:
+            if committed.document_number(**{ID_FIELD: doc.id}) is None:
+                written.added += 1
+            else:
+                writer.delete_by_term(ID_FIELD, doc.id)
+                written.replaced += doc.id not in chunk.repeated
+        schema = store.schema  # parsed from its recorded form on each look: once a chunk
+        rows = [whoosh_fields(doc, schema) for doc in chunk.documents]
+        if pool is not None:
+            segments += pool.build(str(store.path), store.name, rows, report, share)
+        else:
+            for fields in rows:
+                writer.add_document(**fields)
+                report(1)
+
+
+def optimize(store: Store, lock_timeout: float) -> None:
+    """Merge every segment into one, in one commit under the write lock (crash-safe as every commit)."""
+    with writing(store, lock_timeout, optimize=True):
+        pass
 
 
 def delete(store: Store, ids: Iterable[str], lock_timeout: float) -> list[str]:
@@ -143,19 +180,27 @@ def delete(store: Store, ids: Iterable[str], lock_timeout: float) -> list[str]:
     return missing
 
 
-def whoosh_fields(doc: Document) -> dict[str, str]:
-    """The Whoosh fields of a document (those it has)."""
-    values = {spec.name: getattr(doc, spec.name) for spec in FIELDS}
-    return {name: value for name, value in values.items() if value is not None}
+def add_fields(store: Store, fields: Schema, analyzer: BulgarianAnalyzer, lock_timeout: float) -> None:
+    """Add the fields of `fields` that the index lacks, in one commit, and record the new schema."""
+    with writing(store, lock_timeout) as writer:
+        for spec in fields:
+            if spec.name not in writer.schema:
+                writer.add_field(spec.name, whoosh_field(spec, analyzer))
+    store.record_schema(fields)
 
 
-def _workers(requested: int | None, chunk: int) -> int:
-    """How many processes write a commit of `chunk` documents."""
-    if requested is not None:
-        if requested < 1:
-            raise InvalidArgumentError(f"workers must be at least 1, got {requested}")
-        return min(requested, chunk) if CAN_FORK else 1
-    # Forking a process that runs other threads can deadlock the child.
-    if threading.active_count() > 1:
-        return 1
-    return min(default_workers(), chunk // MIN_DOCS_PER_WORKER)
+def whoosh_fields(doc: Document, schema: Schema) -> dict[str, Any]:
+    """The Whoosh fields of a document (those it has): text as it is, the other kinds as the terms
+    `store.whoosh_field` describes, with their own values stored beside."""
+    row: dict[str, Any] = {ID_FIELD: doc.id}
+    for name, value in doc.fields.items():
+        spec = schema.get(name)
+        if spec is None:
+            continue
+        if spec.kind in ("text", "stored") or (spec.kind in ("keyword", "date") and not spec.multi):
+            row[name] = value
+            continue
+        row[name] = VALUE_SEPARATOR.join(value) if spec.multi else index_term(spec, value)
+        if spec.stored:
+            row["_stored_" + name] = value
+    return row

@@ -7,7 +7,7 @@ from .syntax import (
     MAX_DEPTH,
     MAX_PHRASE_WORDS,
     And,
-    DateRange,
+    FieldValue,
     Node,
     Not,
     Or,
@@ -18,6 +18,6 @@ from .syntax import (
 )
 
 __all__ = [
-    "And", "DateRange", "Node", "Not", "Or", "ParsedQuery", "Phrase", "Word", "parse_query",
+    "And", "FieldValue", "Node", "Not", "Or", "ParsedQuery", "Phrase", "Word", "parse_query",
     "MAX_CLAUSES", "MAX_DEPTH", "MAX_PHRASE_WORDS",
 ]

@@ -21,11 +21,15 @@ from ..analysis.normalizer import normalize_word
 from ..analysis.pipeline import Pipeline
 from ..analysis.tokenize import MAX_TOKEN_LENGTH
 from ..analysis.translit import cyrillic_candidates, is_latin_word
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from ..dates import parse_date
 from ..errors import QuerySyntaxError
-from ..fields import DEFAULT_FIELDS
-from ..fields import field as field_spec
+from ..fields import DEFAULT_SCHEMA, Schema
+from . import filters as filtering
 from . import plan, syntax
+from .acronyms import acronyms_for
 from .spelling import near_misses
 from .statistics import Statistics
 
@@ -38,6 +42,7 @@ ALL_WORDS_UP_TO = 3
 TRANSLIT_BOOST = 0.8  # a Cyrillic reading of a Latin word that is not in the index itself
 TRANSLIT_BESIDE_DIRECT_BOOST = 0.3  # ...of a Latin word that is (Reuters, NATO): direct matches lead
 FUZZY_BOOST = 0.5
+ACRONYM_BOOST = 0.7  # an acronym's expansion (САЩ → "Съединените щати"), and an expansion's acronym
 # Bounds on the work one query can ask for.
 MAX_RANKED_WORDS = 64  # words of a long query beyond these are not searched (a notice says so)
 MAX_CORRECTED_WORDS = 32  # distinct unknown words looked up for typos
@@ -63,20 +68,37 @@ def expand(
     pipeline: Pipeline,
     statistics: Statistics,
     *,
+    schema: Schema = DEFAULT_SCHEMA,
     transliterate: bool = True,
     fuzzy: bool = True,
     date_from: str | None = None,
     date_to: str | None = None,
+    filters: Mapping[str, Any] | None = None,
+    sort: str | Sequence[str] | None = None,
+    facets: Sequence[str] | Mapping[str, Any] | None = None,
+    every_word: bool = False,
+    expand_acronyms: bool = True,
 ) -> plan.QueryPlan:
-    """The plan of `parsed` (the parse of `query`), with the date limits of the query and of
-    `date_from`/`date_to`. Raises QuerySyntaxError for a malformed or reversed date limit."""
-    root, date_ranges = _pull_date_ranges(parsed.root)
-    dates, no_date_matches = _date_limits(date_from, date_to, date_ranges)
-    expander = _Expander(pipeline, statistics, transliterate, fuzzy)
-    if root is None and date_ranges:
-        compiled: plan.Node | None = plan.Everything()  # date:... alone: every document in the range
+    """The plan of `parsed` (the parse of `query` for an index of `schema`), with the filters of the
+    query (its top-level `field:value` clauses), of `filters` and of `date_from`/`date_to` (on the
+    schema's date field), the sort order and the facets asked for. Raises QuerySyntaxError for a
+    malformed filter, a reversed date limit, or a field that cannot be filtered, sorted or counted.
+    `every_word`: a document must have every word however long the query, with no any-word fallback
+    (the boolean AND of other search frameworks). `expand_acronyms`: an acronym also finds what it
+    stands for, and a query that is such a name also finds its acronym (`acronyms.py`)."""
+    root, pulled = _pull_filters(parsed.root)
+    limits = [filtering.filter_node(schema, value.field, value.value) for value in pulled]
+    limits += filtering.filters_from(schema, filters)
+    limits += _date_limits(schema, date_from, date_to)
+    sort_keys = filtering.sort_keys(schema, sort)
+    facet_requests = filtering.facet_requests(schema, facets)
+    expander = _Expander(pipeline, statistics, schema, transliterate, fuzzy, every_word, expand_acronyms)
+    if root is None and limits:
+        compiled: plan.Node | None = plan.Everything()  # filters alone: every document that passes them
     else:
         compiled = expander.compile(root) if root is not None else None
+        if compiled is not None and root is not None and expand_acronyms:
+            compiled = expander.with_acronym(root, compiled)
     notices = list(parsed.notices)
     if compiled is None:
         if parsed.root is None:
@@ -89,12 +111,17 @@ def expand(
     did_you_mean = None
     if expander.corrections:
         did_you_mean = _corrected(query, expander.corrections)
-        notices.append(f"did you mean: {did_you_mean}? (showing matches for it too)")
+        if did_you_mean == query:  # the words corrected are not written as such in the query
+            did_you_mean = None
+        else:
+            notices.append(f"did you mean: {did_you_mean}? (showing matches for it too)")
     return plan.QueryPlan(
         compiled,
         fallback=expander.fallback,
-        dates=dates,
-        no_date_matches=no_date_matches,
+        filters=tuple(limits),
+        sort=sort_keys,
+        facets=facet_requests,
+        scored=_scores_words(compiled, schema),
         any_word=expander.any_word,
         highlight_terms=frozenset(expander.highlight_terms),
         highlight_prefixes=tuple(expander.highlight_prefixes),
@@ -108,51 +135,69 @@ def _corrected(query: str, corrections: dict[str, str]) -> str:
     for word, correction in corrections.items():
         if word[:1].isupper():
             correction = correction[:1].upper() + correction[1:]
-        query = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", correction, query)
+        # The word as written: a hidden letter (* or ?) may stand between any two of its letters.
+        written = "[*?]*".join(re.escape(letter) for letter in word)
+        query = re.sub(rf"(?<![\w*?]){written}(?![\w*?])", correction, query)
     return query
 
 
-def _pull_date_ranges(root: syntax.Node | None) -> tuple[syntax.Node | None, list[syntax.DateRange]]:
-    """Top-level date:... clauses become the date filter (documents in date order, two binary
-    searches) instead of a query over every date term in the range, which is slow for long ranges."""
-    if isinstance(root, syntax.DateRange):
+def _pull_filters(root: syntax.Node | None) -> tuple[syntax.Node | None, list[syntax.FieldValue]]:
+    """Top-level `field:value` clauses become filters (read from per-document values, never
+    scored); the rest stays the query."""
+    if isinstance(root, syntax.FieldValue):
         return None, [root]
     if isinstance(root, syntax.And):
-        ranges = [child for child in root.children if isinstance(child, syntax.DateRange)]
-        rest = tuple(child for child in root.children if not isinstance(child, syntax.DateRange))
-        if ranges:
-            return (None if not rest else rest[0] if len(rest) == 1 else syntax.And(rest)), ranges
+        values = [child for child in root.children if isinstance(child, syntax.FieldValue)]
+        rest = tuple(child for child in root.children if not isinstance(child, syntax.FieldValue))
+        if values:
+            return (None if not rest else rest[0] if len(rest) == 1 else syntax.And(rest)), values
     return root, []
 
 
-def _date_limits(
-    date_from: str | None, date_to: str | None, ranges: list[syntax.DateRange]
-) -> tuple[plan.DateRange | None, bool]:
-    """The one range within every given limit (None: no limit), and whether the limits exclude
-    each other (then nothing can match)."""
+def _date_limits(schema: Schema, date_from: str | None, date_to: str | None) -> list[plan.Filter]:
+    """`date_from`/`date_to` as a range of the schema's date field."""
+    if not date_from and not date_to:
+        return []
+    if schema.date_field is None:
+        raise QuerySyntaxError("date filter: the index has no date field")
     try:
-        starts = [parse_date(date_from)] if date_from else []
-        ends = [parse_date(date_to)] if date_to else []
+        start = parse_date(date_from) if date_from else None
+        end = parse_date(date_to) if date_to else None
     except ValueError as exc:
         raise QuerySyntaxError(f"date filter: {exc}") from None
-    starts += [r.start for r in ranges if r.start]
-    ends += [r.end for r in ranges if r.end]
-    if not (starts or ends or ranges):
-        return None, False
-    start, end = max(starts, default=None), min(ends, default=None)
     if start and end and start > end:
-        if date_from and date_to and date_from > date_to:
-            raise QuerySyntaxError(f"date filter: the start {start} is after the end {end}")
-        return plan.DateRange(start, end), True
-    return plan.DateRange(start, end), False
+        raise QuerySyntaxError(f"date filter: the start {start} is after the end {end}")
+    return [plan.Range(schema.date_field, start, end)]
+
+
+def _scores_words(root: plan.Node | None, schema: Schema) -> bool:
+    """True if `root` ranks documents by words (a term of a text field, a phrase); False if every
+    match scores the same (filters, prefixes, everything)."""
+    text_fields = {spec.name for spec in schema.text_fields}
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, plan.Phrase) or (isinstance(node, plan.Term) and node.field in text_fields):
+            return True
+        if isinstance(node, (plan.AnyOf, plan.AllOf)):
+            stack.extend(node.children)
+        elif isinstance(node, (plan.AllWords, plan.AnyWords)):
+            stack.extend(node.words)
+        elif isinstance(node, plan.Not):
+            pass  # what a document lacks does not rank it
+    return False
 
 
 class _Expander:
     """Syntax tree → plan nodes. Collects the terms to highlight, the any-word fallback, and the
     spelling corrections it made."""
 
-    def __init__(self, pipeline: Pipeline, statistics: Statistics, transliterate: bool, fuzzy: bool) -> None:
+    def __init__(self, pipeline: Pipeline, statistics: Statistics, schema: Schema, transliterate: bool,
+                 fuzzy: bool, every_word: bool = False, expand_acronyms: bool = False) -> None:
         self.pipeline = pipeline
+        self.schema = schema
+        self.every_word = every_word
+        self.acronyms = acronyms_for(pipeline) if expand_acronyms else None
         self.statistics = statistics
         self.transliterate = transliterate
         self.fuzzy = fuzzy
@@ -187,6 +232,8 @@ class _Expander:
             return None
         words = [node for child, node in kept if isinstance(child, (syntax.Word, syntax.Phrase))]
         rest = [node for child, node in kept if not isinstance(child, (syntax.Word, syntax.Phrase))]
+        if self.every_word and len(words) >= 2:
+            return _all_of([plan.AllWords(tuple(words)), *rest])
         if len(words) > ALL_WORDS_UP_TO:
             # A long query (a title, a question) rarely has every word in the document sought:
             # rank by the words each document has, more of them scoring higher.
@@ -197,14 +244,34 @@ class _Expander:
             return _all_of([plan.AllWords(tuple(words)), *rest])
         return _all_of([node for _, node in kept])
 
+    def with_acronym(self, root: syntax.Node, compiled: plan.Node) -> plan.Node:
+        """`compiled`, or also the acronym of the name the whole query is ("Европейския съюз" → ЕС),
+        a word or phrase searched in the default fields."""
+        assert self.acronyms is not None
+        texts = []
+        for part in root.children if isinstance(root, syntax.And) else (root,):
+            if not isinstance(part, (syntax.Word, syntax.Phrase)) or part.field is not None or \
+                    (isinstance(part, syntax.Word) and part.prefix):
+                return compiled
+            texts.append(part.text)
+        terms = tuple(self.pipeline.terms(" ".join(texts)))
+        acronym = self.acronyms.acronym_of.get(terms)
+        if acronym is None:
+            return compiled
+        self.highlight_terms.add(acronym)
+        alternative = self._fields(None, lambda f, boost: plan.Term(f, acronym, boost=boost * ACRONYM_BOOST))
+        if self.fallback is not None:
+            self.fallback = plan.AnyOf((self.fallback, alternative))
+        return plan.AnyOf((compiled, alternative))
+
     def _node(self, node: syntax.Node, positive: bool) -> plan.Node | None:
         if isinstance(node, syntax.Word):
             return self._word(node, positive)
         if isinstance(node, syntax.Phrase):
-            exact = _exact_value(node.text, node.field)
+            exact = self._exact_value(node.text, node.field)
             return exact if exact is not None else self._text(node.text, node.field, positive)
-        if isinstance(node, syntax.DateRange):
-            return plan.DateRange(node.start, node.end)
+        if isinstance(node, syntax.FieldValue):
+            return filtering.filter_node(self.schema, node.field, node.value)
         if isinstance(node, syntax.Not):
             child = self._node(node.child, positive=False)
             return None if child is None else plan.Not(child)
@@ -234,7 +301,7 @@ class _Expander:
                 stack.extend(node.children)
             elif isinstance(node, syntax.Not):
                 stack.append(node.child)
-            elif isinstance(node, (syntax.Word, syntax.Phrase, syntax.DateRange)):  # a date: one range each
+            elif isinstance(node, (syntax.Word, syntax.Phrase, syntax.FieldValue)):  # a filter: one each
                 self._grouped.add(node)
                 if isinstance(node, syntax.Word) and node.prefix:
                     self._count_prefix(node)
@@ -253,7 +320,7 @@ class _Expander:
             )
 
     def _word(self, word: syntax.Word, positive: bool) -> plan.Node | None:
-        exact = _exact_value(word.text, word.field)
+        exact = self._exact_value(word.text, word.field)
         if exact is not None:
             return exact
         if word.prefix:
@@ -278,10 +345,28 @@ class _Expander:
             terms = tuple(term for _, term in tokens)
             return self._fields(field_name, lambda f, boost: plan.Phrase(f, terms, positions, boost=boost))
         term = tokens[0][1]
+        expansions = self.acronyms.expand(text, term) if self.acronyms is not None and positive else []
+        if expansions:
+            return self._acronym(field_name, term, expansions)
         variants = [(term, 1.0)]
         if self.fuzzy and positive and self.statistics.doc_frequency(term) == 0:
             variants += self._near_misses(text, term)
         return self._terms(field_name, variants, positive)
+
+    def _acronym(self, field_name: str | None, term: str,
+                 expansions: list[tuple[tuple[int, ...], tuple[str, ...]]]) -> plan.Node:
+        """An acronym: itself, or any of the names it stands for (each a phrase, ranked below it)."""
+        self.highlight_terms.add(term)
+        for _, terms in expansions:
+            self.highlight_terms.update(terms)
+
+        def make(f: str, boost: float) -> plan.Node:
+            return plan.AnyOf((plan.Term(f, term, boost=boost), *(
+                # A phrase scores the sum of its words: weighed as one word, below the acronym itself.
+                plan.Phrase(f, terms, positions, boost=boost * ACRONYM_BOOST / len(terms))
+                for positions, terms in expansions)))
+
+        return self._fields(field_name, make)
 
     def _latin_word(self, word: syntax.Word, positive: bool) -> plan.Node | None:
         """A word in Latin letters: itself (Reuters, NATO) or its Cyrillic readings (Lukashenko)."""
@@ -329,7 +414,13 @@ class _Expander:
         """`make` for the named field, or for every default field with its boost."""
         if field_name is not None:
             return make(field_name, 1.0)
-        return plan.AnyOf(tuple(make(spec.name, spec.boost) for spec in DEFAULT_FIELDS))
+        return plan.any_of([make(spec.name, spec.boost) for spec in self.schema.text_fields])
+
+    def _exact_value(self, text: str, field_name: str | None) -> plan.Node | None:
+        """The term of a word or quoted value in the id field (exact: `id:"a b"`); None for a text field."""
+        if field_name is not None and self.schema.field(field_name).kind == "id":
+            return plan.Term(field_name, text)
+        return None
 
 
 def _check_negations(root: plan.Node) -> None:
@@ -349,19 +440,6 @@ def _check_negations(root: plan.Node) -> None:
             f"the query has {negations} separate negations (NOT inside NOT or OR); at most {MAX_NEGATIONS}: "
             "put the words to exclude side by side (NOT a NOT b)"
         )
-
-
-def _exact_value(text: str, field_name: str | None) -> plan.Node | None:
-    """The term of a word or quoted value in an id field (exact) or a keyword field (exact but for
-    case, as the index holds it); None for any other field. `id:"a b"`, `source:"Дневник Online"`."""
-    if field_name is None:
-        return None
-    kind = field_spec(field_name).kind
-    if kind == "id":
-        return plan.Term(field_name, text)
-    if kind == "keyword":
-        return plan.Term(field_name, text.lower())
-    return None
 
 
 def _merged(nodes: list[plan.Node]) -> list[plan.Node]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 __all__ = [
-    "Node", "Term", "Phrase", "Prefix", "DateRange", "AnyOf", "AllOf", "Not", "Everything",
-    "AllWords", "AnyWords", "QueryPlan", "any_of", "all_of", "boosted",
+    "Node", "Term", "Phrase", "Prefix", "Values", "Range", "AnyOf", "AllOf", "Not", "Everything",
+    "AllWords", "AnyWords", "Filter", "SortKey", "FacetRequest", "QueryPlan", "any_of", "all_of", "boosted",
 ]
 
 
@@ -48,11 +48,23 @@ class Prefix:
 
 
 @dataclass(frozen=True)
-class DateRange:
-    """Documents dated within [start, end] (inclusive ISO dates; None: open)."""
+class Values:
+    """Documents whose `field` (a keyword or a boolean) holds any of `values` (index terms: as the
+    index folds them, `fields.index_term`). Scores nothing: a filter."""
 
-    start: str | None
-    end: str | None
+    field: str
+    values: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Range:
+    """Documents whose `field` (a number, or a date as ISO text) is within [start, end] (inclusive;
+    None: open). Scores nothing: a filter."""
+
+    field: str
+    start: float | str | None
+    end: float | str | None
     boost: float = 1.0
 
 
@@ -103,7 +115,28 @@ class AnyWords:
     boost: float = 1.0
 
 
-Node = Term | Phrase | Prefix | DateRange | AnyOf | AllOf | Not | Everything | AllWords | AnyWords
+Node = Term | Phrase | Prefix | Values | Range | AnyOf | AllOf | Not | Everything | AllWords | AnyWords
+Filter = Values | Range
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """Order by `field` (a sortable keyword, number, date or boolean); documents without it come last."""
+
+    field: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class FacetRequest:
+    """Count the matches per value of `field`: the `top` most frequent values (keywords, booleans,
+    numbers without ranges), or per `period` of a date ("year", "month", "day"), or per range of a
+    number (`ranges`: inclusive low, exclusive high; None: open)."""
+
+    field: str
+    top: int = 20
+    period: str | None = None
+    ranges: tuple[tuple[float | None, float | None], ...] = ()
 N = TypeVar("N", bound=Node)
 
 
@@ -129,8 +162,10 @@ class QueryPlan:
 
     query: Node | None  # None: nothing to search for (an empty query, only stop words)
     fallback: Node | None = None  # searched when `query` finds nothing: any word instead of all
-    dates: DateRange | None = None  # only documents dated within it
-    no_date_matches: bool = False  # the date limits exclude each other: nothing can match
+    filters: tuple[Filter, ...] = ()  # only documents that pass every one
+    sort: tuple[SortKey, ...] = ()  # empty: by relevance
+    facets: tuple[FacetRequest, ...] = ()
+    scored: bool = True  # False: every match scores the same (a filter or a prefix alone)
     any_word: bool = False  # ranked by any of the words: a hit may lack some
     highlight_terms: frozenset[str] = frozenset()
     highlight_prefixes: tuple[str, ...] = ()

@@ -54,7 +54,19 @@ def near_misses(
         return [], None
     # A farther candidate is only a guess beside a nearer one: keep the nearest.
     best = [other for other in best if found[other][0] == found[best[0]][0]]
-    return best, spelling.get(best[0]) or _surface_form(statistics, pipeline, best[0])
+    return best, _clearly_better(typed, budget, spelling.get(best[0]) or _surface_form(statistics, pipeline, best[0]))
+
+
+def _clearly_better(typed: str, budget: int, spelling: str | None) -> str | None:
+    """`spelling` as a "did you mean", if it is itself within the typo budget of the word as typed.
+    Candidates are found by their terms (stems), which can be near while the words are not: the term
+    of Holmes is one edit from that of Hold, and an unknown Лукашенко's from Тукашна's; suggesting
+    them would mislead."""
+    if spelling is None:
+        return None
+    from rapidfuzz.distance import OSA
+
+    return spelling if OSA.distance(typed, normalize_word(spelling), score_cutoff=budget) <= budget else None
 
 
 def _surface_form(statistics: Statistics, pipeline: Pipeline, term: str) -> str | None:

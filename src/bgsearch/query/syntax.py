@@ -4,10 +4,15 @@
     "политически затворници"   a phrase
     Тръмп OR Путин             either
     NOT Москва, -Москва        must not match
-    title:Беларус              a word in one field (title, body, source, id)
+    title:Беларус              a word in one text field (or an exact id: id:8678-3)
     санкци*                    a prefix (at least 2 letters)
-    date:2025-12  date:2025-10-01..2025-12-31  date:..2025-06-30   a date or date range
+    ИЗН*СИЛВАТ, изн?силват     a * or ? between letters stands for a hidden letter (censored words):
+                               the word is searched without it, and typo tolerance finds it
+    source:БТА  date:2025-12  date:2025-10-01..2025-12-31  price:10..20  in_stock:true
+                               a value of a keyword, date, number or boolean field (a filter)
     (A OR B) C                 grouping
+
+Which names are fields, and of what kind, is the index's schema (`bgsearch.fields`).
 """
 
 from __future__ import annotations
@@ -15,12 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..dates import period
 from ..errors import QuerySyntaxError
-from ..fields import SEARCHABLE, field as field_spec
+from ..fields import DEFAULT_SCHEMA, Schema
 
 __all__ = [
-    "Node", "Word", "Phrase", "DateRange", "And", "Or", "Not", "ParsedQuery", "parse_query",
+    "Node", "Word", "Phrase", "FieldValue", "And", "Or", "Not", "ParsedQuery", "parse_query",
     "MAX_DEPTH", "MAX_CLAUSES", "MAX_PHRASE_WORDS",
 ]
 
@@ -28,6 +32,8 @@ MAX_DEPTH = 32
 MAX_CLAUSES = 1024  # as Lucene's BooleanQuery long had; only the first 64 words are ranked (expand.py)
 MAX_PHRASE_WORDS = 32
 MIN_PREFIX = 2
+# A * or ? between two letters: a hidden letter, as in censored headlines (ИЗН*СИЛВАТ).
+_HIDDEN_LETTER = re.compile(r"(?<=[^\W\d_])[*?]+(?=[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -44,9 +50,12 @@ class Phrase:
 
 
 @dataclass(frozen=True)
-class DateRange:
-    start: str | None  # inclusive ISO dates; None: open
-    end: str | None
+class FieldValue:
+    """`name:value` for a keyword, number, date or boolean field: a value or a range (`a..b`), as
+    written; `query.filters` reads it by the field's kind."""
+
+    field: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Word | Phrase | DateRange | Not | And | Or
+Node = Word | Phrase | FieldValue | Not | And | Or
 
 
 @dataclass
@@ -80,7 +89,7 @@ _NOT_SPACE = re.compile(r"\S")
 _TOKEN = re.compile(
     r"""(?:
         (?P<open>\()|(?P<close>\))
-      | (?P<field>[^\W\d_]+):(?=["\S])
+      | (?P<field>[^\W\d_][^\W_]*(?:_[^\W_]+)*):(?=["„«\S])
       | "(?P<phrase>[^"]*)"?
       | „(?P<low_quoted>[^“”"]*)[“”"]?   # Bulgarian quotation marks: „...“
       | «(?P<angle_quoted>[^»]*)»?       # and «...»
@@ -94,15 +103,17 @@ _PHRASE_KINDS = {"low_quoted": "phrase", "angle_quoted": "phrase"}
 _KEYWORDS = {"OR", "AND", "NOT"}
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse `text`; raises QuerySyntaxError with a one-line explanation when it cannot."""
-    parser = _Parser(text)
+def parse_query(text: str, schema: Schema = DEFAULT_SCHEMA) -> ParsedQuery:
+    """Parse `text` for an index of `schema`; raises QuerySyntaxError with a one-line explanation
+    when it cannot."""
+    parser = _Parser(text, schema)
     root = parser.parse()
     return ParsedQuery(root, parser.notices)
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, schema: Schema) -> None:
+        self.schema = schema
         self.tokens = _lex(text)
         self.i = 0
         self.notices: list[str] = []
@@ -171,7 +182,7 @@ class _Parser:
         if kind == "close":
             raise QuerySyntaxError("unbalanced parenthesis: a ')' has no matching '('")
         if kind == "field":
-            return self._field(value.lower())
+            return self._field(value if value in self.schema else value.lower())  # Title: as title:
         if kind == "word" and value in _KEYWORDS:
             raise QuerySyntaxError(f"{value} needs a word on both sides (write it in lower case to search for it)")
         return self._leaf(kind, value, None)
@@ -181,23 +192,33 @@ class _Parser:
         self.i += 1
         if kind not in ("word", "phrase"):
             raise QuerySyntaxError(f"{name}: must be followed by a word or a \"phrase\"")
-        if name not in SEARCHABLE:
+        spec = self.schema.get(name)
+        if spec is None or not spec.searchable:
             self.notices.append(
-                f"there is no field {name!r} (fields: {', '.join(SEARCHABLE)}); searched for the words instead"
+                f"there is no field {name!r} (fields: {', '.join(self.schema.searchable)}); searched for the words instead"
             )
             return self._leaf("phrase", f"{name} {value}", None)
-        if field_spec(name).kind == "date":
-            return _date_range(value)
+        if spec.is_filter:
+            self._count_clause()
+            return FieldValue(name, value)
         return self._leaf(kind, value, name)
 
-    def _leaf(self, kind: str, value: str, field_name: str | None) -> Node:
+    def _count_clause(self) -> None:
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
             raise QuerySyntaxError(f"the query is too long: at most {MAX_CLAUSES} words and phrases")
+
+    def _leaf(self, kind: str, value: str, field_name: str | None) -> Node:
+        self._count_clause()
         if kind == "phrase":
             if len(value.split()) > MAX_PHRASE_WORDS:
                 raise QuerySyntaxError(f"a phrase may have at most {MAX_PHRASE_WORDS} words: quote a shorter part")
             return Phrase(value, field_name)
+        if _HIDDEN_LETTER.search(value):
+            shown = value
+            value = _HIDDEN_LETTER.sub("", value)
+            self.notices.append(f"{shown!r}: a * or ? inside a word is read as a hidden letter: searched for {value!r} "
+                                "and the words nearest to it")
         if value.endswith("*"):
             stem = value.rstrip("*")
             if len(stem) < MIN_PREFIX or "*" in stem:
@@ -227,17 +248,3 @@ def _lex(text: str) -> list[tuple[str, str]]:
         assert kind is not None
         tokens.append((_PHRASE_KINDS.get(kind, kind), match[kind]))
         position = match.end()
-
-
-def _date_range(value: str) -> DateRange:
-    start, sep, end = value.partition("..")
-    if sep and not start and not end:
-        raise QuerySyntaxError("date:.. needs a start or an end: date:2025-01-01.. or date:..2025-06-30")
-    try:
-        if not sep:
-            return DateRange(*period(start))
-        return DateRange(period(start)[0] if start else None, period(end)[1] if end else None)
-    except ValueError:
-        raise QuerySyntaxError(
-            f"date:{value}: use date:YYYY-MM-DD, date:YYYY-MM, date:YYYY or a range date:FROM..TO"
-        ) from None
