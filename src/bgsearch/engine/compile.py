@@ -13,12 +13,13 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, Matcher, NullMatcher
+from whoosh.matching.wrappers import WrappingMatcher
 
 from ..fields import Schema
 from ..query import plan
 from .columns import ColumnQuery
 from .phrase import PhraseQuery
-from .postings import AllWordsQuery, AnyTermQuery, Leaf
+from .postings import AllWordsQuery, AnyTermQuery, Leaf, SegmentQuery
 
 __all__ = ["compile_plan", "BoundedPrefix", "MAX_PREFIX_TERMS", "MAX_PREFIX_POSTINGS"]
 
@@ -47,11 +48,11 @@ class _Compiler:
         if isinstance(node, (plan.Values, plan.Range)):
             return ColumnQuery(node, self.schema.field(node.field), self.index_key, boost=node.boost)
         if isinstance(node, plan.Not):
-            return wq.Not(self.compile(node.child), boost=node.boost)
+            return wq.Not(_inner(self.compile(node.child)), boost=node.boost)
         if isinstance(node, plan.AnyOf):
-            return _Or([self.compile(child) for child in node.children], boost=node.boost)
+            return _Or([_inner(self.compile(child)) for child in node.children], boost=node.boost)
         if isinstance(node, plan.AllOf):
-            return wq.And([self.compile(child) for child in node.children], boost=node.boost)
+            return wq.And([_inner(self.compile(child)) for child in node.children], boost=node.boost)
         if isinstance(node, plan.AnyWords):
             return _any_words(node, self.compile)
         if isinstance(node, plan.AllWords):
@@ -83,11 +84,11 @@ def _any_words(node: plan.AnyWords, compile_node: Compile) -> wq.Query:
         kept = len(leaves)
         if not _add_term_leaves(word, node.boost, leaves):
             del leaves[kept:]
-            others.append(compile_node(plan.boosted(word, node.boost)))
+            others.append(_inner(compile_node(plan.boosted(word, node.boost))))
     if not leaves:
         return _Or(others)
     words = AnyTermQuery(leaves)
-    return _Or([words, *others]) if others else words
+    return _Or([_inner(words), *others]) if others else words
 
 
 def _all_words(node: plan.AllWords, compile_node: Compile) -> wq.Query:
@@ -97,7 +98,7 @@ def _all_words(node: plan.AllWords, compile_node: Compile) -> wq.Query:
     words: list[int] = []
     for number, word in enumerate(node.words):
         if not _add_term_leaves(word, node.boost, leaves):
-            return wq.And([compile_node(word) for word in node.words], boost=node.boost)
+            return wq.And([_inner(compile_node(word)) for word in node.words], boost=node.boost)
         words += [number] * (len(leaves) - len(words))
     return AllWordsQuery(leaves, words)
 
@@ -110,6 +111,47 @@ def _add_term_leaves(node: plan.Node, boost: float, leaves: list[Leaf]) -> bool:
     if isinstance(node, plan.AnyOf):
         return all(_add_term_leaves(child, boost * node.boost, leaves) for child in node.children)
     return False
+
+
+def _inner(query: wq.Query) -> wq.Query:
+    """A query ranked from whole postings, as a part of Whoosh's And, Or or Not: without block
+    quality. Its matcher's block quality is each document's own score, which the top-k collector may
+    use to skip documents when the matcher is the whole query; Whoosh's And and Or skip one part's
+    documents by the other part's current block quality, which for such a part says nothing of its
+    next documents, and so skipped matches that belonged in the top k ("срок (мерки OR закон)")."""
+    return _WithoutQuality(query) if isinstance(query, SegmentQuery) else query
+
+
+class _WithoutQuality(SegmentQuery):
+    def __init__(self, child: wq.Query) -> None:
+        self.child = child
+        self.boost = 1.0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.child!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _WithoutQuality) and self.child == other.child
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.child))
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return int(self.child.estimate_size(ixreader))
+
+    def _terms(self, phrases: bool = True) -> Any:
+        return self.child._terms(phrases)
+
+    def segment_matcher(self, searcher: Any, context: Any) -> Matcher:
+        return _NoQualityMatcher(self.child.matcher(searcher, context))
+
+
+class _NoQualityMatcher(WrappingMatcher):
+    def _replacement(self, newchild: Matcher) -> Matcher:
+        return _NoQualityMatcher(newchild)
+
+    def supports_block_quality(self) -> bool:
+        return False
 
 
 class BoundedPrefix(wq.Prefix):

@@ -17,7 +17,7 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
 from ..analysis.analyzer import BulgarianAnalyzer
@@ -31,8 +31,42 @@ from .store import Store
 
 __all__ = ["Reader", "Snapshot", "Searcher", "WEIGHTING"]
 
+class _UnboundedScorer(BM25FScorer):
+    """Whoosh's BM25F scorer, without the score bounds Whoosh's top-k collector skips and prunes by.
+    Each term's bounds are right, but Whoosh's compound matchers misuse them: its Or skips one part's
+    blocks by the other part's current block quality and then scores a document it meets later in
+    the other part without the skipped part (a word in the body and the title: its title score), and
+    its Or and And, told a minimum score, rebuild themselves into "this part, maybe that one" forms
+    that lost matches too. Either way a document fell off a first page it belonged on (`ал NOT хран`,
+    `срок (мерки OR закон)`: tests/test_postings.py). Queries ranked from whole postings skip by
+    exact scores of their own (`postings.ArrayMatcher`)."""
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def max_quality(self) -> float:
+        return _NO_BOUND
+
+    def block_quality(self, matcher: Any) -> float:
+        return _NO_BOUND
+
+
+_NO_BOUND = 1e30  # finite: Whoosh subtracts bounds from each other
+
+
+class _ExactBM25F(BM25F):
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: float = 1) -> Any:
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        if type(scorer) is BM25FScorer:
+            scorer.__class__ = _UnboundedScorer  # the same scorer, state and all; only what it offers differs
+        return scorer
+
+
 # BM25F; titles are short, so their length matters less (smaller B).
-WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.5)
+WEIGHTING = _ExactBM25F(B=0.75, K1=1.2, title_B=0.5)
 _PER_COMMIT_LIMIT = 256
 # Raised by Whoosh (and zlib, struct, pickle beneath it) on bytes that are not what it wrote (a torn
 # block decodes to None where a number belongs: TypeError); Whoosh also raises plain Exception ("Block
