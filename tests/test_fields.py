@@ -444,3 +444,16 @@ def test_facet_ties_come_in_value_order_and_capitalised_fields_are_named_as_writ
         assert list(ix.search("игото", facets=["Брой"]).facets["Брой"]) == ["9", "9.5", "10", "100"]
         assert {hit.id for hit in ix.search("Брой:9..10 игото").hits} == {"10", "9", "9.5"}
         assert {hit.id for hit in ix.search("Заглавие:игото").hits} == {"10", "9", "100", "9.5"}
+
+
+def test_the_command_line_sorts_descending_and_shows_facets(seed_index: Index) -> None:
+    # `--sort -date`: a value that starts with "-" is the option's, not a negated query word.
+    run = run_bgsearch("query", "Беларус", "--index", str(seed_index.path), "--sort", "-date", "--json")
+    assert [json.loads(line)["id"] for line in run.stdout.splitlines()] == [DECEMBER, OCTOBER]
+    run = run_bgsearch("query", "Беларус", "--index", str(seed_index.path), "--sort", "date", "--facet", "source",
+                       "--facet", "date:month")
+    assert run.returncode == 0 and "source: БТА (1)" in run.stdout and "date: 2025-10 (1), 2025-12 (1)" in run.stdout
+    run = run_bgsearch("query", "-Москва", "--index", str(seed_index.path), "--sort", "-date", "--json")
+    assert [json.loads(line)["id"] for line in run.stdout.splitlines()] == [DECEMBER]  # October names Москва
+    run = run_bgsearch("query", "Беларус", "--index", str(seed_index.path), "--filter", "date=2025-12", "--json")
+    assert [json.loads(line)["id"] for line in run.stdout.splitlines()] == [DECEMBER]

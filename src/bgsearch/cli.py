@@ -46,16 +46,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+# Options of `query` whose value may start with "-" (a descending sort, a negative number).
+_VALUE_OPTIONS = frozenset({"--sort", "--filter", "--facet", "--index", "--limit", "--offset", "--from", "--to",
+                            "--fragments", "--cluster", "--name"})
+
+
 def _negated_words_last(argv: list[str]) -> list[str]:
     """`bgsearch query -Москва` is a query (a word NOT to match), not an option: such an argument
-    goes after `--`, where argparse takes it for the query."""
+    goes after `--`, where argparse takes it for the query. An option's value that starts with "-"
+    (`--sort -date`) stays the option's (`--sort=-date`)."""
     if not argv or argv[0] != "query" or "--" in argv:
         return argv
-    words = [arg for arg in argv[1:] if arg.startswith("-") and not arg.startswith("--") and arg != "-h"
-             and len(arg) > 1 and not arg[1].isdigit()]
-    if not words:
-        return argv
-    return [arg for arg in argv if arg not in words] + ["--", *words]
+    kept, words = [argv[0]], []
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in _VALUE_OPTIONS:
+            value = next(args, None)
+            kept.append(arg if value is None else f"{arg}={value}")
+        elif arg.startswith("-") and not arg.startswith("--") and arg != "-h" and len(arg) > 1 and not arg[1].isdigit():
+            words.append(arg)
+        else:
+            kept.append(arg)
+    return kept + ["--", *words] if words else kept
 
 
 def _positive_int(text: str) -> int:
