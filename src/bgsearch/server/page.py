@@ -196,10 +196,10 @@ def _results(service: Service, q: str, filters: list[str], page: int) -> str:
 def _hit_html(hit: Hit) -> str:
     title_snippet = hit.snippets.get("title")
     title = title_snippet.formatted() if title_snippet is not None else _e(hit.title or hit.id)
-    url = hit.url or ""
+    url = hit.url if isinstance(hit.url, str) else ""  # a stored field may hold any JSON value
     if url.startswith(("https://", "http://")):
         title = f'<a href="{_e(url)}" rel="noopener noreferrer nofollow">{title}</a>'
-    meta = [f'<time datetime="{_e(hit.date)}">{_e(_date(hit.date))}</time>'] if hit.date else []
+    meta = [f'<time datetime="{_e(hit.date)}">{_e(_date(hit.date))}</time>'] if isinstance(hit.date, str) else []
     if hit.source:
         meta.append(_e(hit.source))
     body = hit.snippets.get("body")
