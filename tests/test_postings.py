@@ -229,7 +229,7 @@ def test_the_top_hits_of_grouped_and_negated_queries_are_those_of_every_match(in
         pytest.skip("too few documents for the first page to be cut from many matches")
     rng = random.Random(11)
     forms = ["{a} ({b} OR {c})", "{a} {b} ({c} OR {a})", "{a} NOT {c}", "({a} OR {b}) {c}", "{a} {b} -{c}",
-             '"{a} {b}" OR {c}']
+             '"{a} {b}" OR {c}', '"{a} {b}"', '"{a} {b}" {c}']
     checked = 0
     for words in _terms(index, 40, seed=5):
         a, b, c = (words * 2)[:3]

@@ -18,7 +18,7 @@ from whoosh.matching.wrappers import WrappingMatcher
 from ..fields import Schema
 from ..query import plan
 from .columns import ColumnQuery
-from .phrase import PhraseQuery
+from .phrase import AnyFieldPhraseQuery, PhraseQuery
 from .postings import AllWordsQuery, AnyTermQuery, Leaf, SegmentQuery
 
 __all__ = ["compile_plan", "BoundedPrefix", "MAX_PREFIX_TERMS", "MAX_PREFIX_POSTINGS"]
@@ -50,6 +50,10 @@ class _Compiler:
         if isinstance(node, plan.Not):
             return wq.Not(_inner(self.compile(node.child)), boost=node.boost)
         if isinstance(node, plan.AnyOf):
+            if all(isinstance(child, plan.Phrase) for child in node.children):  # a phrase in each default field
+                return AnyFieldPhraseQuery([PhraseQuery(child.field, child.positions, child.terms, boost=child.boost)
+                                            for child in node.children if isinstance(child, plan.Phrase)],
+                                           boost=node.boost)
             return _Or([_inner(self.compile(child)) for child in node.children], boost=node.boost)
         if isinstance(node, plan.AllOf):
             return wq.And([_inner(self.compile(child)) for child in node.children], boost=node.boost)

@@ -18,7 +18,9 @@ from whoosh import query as wq
 
 from .postings import ArrayMatcher, SegmentQuery, live, scored_postings
 
-__all__ = ["PhraseQuery"]
+__all__ = ["PhraseQuery", "AnyFieldPhraseQuery"]
+
+Candidates = tuple[Any, Any, Any]  # documents (ascending), their scores, check(i): is the phrase in document i
 
 
 class PhraseQuery(SegmentQuery):
@@ -52,10 +54,18 @@ class PhraseQuery(SegmentQuery):
         return min(ixreader.doc_frequency(self.fieldname, word) for word in self.words)
 
     def segment_matcher(self, searcher: Any, context: Any) -> Any:
+        found = self.candidates(searcher, context)
+        if found is None:
+            return matching.NullMatcher()
+        return ArrayMatcher(*found)
+
+    def candidates(self, searcher: Any, context: Any) -> Candidates | None:
+        """The segment's documents that have every term, their scores, and the check of the
+        positions of document i (None: no document has them all)."""
         import numpy as np
 
         if self.fieldname not in searcher.schema:
-            return matching.NullMatcher()
+            return None
         field_format = searcher.schema[self.fieldname].format
         if not field_format.supports("positions"):
             raise wq.QueryError(f"field {self.fieldname!r} has no positions: phrases cannot be searched in it")
@@ -63,14 +73,14 @@ class PhraseQuery(SegmentQuery):
         for word in self.words:
             found = scored_postings(searcher, context, self.fieldname, word)
             if found is None:
-                return matching.NullMatcher()
+                return None
             terms.append(found)
         docs = terms[0][0].ids
         for postings, _ in terms[1:]:
             docs = np.intersect1d(docs, postings.ids, assume_unique=True)
         docs = docs[live(searcher.reader(), docs)]
         if not len(docs):
-            return matching.NullMatcher()
+            return None
         rows = [np.searchsorted(postings.ids, docs) for postings, _ in terms]
         scores = sum(term_scores[row] for (_, term_scores), row in zip(terms, rows)) * self.boost
         decode = field_format.decoder("positions")
@@ -84,4 +94,57 @@ class PhraseQuery(SegmentQuery):
                     return False
             return True
 
-        return ArrayMatcher(docs, scores, check=in_order)
+        return docs, scores, in_order
+
+
+class AnyFieldPhraseQuery(SegmentQuery):
+    """A phrase in any of several fields (the title and the body), scoring the sum of the fields it
+    is in: one array of candidates, each scored at most the sum of its fields' scores until its
+    positions are checked, so Whoosh's top-k collector skips, by those bounds, what cannot enter the
+    top k (Whoosh's own union of the fields' matchers would skip unsoundly, or not at all)."""
+
+    def __init__(self, phrases: Sequence[PhraseQuery], boost: float = 1.0) -> None:
+        self.phrases = tuple(phrases)
+        self.boost = boost
+
+    def __repr__(self) -> str:
+        return f"AnyFieldPhraseQuery({self.phrases!r}, boost={self.boost})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AnyFieldPhraseQuery) and (self.phrases, self.boost) == (other.phrases, other.boost)
+
+    def __hash__(self) -> int:
+        return hash((self.phrases, self.boost))
+
+    def _terms(self, phrases: bool = True) -> Any:
+        for phrase in self.phrases:
+            yield from phrase._terms(phrases)
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return sum(phrase.estimate_size(ixreader) for phrase in self.phrases)
+
+    def segment_matcher(self, searcher: Any, context: Any) -> Any:
+        import numpy as np
+
+        found = [c for c in (phrase.candidates(searcher, context) for phrase in self.phrases) if c is not None]
+        if not found:
+            return matching.NullMatcher()
+        docs = np.unique(np.concatenate([fdocs for fdocs, _, _ in found]))
+        where = [np.searchsorted(fdocs, docs) for fdocs, _, _ in found]
+        present = [(at < len(fdocs)) & (fdocs[np.minimum(at, len(fdocs) - 1)] == docs)
+                   for at, (fdocs, _, _) in zip(where, found)]
+        bounds = sum(np.where(has, fscores[np.minimum(at, len(fscores) - 1)], 0.0)
+                     for has, at, (_, fscores, _) in zip(present, where, found)) * self.boost
+        scores = np.array(bounds, dtype=np.float64)
+
+        def in_some_field(i: int) -> bool:
+            # The exact score replaces the bound once the positions are known (before it is read).
+            total, matched = 0.0, False
+            for has, at, (_, fscores, check) in zip(present, where, found):
+                if has[i] and check(int(at[i])):
+                    total += float(fscores[at[i]])
+                    matched = True
+            scores[i] = total * self.boost
+            return matched
+
+        return ArrayMatcher(docs, scores, check=in_some_field)
