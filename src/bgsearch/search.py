@@ -18,12 +18,22 @@ from .query.plan import QueryPlan
 from .query.syntax import parse_query
 from .results import FALLBACK_NOTICE, MAX_LIMIT, Hit, SearchResults
 
-__all__ = ["search", "matching", "Filters", "Facets", "Sort", "MAX_FRAGMENTS"]
+__all__ = ["search", "matching", "check_page", "Filters", "Facets", "Sort", "MAX_FRAGMENTS"]
 
 Filters = Mapping[str, Any]  # field → a value, a list of values (any of), or a (low, high) range
 Facets = Sequence[str] | Mapping[str, Any]  # fields, or field → top N / "year" | "month" | "day" / ranges
 Sort = str | Sequence[str]  # "-price", ["category", "-published"]
 MAX_FRAGMENTS = 10
+
+
+def check_page(limit: int, offset: int, fragments: int) -> None:
+    """InvalidArgumentError for a page a search cannot give (every engine's search checks the same)."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidArgumentError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    if offset < 0:
+        raise InvalidArgumentError(f"offset must be 0 or more, not {offset}")
+    if not 1 <= fragments <= MAX_FRAGMENTS:
+        raise InvalidArgumentError(f"fragments must be between 1 and {MAX_FRAGMENTS}, not {fragments}")
 
 
 def search(
@@ -46,12 +56,7 @@ def search(
 ) -> SearchResults:
     """Search the latest commit of `reader` for `query`; see `Index.search`."""
     started = time.perf_counter()
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidArgumentError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    if offset < 0:
-        raise InvalidArgumentError(f"offset must be 0 or more, not {offset}")
-    if not 1 <= fragments <= MAX_FRAGMENTS:
-        raise InvalidArgumentError(f"fragments must be between 1 and {MAX_FRAGMENTS}, not {fragments}")
+    check_page(limit, offset, fragments)
     with reader.snapshot() as snapshot:  # one commit from the first look-up to the last snippet
         syntax = parse_query(query, snapshot.schema)
         pipeline = snapshot.analyzer.pipeline  # the index's own analysis, for the query and the snippets

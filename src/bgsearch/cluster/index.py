@@ -27,9 +27,9 @@ from ..query.expand import expand as expand_query
 from ..query import plan as plan_module
 from ..query.plan import QueryPlan, SortKey
 from ..query.syntax import parse_query
-from ..results import FALLBACK_NOTICE, MAX_LIMIT, AddResult, SearchResults
+from ..results import FALLBACK_NOTICE, AddResult, SearchResults
 from ..hits import make_hit
-from ..search import MAX_FRAGMENTS, Facets, Filters, Sort
+from ..search import Facets, Filters, Sort, check_page
 from .client import client, opensearchpy
 from .compile import (DATE_FORMAT, GAP, ORDER_FIELD, TERMS_ANALYZER, compile_plan, facet_aggregations, facet_counts,
                       filter_clause, sort_clauses)
@@ -574,12 +574,7 @@ class ClusterIndex:
         """Search as `bgsearch.Index.search` does (the same syntax, options and results: filters,
         facets, sort keys, fragments, every_word, acronym expansion); scores are OpenSearch's BM25."""
         started = time.perf_counter()
-        if not 1 <= limit <= MAX_LIMIT:
-            raise InvalidArgumentError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-        if offset < 0:
-            raise InvalidArgumentError(f"offset must be 0 or more, not {offset}")
-        if not 1 <= fragments <= MAX_FRAGMENTS:
-            raise InvalidArgumentError(f"fragments must be between 1 and {MAX_FRAGMENTS}, not {fragments}")
+        check_page(limit, offset, fragments)
         schema = self.schema
         syntax = parse_query(query, schema)
         statistics = ClusterStatistics(self.calls, self.name, schema, self.analysis)
