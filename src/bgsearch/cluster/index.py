@@ -25,7 +25,7 @@ from ..errors import InvalidArgumentError, SchemaError
 from ..fields import DEFAULT_SCHEMA, ID_FIELD, Field, Schema
 from ..query.expand import expand as expand_query
 from ..query import plan as plan_module
-from ..query.plan import QueryPlan, SortKey
+from ..query.plan import QueryPlan
 from ..query.syntax import parse_query
 from ..results import FALLBACK_NOTICE, AddResult, SearchResults
 from ..hits import make_hit
@@ -606,7 +606,7 @@ class ClusterIndex:
         return results
 
     def _run(self, node: Any, plan: QueryPlan, offset: int, limit: int) -> Any:
-        keys = _order(plan, self.schema)
+        keys = plan.sort
         body: dict[str, Any] = {"query": _query(self._indexed(node), plan), "from": offset, "size": limit,
                                 "track_total_hits": True,
                                 "sort": sort_clauses(keys, plan.scored or not keys), "track_scores": True}
@@ -666,17 +666,6 @@ def _renamed(node: plan_module.Node, names: Mapping[str, str]) -> plan_module.No
 
 def _folded(spec: Field | None) -> bool:
     return spec is not None and spec.kind == "keyword" and not spec.case_sensitive and spec.stored
-
-
-def _order(plan: QueryPlan, schema: Schema) -> tuple[SortKey, ...]:
-    """The sort keys of a search (as `bgsearch.engine.execute._order`): those asked for; a query that
-    scores nothing (a filter or a prefix alone) newest first where the schema has a sortable date."""
-    if plan.sort:
-        return plan.sort
-    date = schema.date_field
-    if not plan.scored and date is not None and schema.field(date).sortable:
-        return (SortKey(date, descending=True),)
-    return ()
 
 
 def _query(node: Any, plan: QueryPlan) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def execute(snapshot: Snapshot, query_plan: QueryPlan, offset: int, limit: int) 
         return Matches([], 0, None, False, _facets(snapshot, query_plan, np.zeros(0, dtype=np.int64)))
     query = compile_plan(query_plan.query, snapshot.schema, snapshot.index_key)
     fallback = False
-    sort = _order(snapshot, query_plan)
+    sort = query_plan.sort
     if sort or query_plan.facets:
         docs = _matching_docs(snapshot, query, allowed)
         if not len(docs) and query_plan.fallback is not None:
@@ -116,17 +116,6 @@ def _allowed(snapshot: Snapshot, query_plan: QueryPlan) -> np.ndarray | None:
         cache.put(key, mask)
     allowed: np.ndarray = cache[key]
     return allowed
-
-
-def _order(snapshot: Snapshot, query_plan: QueryPlan) -> tuple[SortKey, ...]:
-    """The order asked for; a query that scores nothing (a filter or a prefix alone) is newest first
-    where the schema has a sortable date."""
-    if query_plan.sort:
-        return query_plan.sort
-    date = snapshot.schema.date_field
-    if not query_plan.scored and date is not None and snapshot.schema.field(date).sortable:
-        return (SortKey(date, descending=True),)
-    return ()
 
 
 def _matching_docs(snapshot: Snapshot, query: wq.Query, allowed: np.ndarray | None) -> np.ndarray:

@@ -115,13 +115,14 @@ def expand(
             did_you_mean = None
         else:
             notices.append(f"did you mean: {did_you_mean}? (showing matches for it too)")
+    scored = _scores_words(compiled, schema)
     return plan.QueryPlan(
         compiled,
         fallback=expander.fallback,
         filters=tuple(limits),
-        sort=sort_keys,
+        sort=sort_keys or (() if scored else _newest_first(schema)),
         facets=facet_requests,
-        scored=_scores_words(compiled, schema),
+        scored=scored,
         any_word=expander.any_word,
         highlight_terms=frozenset(expander.highlight_terms),
         highlight_prefixes=tuple(expander.highlight_prefixes),
@@ -168,6 +169,13 @@ def _date_limits(schema: Schema, date_from: str | None, date_to: str | None) -> 
     if start and end and start > end:
         raise QuerySyntaxError(f"date filter: the start {start} is after the end {end}")
     return [plan.Range(schema.date_field, start, end)]
+
+
+def _newest_first(schema: Schema) -> tuple[plan.SortKey, ...]:
+    """The order of a query that scores nothing (a filter or a prefix alone, where every match scores
+    the same): newest first, where the schema has a sortable date; else index order."""
+    date = schema.date_field
+    return (plan.SortKey(date, descending=True),) if date is not None and schema.field(date).sortable else ()
 
 
 def _scores_words(root: plan.Node | None, schema: Schema) -> bool:

@@ -163,7 +163,7 @@ class QueryPlan:
     query: Node | None  # None: nothing to search for (an empty query, only stop words)
     fallback: Node | None = None  # searched when `query` finds nothing: any word instead of all
     filters: tuple[Filter, ...] = ()  # only documents that pass every one
-    sort: tuple[SortKey, ...] = ()  # empty: by relevance
+    sort: tuple[SortKey, ...] = ()  # empty: by relevance (a query that scores nothing: newest first, if dated)
     facets: tuple[FacetRequest, ...] = ()
     scored: bool = True  # False: every match scores the same (a filter or a prefix alone)
     any_word: bool = False  # ranked by any of the words: a hit may lack some
