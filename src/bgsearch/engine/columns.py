@@ -25,7 +25,7 @@ from .postings import ArrayMatcher, Postings, SegmentQuery, live
 
 __all__ = ["Column", "ColumnQuery", "column_of"]
 
-_SEGMENT_COLUMNS: BoundedCache[tuple[str, str, str], tuple[list[str], np.ndarray, np.ndarray]] = BoundedCache(512)
+_SEGMENT_COLUMNS: BoundedCache[tuple[str, str, str], Column] = BoundedCache(512)
 _LOCK = threading.Lock()
 _MISSING = np.inf  # a sort key of a document without the value: last, ascending or descending
 
@@ -146,10 +146,9 @@ def column_of(searcher: Any, spec: Field, index_key: str) -> Column:
     terms_per_leaf: list[list[str]] = []
     pairs: list[tuple[np.ndarray, np.ndarray, int]] = []
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        terms, docs, ords = _segment_column(reader, spec.name, index_key)
-        terms_per_leaf.append(terms)
-        pairs.append((docs, ords, offset))
+        segment = segment_column(leaf.reader(), spec, index_key)
+        terms_per_leaf.append(segment.terms)
+        pairs.append((segment.docs, segment.ords, offset))
     every = sorted(set().union(*terms_per_leaf)) if terms_per_leaf else []
     position = {term: i for i, term in enumerate(every)}
     all_docs, all_ords = [], []
@@ -162,10 +161,11 @@ def column_of(searcher: Any, spec: Field, index_key: str) -> Column:
     return Column(spec, every, joined_docs, joined_ords, searcher.doc_count_all(), searcher.stored_fields)
 
 
-def _segment_column(reader: Any, name: str, index_key: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """A segment's terms of a field (sorted) and its (document, term ordinal) pairs, read once."""
+def segment_column(reader: Any, spec: Field, index_key: str) -> Column:
+    """A segment's column of a field (its own document numbers), read once and kept (a segment
+    never changes once written)."""
     segment = reader.segment() if hasattr(reader, "segment") else None
-    key = (index_key, segment.segment_id() if segment is not None else "", name)
+    key = (index_key, segment.segment_id() if segment is not None else "", spec.name)
     with _LOCK:
         found = _SEGMENT_COLUMNS.get(key) if segment is not None else None
     if found is not None:
@@ -173,14 +173,14 @@ def _segment_column(reader: Any, name: str, index_key: str) -> tuple[list[str], 
     terms: list[str] = []
     docs: list[np.ndarray] = []
     ords: list[np.ndarray] = []
-    if segment is not None and name in reader.schema:
-        for number, btext in enumerate(reader.lexicon(name)):
-            ids = Postings(reader, name, btext).ids
+    if segment is not None and spec.name in reader.schema:
+        for number, btext in enumerate(reader.lexicon(spec.name)):
+            ids = Postings(reader, spec.name, btext).ids
             terms.append(btext.decode("utf-8"))
             docs.append(ids)
             ords.append(np.full(len(ids), number, dtype=np.int64))
-    column = (terms, np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
-              np.concatenate(ords) if ords else np.zeros(0, dtype=np.int64))
+    column = Column(spec, terms, np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
+                    np.concatenate(ords) if ords else np.zeros(0, dtype=np.int64), reader.doc_count_all())
     if segment is not None:
         with _LOCK:
             _SEGMENT_COLUMNS.put(key, column)
@@ -231,9 +231,7 @@ class ColumnQuery(SegmentQuery):
 
     def segment_matcher(self, searcher: Any, context: Any) -> Any:
         reader = searcher.reader()
-        terms, docs, ords = _segment_column(reader, self.spec.name, self.index_key)
-        column = Column(self.spec, terms, docs, ords, reader.doc_count_all())
-        found = np.flatnonzero(column.passes(self.node))
+        found = np.flatnonzero(segment_column(reader, self.spec, self.index_key).passes(self.node))
         found = found[live(reader, found)]
         if not len(found):
             return matching.NullMatcher()
