@@ -312,10 +312,15 @@ def _check_links(path: Path, name: str) -> None:
                                 f"with `bgsearch index --rebuild --index {path} PATH...`") from None
 
 
+def _load_meta(path: Path) -> Any:
+    """`bgsearch.json` as JSON values, read without following a link (OSError, ValueError)."""
+    return json.loads(durable.read_file(path, META_FILE, limit=META_LIMIT).decode("utf-8"))
+
+
 def _read_meta(path: Path) -> dict[str, Any]:
     """The index's meta, checked against this bgsearch's analyzer."""
     try:
-        meta = json.loads(durable.read_file(path, META_FILE, limit=META_LIMIT).decode("utf-8"))
+        meta = _load_meta(path)
         found = (meta.get("analyzer"), meta.get("analyzer_version"))
         name = meta.get("index", INDEX_NAME)
     except PermissionError as exc:
@@ -339,7 +344,7 @@ def _current_name(path: Path) -> str:
     """The name of the directory's current Whoosh index, as far as its meta can be read (a damaged
     index or one of another version can be rebuilt too)."""
     try:
-        name = json.loads(durable.read_file(path, META_FILE, limit=META_LIMIT).decode("utf-8")).get("index", INDEX_NAME)
+        name = _load_meta(path).get("index", INDEX_NAME)
     except (OSError, ValueError, AttributeError):
         return INDEX_NAME
     return name if isinstance(name, str) and _REBUILT_NAME.fullmatch(name) else INDEX_NAME
@@ -367,7 +372,7 @@ def _schema_of(meta: dict[str, Any], path: Path) -> FieldTable:
 def current_schema(path: Path) -> FieldTable:
     """The schema of the index in `path`, as far as its meta can be read (else the default)."""
     try:
-        meta = json.loads(durable.read_file(path, META_FILE, limit=META_LIMIT).decode("utf-8"))
+        meta = _load_meta(path)
         return _schema_of(meta, path) if isinstance(meta, dict) else DEFAULT_SCHEMA
     except (OSError, ValueError, AttributeError, IndexVersionError):
         return DEFAULT_SCHEMA
