@@ -66,16 +66,16 @@ class Snippet:
         return [(s + bisect_left(astral, s), e + bisect_left(astral, e)) for s, e in self.highlights]
 
     def formatted(self, before: str = "<mark>", after: str = "</mark>", escape: bool = True) -> str:
-        """The text with every highlight wrapped in `before` … `after`. With `escape`, all of the text
+        """The text with every highlight wrapped in `before` … `after` (a span that overlaps an
+        earlier one or lies outside the text is left unmarked). With `escape`, all of the text
         (inside the highlights too) is HTML-escaped (`html.escape`, quotes included); the markers
         are put in as given, never escaped."""
         text = self.text
         esc: Callable[[str], str] = _html_escape if escape else str
         out: list[str] = []
         pos = 0
-        for start, end in sorted(self.highlights):
-            start = max(start, pos)
-            if start >= end:
+        for start, end in sorted((int(start), int(end)) for start, end in self.highlights):
+            if start < pos or end <= start or end > len(text):  # overlapping or outside: not marked
                 continue
             out += (esc(text[pos:start]), before, esc(text[start:end]), after)
             pos = end

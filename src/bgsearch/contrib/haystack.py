@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import html
 import logging
 import math
 import os
@@ -66,6 +65,7 @@ from haystack.utils import get_identifier, get_model_ct
 from haystack.utils.app_loading import haystack_get_model
 
 from ..errors import BgsearchError, SchemaError
+from ..highlight import Snippet
 from ..index import Index
 from ..results import MAX_LIMIT
 
@@ -220,18 +220,6 @@ def _to_python(field: Any, value: Any) -> Any:
         return field.convert(value)
     except Exception:  # a field whose value does not convert: as stored
         return value
-
-
-def _formatted(text: str, highlights: Iterable[Sequence[int]], before: str, after: str) -> str:
-    """`text`, HTML-escaped, with `before`/`after` around each highlighted [start, end)."""
-    parts, last = [], 0
-    for start, end in sorted((int(span[0]), int(span[1])) for span in highlights):
-        if start < last:
-            continue
-        parts += [html.escape(text[last:start]), before, html.escape(text[start:end]), after]
-        last = end
-    parts.append(html.escape(text[last:]))
-    return "".join(parts)
 
 
 def _tags(highlight: Any, default: tuple[str, str]) -> tuple[str, str]:
@@ -561,7 +549,7 @@ class BgsearchSearchBackend(BaseSearchBackend):
         snippet = getattr(hit, "snippets", {}).get(self.content_field_name)
         if snippet is not None:
             return str(snippet.formatted(before, after))
-        return _formatted(hit.snippet, hit.highlights, before, after)
+        return Snippet(hit.snippet, hit.highlights).formatted(before, after)
 
     def _facets(
         self,

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import QueryParams
 
 from ..errors import BgsearchError
+from ..highlight import Snippet
 from ..results import FALLBACK_NOTICE, Hit, SearchResults
 from .params import filter_param
 
@@ -48,14 +49,7 @@ _NOTICES: list[tuple[re.Pattern[str], str]] = [
 
 def marked(text: str, highlights: list[tuple[int, int]] | list[list[int]]) -> str:
     """`text` HTML-escaped, with each [start, end) code-point range in `<mark>`."""
-    parts, at = [], 0
-    for start, end in sorted((int(s), int(e)) for s, e in highlights):
-        if start < at or end <= start or end > len(text):
-            continue
-        parts += [html.escape(text[at:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
-        at = end
-    parts.append(html.escape(text[at:]))
-    return "".join(parts)
+    return Snippet(text, [(int(start), int(end)) for start, end in highlights]).formatted()
 
 
 def _e(value: object) -> str:
