@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from .errors import SchemaError
 
-__all__ = ["Field", "FieldKind", "Schema", "DEFAULT_SCHEMA", "ID_FIELD", "FILTER_KINDS", "KINDS", "index_term"]
+__all__ = ["Field", "FieldKind", "Schema", "DEFAULT_SCHEMA", "ID_FIELD", "FILTER_KINDS", "KINDS", "index_term", "number_text"]
 
 FieldKind = Literal["id", "text", "keyword", "number", "date", "boolean", "stored"]
 KINDS: tuple[str, ...] = ("id", "text", "keyword", "number", "date", "boolean", "stored")
@@ -216,14 +216,19 @@ class Schema:
         return ", ".join(f"{spec.name} ({spec.kind})" for spec in self.fields)
 
 
+def number_text(value: float) -> str:
+    """A number as its shortest decimal: 10, 12.5 (an integral float is written as an integer)."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() and abs(number) < 2 ** 53 else repr(number)
+
+
 def index_term(spec: Field, value: Any) -> str:
     """The index term of one checked value of a keyword, number, date or boolean field: a keyword as
     the index folds it, a number as its shortest decimal (10, 12.5), a date as ISO, true/false."""
     if spec.kind == "boolean":
         return "true" if value else "false"
     if spec.kind == "number":
-        number = float(value)
-        return str(int(number)) if number.is_integer() and abs(number) < 2 ** 53 else repr(number)
+        return number_text(value)
     if spec.kind == "keyword" and not spec.case_sensitive:
         return str(value).lower()
     return str(value)

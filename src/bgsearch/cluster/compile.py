@@ -28,7 +28,7 @@ from ..fields import Field, Schema, index_term
 from ..query import plan
 
 __all__ = [
-    "compile_plan", "filter_clause", "sort_clauses", "facet_aggregations", "facet_counts", "range_label",
+    "compile_plan", "filter_clause", "sort_clauses", "facet_aggregations", "facet_counts",
     "ORDER_FIELD", "TERMS_ANALYZER", "GAP", "DATE_FORMAT", "PERIOD_FORMATS",
 ]
 
@@ -150,7 +150,7 @@ def facet_aggregations(requests: tuple[plan.FacetRequest, ...], schema: Schema) 
         if request.ranges:
             ranges = []
             for low, high in request.ranges:
-                bucket: dict[str, Any] = {"key": range_label(low, high)}
+                bucket: dict[str, Any] = {"key": plan.range_label(low, high)}
                 if low is not None:
                     bucket["from"] = low
                 if high is not None:
@@ -202,12 +202,3 @@ def _bucket_label(spec: Field, bucket: dict[str, Any]) -> str:
     return str(bucket["key"])
 
 
-def range_label(low: float | None, high: float | None) -> str:
-    """A number range's facet label: "10..20", "..10", "20.." (as the embedded engine writes it)."""
-    return f"{_number_text(low)}..{_number_text(high)}"
-
-
-def _number_text(bound: float | None) -> str:
-    if bound is None:
-        return ""
-    return str(int(bound)) if float(bound).is_integer() else repr(float(bound))

@@ -87,7 +87,7 @@ class Column:
                     inside &= values >= low
                 if high is not None:
                     inside &= values < high
-                counted[f"{_number_text(low)}..{_number_text(high)}"] = int(np.count_nonzero(inside))
+                counted[plan.range_label(low, high)] = int(np.count_nonzero(inside))
             return counted
         labels, bucket_of = self._bucketing(request.period)
         per_bucket = np.bincount(bucket_of[ords], minlength=len(labels))
@@ -199,12 +199,6 @@ def _value(spec: Field, bound: float | str) -> float:
     if spec.kind == "date":
         return float(np.datetime64(str(bound), "D").astype(np.int64))
     return float(bound)
-
-
-def _number_text(bound: float | None) -> str:
-    if bound is None:
-        return ""
-    return str(int(bound)) if float(bound).is_integer() else repr(float(bound))
 
 
 class ColumnQuery(SegmentQuery):

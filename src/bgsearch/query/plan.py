@@ -11,9 +11,12 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from ..fields import number_text
+
 __all__ = [
     "Node", "Term", "Phrase", "Prefix", "Values", "Range", "AnyOf", "AllOf", "Not", "Everything",
     "AllWords", "AnyWords", "Filter", "SortKey", "FacetRequest", "QueryPlan", "any_of", "all_of", "boosted",
+    "range_label",
 ]
 
 
@@ -137,6 +140,11 @@ class FacetRequest:
     top: int = 20
     period: str | None = None
     ranges: tuple[tuple[float | None, float | None], ...] = ()
+
+
+def range_label(low: float | None, high: float | None) -> str:
+    """A number range's facet label, the same from every engine: "10..20", "..10", "20.."."""
+    return f"{'' if low is None else number_text(low)}..{'' if high is None else number_text(high)}"
 N = TypeVar("N", bound=Node)
 
 
