@@ -133,3 +133,13 @@ def test_a_rebuild_deletes_only_the_files_the_index_wrote(laws_like: Path) -> No
     with Index.create(laws_like, overwrite=True) as ix:
         assert len(ix) == 0
     assert (laws_like / "MAIN_notes.txt").exists() and (laws_like / "README").exists()
+
+
+def test_the_table_of_contents_a_killed_commit_was_writing_goes_with_its_index(laws_like: Path) -> None:
+    # Whoosh writes a table of contents under a temporary name (`_NAME_GEN.toc.<time>`) and renames
+    # it: a kill in between leaves that file, which the index's cleanup must know as its own.
+    leftover = laws_like / "_MAIN_9.toc.1765000000.123456"  # an index never rebuilt is called MAIN
+    leftover.write_bytes(b"half a table of contents")
+    with Index.rebuild(laws_like) as new:
+        new.add_documents(load_path(SEEDS), workers=1)
+    assert not leftover.exists()

@@ -18,7 +18,7 @@ from .latin import stem_latin
 from .normalizer import is_cyrillic_word, normalize_word
 from .stemmer import STEMMER_VERSION, BulgarianStemmer
 from .stopwords import bulgarian_stop_words
-from .tokenize import spans
+from .tokenize import spans, words
 
 __all__ = [
     "ANALYZER_NAME",
@@ -118,9 +118,14 @@ class Pipeline:
         return [t for s, e in spans(text) if (t := term(text[s:e])) is not None]
 
     def positioned_terms(self, text: str) -> list[tuple[int, str]]:
-        """(position, term) of each term of `text`: the gaps are where stop words stood."""
-        term = self.term
-        return [(pos, t) for pos, (s, e) in enumerate(spans(text)) if (t := term(text[s:e])) is not None]
+        """(position, term) of each term of `text`: the gaps are where stop words stood. (Indexing
+        runs this on every text: the tokens are looked up in the cache all at once.)"""
+        found = words(text)
+        terms = list(map(self.cache.get, found))
+        if None in terms:
+            put, compute = self.cache.put, self._compute
+            terms = [put(word, compute(word)) if t is None else t for word, t in zip(found, terms)]
+        return [(pos, t) for pos, t in enumerate(terms) if t]
 
 
 @cache

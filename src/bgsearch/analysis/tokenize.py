@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
-__all__ = ["spans", "token_start", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
+__all__ = ["spans", "words", "token_start", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
 
 # Marks that may sit inside a word (stress, soft hyphen, zero-width), as a regex class body.
 _INNER = "\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff"
@@ -46,6 +46,17 @@ def spans(text: str, begin: int = 0, end: int | None = None) -> Iterator[tuple[i
         if stop - start > longest or (start and text[start - 1] in hyphens and _is_glued_suffix(text, start, stop)):
             continue
         yield start, stop
+
+
+def words(text: str) -> list[str]:
+    """The tokens of `text` as strings, as `spans` finds them: the n-th is the token at position n.
+    A text without hyphens (so without glued endings) is cut in one regex call, not word by word."""
+    if "-" in text or "\u2010" in text or "\u2011" in text:
+        return [text[start:stop] for start, stop in spans(text)]
+    found = TOKEN_PATTERN.findall(text)
+    if found and len(max(found, key=len)) > MAX_TOKEN_LENGTH:
+        return [word for word in found if len(word) <= MAX_TOKEN_LENGTH]
+    return found
 
 
 def token_start(text: str, position: int) -> int:

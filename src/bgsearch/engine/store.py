@@ -98,9 +98,10 @@ def exists(path: Path) -> bool:
 
 
 def _index_files(path: Path, name: str) -> list[Path]:
-    """The files Whoosh writes for the index `name`: its tables of contents, its segments' files,
-    its lock, and its writers' temporary directory."""
-    own = re.compile(rf"_{re.escape(name)}_\d+\.(?:toc|sums|sums\.tmp)|{_segment_file(name)}"
+    """The files Whoosh writes for the index `name`: its tables of contents (and the temporary name
+    a table of contents is written under, `.toc.<time>`, which a killed commit leaves), its segments'
+    files, its lock, and its writers' temporary directory."""
+    own = re.compile(rf"_{re.escape(name)}_\d+\.(?:toc|toc\.[0-9.]+|sums|sums\.tmp)|{_segment_file(name)}"
                      rf"|{re.escape(name)}_WRITELOCK|{re.escape(name)}\.tmp")
     try:
         return [entry for entry in path.iterdir() if own.fullmatch(entry.name)]

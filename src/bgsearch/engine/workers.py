@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from .bulk import merge_segments, write_segment
+
 __all__ = ["CAN_FORK", "SegmentWorkers", "default_workers", "max_workers", "commit_with_segments", "merge_policy",
            "MERGE_FACTOR", "MERGE_FLOOR_DOCS"]
 
@@ -36,8 +38,6 @@ CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 MIN_DOCS_PER_WORKER = 1_000  # below this a worker's start-up and extra segment cost more than they save
 MIN_DOCS_PER_REQUESTED_WORKER = 10  # `workers=N` asked for: never a segment of a handful of documents
-_PROGRESS_EVERY = 100
-_LIMIT_MB = 256  # each worker's posting buffer before it spills sorted runs to disk
 
 _progress_queue: Any = None  # set in each worker by _start_worker
 
@@ -130,15 +130,12 @@ class SegmentWorkers:
 
 
 def commit_with_segments(writer: Any, segments: Sequence[Any], optimize: bool = False) -> None:
-    """Commit a Whoosh `SegmentWriter` (its deletions and own documents) together with segments
-    written by workers, in one new table of contents, after the merge policy has merged what it
-    chose (`optimize`: every segment, into one)."""
+    """Commit a Whoosh `SegmentWriter`'s deletions together with `segments` (written by
+    `bulk.write_segment`, here or in workers), in one new table of contents, after the merge policy
+    has merged what it chose (`optimize`: every segment, into one)."""
     merge = _merge_all if optimize else merge_policy
     final = merge(writer, [*writer.segments, *segments])
-    if writer._added:
-        final.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
+    writer._close_segment()  # the writer's own segment stays empty: documents come as segments
     writer._commit_toc(final)
     writer._finish()
 
@@ -164,8 +161,8 @@ def merge_policy(writer: Any, segments: Sequence[Any]) -> list[Any]:
     whose documents are all deleted are dropped, and one with more than half deleted is rewritten
     with the next merge. Each document is thus rewritten about once per tier: a logarithmic cost.
 
-    The merged segments go into the writer's own new segment (`add_reader`); returns the segments
-    that stay as they are, in their order."""
+    Returns the segments that stay as they are, in their order, then the one the chosen ones were
+    merged into (`bulk.merge_segments`)."""
     live = [seg for seg in segments if seg.doc_count() > 0]
     tiers: dict[int, list[Any]] = {}
     for seg in live:
@@ -188,42 +185,21 @@ def merge_policy(writer: Any, segments: Sequence[Any]) -> list[Any]:
 def _merge_all(writer: Any, segments: Sequence[Any]) -> list[Any]:
     """Every segment into one (unless the index is one segment without deletions already)."""
     live = [seg for seg in segments if seg.doc_count() > 0]
-    if len(live) == 1 and not live[0].has_deletions() and not writer._added:
+    if len(live) == 1 and not live[0].has_deletions():
         return live
     return _merge(writer, live, live)
 
 
 def _merge(writer: Any, segments: Sequence[Any], chosen: Sequence[Any]) -> list[Any]:
-    """Add the `chosen` segments' live documents to the writer's new segment; returns the others."""
-    from whoosh.reading import SegmentReader
-
+    """The `segments` that are not `chosen`, in their order, then one new segment of the chosen
+    ones' live documents (in their order)."""
+    if not chosen:
+        return list(segments)
     chosen_ids = {id(seg) for seg in chosen}
-    for seg in segments:  # in index order: documents keep their relative order
-        if id(seg) in chosen_ids:
-            reader = SegmentReader(writer.storage, writer.schema, seg)
-            try:
-                totals = dict(getattr(writer.perdocwriter, "_fieldlengths", {}))
-                writer.add_reader(reader)
-                _keep_length_totals(writer, seg, reader, totals)
-            finally:
-                reader.close()
-    return [seg for seg in segments if id(seg) not in chosen_ids]
-
-
-def _keep_length_totals(writer: Any, seg: Any, reader: Any, totals: dict[str, int]) -> None:
-    """Whoosh's merge (`add_reader`) sums the merged documents' field lengths as their one-byte
-    encodings decode (an approximation for all but short fields), so a merged segment's total
-    lengths, hence BM25's average field lengths and every score, would drift (by ~0.4% on law
-    units). Put back the segment's exact totals: those it recorded, less the deleted documents'
-    (their decoded lengths: the exact ones are not kept)."""
-    exact: dict[str, int] | None = getattr(seg, "_fieldlengths", None)
-    lengths = getattr(writer.perdocwriter, "_fieldlengths", None)
-    if exact is None or lengths is None:
-        return
-    deleted = list(seg.deleted_docs()) if seg.has_deletions() else []
-    for name, total in exact.items():
-        live = total - sum(reader.doc_field_length(docnum, name) or 0 for docnum in deleted)
-        lengths[name] += live - (lengths[name] - totals.get(name, 0))
+    kept = [seg for seg in segments if id(seg) not in chosen_ids]
+    merged = merge_segments(writer.storage, writer.schema, writer.indexname,
+                            [seg for seg in segments if id(seg) in chosen_ids])
+    return [*kept, merged]
 
 
 def _start_worker(progress: Any) -> None:
@@ -243,24 +219,12 @@ def _build_segment(index_dir: str, index_name: str, rows: Sequence[Mapping[str, 
     from pathlib import Path
 
     from whoosh import index as whoosh_index
-    from whoosh.writing import SegmentWriter
 
     from .store import open_storage
 
     # The parent fsyncs the segment before it commits: a worker's own writes need no fsync.
     ix = whoosh_index.FileIndex(open_storage(Path(index_dir), durable_writes=False), indexname=index_name)
-    writer = SegmentWriter(ix, _lk=False, limitmb=_LIMIT_MB)  # the parent holds the lock
     try:
-        for number, fields in enumerate(rows, 1):
-            writer.add_document(**fields)
-            if number % _PROGRESS_EVERY == 0:
-                _progress_queue.put(_PROGRESS_EVERY)
-        _progress_queue.put(len(rows) % _PROGRESS_EVERY)
-        # Not writer.commit(): the parent commits. Not writer._finish(): it would delete the
-        # temporary directory the other workers share.
-        return writer._finalize_segment()
-    except BaseException:
-        writer._close_segment()
-        raise
+        return write_segment(ix.storage, ix.schema, index_name, rows, _progress_queue.put)
     finally:
         ix.close()

@@ -18,11 +18,10 @@ from ..errors import IndexAccessError, IndexLockedError, InvalidArgumentError
 from ..fields import ID_FIELD, Schema, index_term
 from . import checksums, durable
 from .store import OWNER_FILE, VALUE_SEPARATOR, Store, locked_message, owner_info, whoosh_field
+from .bulk import write_segment
 from .workers import SegmentWorkers, commit_with_segments, workers_for
 
 __all__ = ["Written", "writing", "write", "optimize", "delete", "whoosh_fields", "add_fields"]
-
-_WRITER_MEMORY_MB = 256
 
 
 @dataclass
@@ -63,7 +62,7 @@ def _locked_writer(store: Store, lock_timeout: float) -> Any:
     """A Whoosh writer of the directory's current index, holding its write lock."""
     while True:
         try:
-            writer = store.whoosh_index.writer(timeout=lock_timeout, limitmb=_WRITER_MEMORY_MB)
+            writer = store.whoosh_index.writer(timeout=lock_timeout)
         except LockError:
             raise IndexLockedError(locked_message(store.path, lock_timeout)) from None
         if not store.replaced():
@@ -156,10 +155,8 @@ def _commit_chunk(store: Store, chunk: Chunk, written: Written, pool: SegmentWor
         rows = [whoosh_fields(doc, schema) for doc in chunk.documents]
         if pool is not None:
             segments += pool.build(str(store.path), store.name, rows, report, share)
-        else:
-            for fields in rows:
-                writer.add_document(**fields)
-                report(1)
+        elif rows:
+            segments.append(write_segment(writer.storage, writer.schema, writer.indexname, rows, report))
 
 
 def optimize(store: Store, lock_timeout: float) -> None:

@@ -1,0 +1,660 @@
+"""Writing segments in bulk: the files Whoosh's own writer writes, from arrays.
+
+Whoosh's `SegmentWriter` handles one posting at a time in Python: a tuple into a pool, a sort of
+all tuples (spilled to disk and merged when large), one call per posting to look up its document's
+length and to encode it into a block. On law texts that was four fifths of an import's time, and a
+merge rewrites every posting the same way. Here a segment's postings are made as numpy arrays
+instead — each field's tokens sorted by term at once, frequencies, position deltas and their
+pickled encoding, block statistics and term statistics computed over whole arrays — and only the
+blocks themselves (a pickle and a zlib call each) and the terms (one table entry each) are written
+one at a time.
+
+The files are Whoosh's own (`W3Codec`), read by Whoosh's unchanged reader: a new segment is byte for
+byte what `SegmentWriter` writes for the same documents (the tests compare the files), and a merged
+segment holds the same postings, stored fields and lengths as the segments it replaces, with the
+exact total field lengths (Whoosh's own merge sums the one-byte approximations).
+
+* `write_segment(storage, schema, indexname, rows)`: documents (Whoosh field dicts) → a segment.
+* `merge_segments(storage, schema, indexname, segments)`: segments → one segment of their live
+  documents, term by term (memory bounded by the largest term's postings, not the segments' size).
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import pickle
+import zlib
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from whoosh import formats
+from whoosh.analysis import IDTokenizer
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    STORED_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PerDocWriter,
+    W3TermInfo,
+    _lenfield,
+)
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import UnknownFieldError
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_int
+from whoosh.util.numeric import _length_byte_cache, length_to_byte
+
+from ..analysis.analyzer import BulgarianAnalyzer
+from .untrusted import safe_load
+
+__all__ = ["write_segment", "merge_segments"]
+
+BLOCK_LIMIT = 128  # postings a block, and the blocks' zlib level: W3Codec's defaults
+COMPRESSION = 3
+_PROGRESS_EVERY = 100
+_PLAIN_BELOW = 512  # a merge leaves blocks of fewer bytes uncompressed
+_MAX_BATCH_POSTINGS = 1 << 20  # a merge hands the block writer this many postings at a time
+_BYTE_LENGTHS = np.array(_length_byte_cache, dtype=np.int64)  # a length byte → the length it stands for
+_LONGEST = 106374  # lengths from here on are all byte 255 (whoosh.util.numeric.length_to_byte)
+_TERM_STRUCT = W3TermInfo._struct
+_TERM_INFO = np.dtype([  # W3TermInfo.to_bytes: "!BfIBBfII", then the postings' extent ("!q", "!i")
+    ("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"), ("maxlength", "u1"),
+    ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4"), ("offset", ">i8"), ("length", ">i4"),
+])
+_dumps = pickle.dumps
+
+
+def length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """`whoosh.util.numeric.length_to_byte` of every length at once."""
+    return np.where(lengths >= _LONGEST, 255, np.searchsorted(_BYTE_LENGTHS, lengths, side="left"))
+
+
+# -- postings as arrays ----------------------------------------------------------------------------
+
+class Postings:
+    """A run of one field's terms with their postings, in Whoosh's order (terms by their bytes, then
+    document numbers): `starts[i]:starts[i + 1]` are term i's postings. `weights` are exact
+    (whole numbers: term frequencies, the fields' boost being 1); `values` are the postings' encoded
+    values (None: the format stores none); `lengths` the field length each posting's document has,
+    as its length byte decodes (None: the field is not scored)."""
+
+    __slots__ = ("terms", "starts", "docs", "weights", "values", "lengths")
+
+    def __init__(self, terms: list[bytes], starts: np.ndarray, docs: np.ndarray, weights: np.ndarray,
+                 values: list[bytes] | None, lengths: np.ndarray | None) -> None:
+        self.terms, self.starts, self.docs, self.weights = terms, starts, docs, weights
+        self.values, self.lengths = values, lengths
+
+
+def positions_values(freqs: np.ndarray, deltas: np.ndarray) -> list[bytes]:
+    """`formats.Positions.encode` of every posting at once: the frequency as a big-endian uint, then
+    the pickle (protocol 2) of the list of position deltas. `deltas` holds each posting's deltas in
+    turn (`freqs[i]` of them). A list of more than 1,000 deltas is pickled in batches, which only
+    `pickle` itself writes here."""
+    count = len(freqs)
+    if not count:
+        return []
+    owner = np.repeat(np.arange(count), freqs)
+    first = np.cumsum(freqs) - freqs  # each posting's first delta
+    item_size = np.where(deltas < 0x100, 2, np.where(deltas < 0x10000, 3, 5))  # K b / M bb / J bbbb
+    item_end = np.cumsum(item_size)
+    before = item_end - item_size - (item_end - item_size)[first][owner]  # item bytes before it, in its posting
+    several = freqs > 1
+    # uint32 count, PROTO 2, EMPTY_LIST, BINPUT 0, [MARK], items, APPEND or APPENDS, STOP
+    size = 4 + 5 + several + np.add.reduceat(item_size, first) + 2
+    end = np.cumsum(size)
+    begin = end - size
+    out = np.zeros(int(end[-1]), dtype=np.uint8)
+    out[begin[:, None] + np.arange(4)] = freqs.astype(">u4").view(np.uint8).reshape(-1, 4)
+    out[begin[:, None] + np.arange(4, 9)] = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)
+    out[begin[several] + 9] = ord("(")
+    at = begin[owner] + 9 + several[owner] + before
+    out[at] = np.where(item_size == 2, ord("K"), np.where(item_size == 3, ord("M"), ord("J")))
+    little = deltas.astype("<u4").view(np.uint8).reshape(-1, 4)
+    out[at + 1] = little[:, 0]
+    wide = item_size >= 3
+    out[at[wide] + 2] = little[wide, 1]
+    wider = item_size == 5
+    out[at[wider] + 3] = little[wider, 2]
+    out[at[wider] + 4] = little[wider, 3]
+    out[end - 2] = np.where(several, ord("e"), ord("a"))
+    out[end - 1] = ord(".")
+    data = out.tobytes()
+    values = [data[b:e] for b, e in zip(begin.tolist(), end.tolist())]
+    for i in np.flatnonzero(freqs > 1000).tolist():  # pickle batches long lists: let it write them
+        start = int(first[i])
+        values[i] = pack_uint(int(freqs[i])) + _dumps(deltas[start : start + int(freqs[i])].tolist(), 2)
+    return values
+
+
+# -- the terms and postings files ------------------------------------------------------------------
+
+class _TermsWriter:
+    """A segment's terms (`.trm`, an ordered hash of field number + term bytes → W3TermInfo) and
+    postings (`.pst`, each term's blocks), as W3FieldWriter and W3PostingsWriter write them."""
+
+    def __init__(self, storage: Any, segment: Any) -> None:
+        self._index = OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
+        self._fieldmap: dict[str, int] = {}
+        self._index.extras["fieldmap"] = self._fieldmap
+        self._postings = segment.create_file(storage, W3Codec.POSTS_EXT)
+        self._offset = 0
+        self._buffer = bytearray()
+
+    def add(self, fieldname: str, postings: Postings) -> None:
+        """Write a run of `fieldname`'s terms (after every term written before: fields in name order,
+        terms in byte order)."""
+        starts, docs = postings.starts, postings.docs
+        terms = len(postings.terms)
+        if not terms:
+            return
+        field_id = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
+        counts = np.diff(starts)
+        blocks = -(-counts // BLOCK_LIMIT)
+        term_of_block = np.repeat(np.arange(terms), blocks)
+        first_block = np.cumsum(blocks) - blocks
+        block_start = starts[term_of_block] + BLOCK_LIMIT * (np.arange(len(term_of_block)) - first_block[term_of_block])
+        block_end = np.minimum(block_start + BLOCK_LIMIT, starts[term_of_block + 1])
+        last_block = np.zeros(len(term_of_block), dtype=bool)
+        last_block[first_block + blocks - 1] = True
+
+        deltas = np.diff(docs, prepend=0)
+        deltas[block_start] = docs[block_start]  # a block's first id is whole, the rest are deltas
+        weights = postings.weights
+        stored32 = weights.astype(np.float32).astype(np.float64)  # blocks keep weights as float32
+        max_weight = np.maximum.reduceat(weights, block_start)
+        min_weight = np.minimum.reduceat(weights, block_start)
+        if postings.lengths is not None:
+            min_length = length_bytes(np.minimum.reduceat(postings.lengths, block_start))
+            max_length = length_bytes(np.maximum.reduceat(postings.lengths, block_start))
+        else:
+            min_length = max_length = np.zeros(len(block_start), dtype=np.int64)
+
+        info = np.zeros(terms, dtype=_TERM_INFO)
+        info["weight"] = np.add.reduceat(np.add.reduceat(stored32, block_start), first_block)
+        info["df"] = counts
+        info["minlength"] = np.minimum.reduceat(min_length, first_block)
+        info["maxlength"] = np.maximum.reduceat(max_length, first_block)
+        info["maxweight"] = np.maximum.reduceat(max_weight, first_block)
+        info["minid"] = docs[starts[:-1]]
+        info["maxid"] = docs[starts[1:] - 1]
+        offsets = np.zeros(terms, dtype=np.int64)
+        ends = np.zeros(terms, dtype=np.int64)
+
+        delta_list = deltas.tolist()
+        weight_list = stored32.tolist()
+        values = postings.values
+        block_rows = zip(block_start.tolist(), block_end.tolist(), term_of_block.tolist(), last_block.tolist(),
+                         docs[block_end - 1].tolist(), max_weight.tolist(), min_weight.tolist(),
+                         min_length.tolist(), max_length.tolist())
+        buffer, compress, dumps = self._buffer, zlib.compress, _dumps
+        for start, end, term, last, last_id, top, bottom, short, long in block_rows:
+            if start == starts[term]:
+                offsets[term] = self._offset + len(buffer)
+                buffer += WHOOSH3_HEADER_MAGIC
+            if bottom == top:  # W3PostingsWriter._mini_weights: None for all 1.0, one float for all equal
+                mini_weights: Any = None if top == 1.0 else weight_list[start]
+            else:
+                mini_weights = tuple(weight_list[start:end])
+            mini_values = None if values is None else tuple(values[start:end])
+            data = compress(dumps((tuple(delta_list[start:end]), mini_weights, mini_values), 2), COMPRESSION)
+            header = dumps((end - start, last_id, top, COMPRESSION, short, long), 2)
+            size = len(header) + len(data)
+            buffer += pack_int(-size if last else size)
+            buffer += header
+            buffer += data
+            if last:
+                ends[term] = self._offset + len(buffer)
+            if len(buffer) >= 1 << 22:
+                self._flush()
+        info["offset"] = offsets
+        info["length"] = ends - offsets
+        records = info.tobytes()
+        size = _TERM_INFO.itemsize
+        prefix = pack_ushort(field_id)
+        add = self._index.add
+        for i, term_bytes in enumerate(postings.terms):
+            add(prefix + term_bytes, records[i * size : (i + 1) * size])
+
+    def add_blocks(self, fieldname: str, term: bytes, parts: Sequence[tuple[Any, Any, int]]) -> None:
+        """Write one term whose postings are the blocks of other segments' postings files, each
+        part's document numbers shifted by a constant (`parts`: postings file, W3TermInfo, shift;
+        no deleted document among them). The blocks stay as they are but for the first id of each,
+        the only one written whole, and its header's last id; a term's parts stay separate blocks."""
+        field_id = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
+        buffer = self._buffer
+        offset = self._offset + len(buffer)
+        buffer += WHOOSH3_HEADER_MAGIC
+        for number, (postfile, info, shift) in enumerate(parts):
+            offset_in, length_in = info.extent()
+            if isinstance(length_in, tuple):  # W3TermInfo.from_bytes keeps the length as unpack gives it
+                length_in = length_in[0]
+            raw = postfile.get(offset_in, length_in)
+            if raw[:4] != WHOOSH3_HEADER_MAGIC:
+                raise ValueError(f"damaged postings of {fieldname}:{term!r}")
+            last_part = number == len(parts) - 1
+            position, last_block = 4, False
+            while not last_block:
+                stored_size = unpack_int(raw[position : position + 4])[0]
+                last_block, block_end = stored_size < 0, position + 4 + abs(stored_size)
+                header_file = io.BytesIO(raw)
+                header_file.seek(position + 4)
+                count, last_id, top, comp, short, long = safe_load(header_file)
+                data = raw[header_file.tell() : block_end]
+                if shift:
+                    data, comp = _shift_first_id(data, comp, shift)
+                header = _dumps((count, last_id + shift, top, comp, short, long), 2)
+                size = len(header) + len(data)
+                buffer += pack_int(-size if last_block and last_part else size)
+                buffer += header
+                buffer += data
+                position = block_end
+        first, last = parts[0], parts[-1]
+        weight = sum(info.weight() for _, info, _ in parts)
+        min_length = min(info.min_length() for _, info, _ in parts)
+        max_length = max(info.max_length() for _, info, _ in parts)
+        record = _TERM_STRUCT.pack(0, weight, sum(info.doc_frequency() for _, info, _ in parts),
+                                   length_to_byte(min_length), length_to_byte(max_length),
+                                   max(info.max_weight() for _, info, _ in parts),
+                                   first[1].min_id() + first[2], last[1].max_id() + last[2])
+        length = self._offset + len(buffer) - offset
+        self._index.add(pack_ushort(field_id) + term, record + pack_long(offset) + pack_int(length))
+        if len(buffer) >= 1 << 22:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._postings.write(bytes(self._buffer))
+        self._offset += len(self._buffer)
+        self._buffer.clear()
+
+    def close(self) -> None:
+        self._flush()
+        self._index.close()
+        self._postings.close()
+
+
+def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int]:
+    """A block's data (zlib level `comp`, or plain) with the first of its ids — the pickle's first
+    integer, right after the protocol header, or after the MARK of a tuple of more than three — moved
+    by `shift`, and the level it is now compressed at; the other ids are deltas and stay. Nothing else
+    moves: pickle memo references count objects, not bytes. A block of less than `_PLAIN_BELOW`
+    bytes stays plain (level 0, which Whoosh's reader reads as plain): zlib's set-up alone costs more
+    than compressing it saves."""
+    plain = zlib.decompress(data) if comp else data
+    start = 3 if plain[2:3] == b"(" else 2
+    opcode = plain[start : start + 1]
+    width = {b"K": 1, b"M": 2, b"J": 4}[opcode]
+    first = int.from_bytes(plain[start + 1 : start + 1 + width], "little", signed=opcode == b"J")
+    value = first + shift
+    if value < 0x100:
+        encoded = b"K" + value.to_bytes(1, "little")
+    elif value < 0x10000:
+        encoded = b"M" + value.to_bytes(2, "little")
+    else:
+        encoded = b"J" + value.to_bytes(4, "little", signed=True)
+    plain = plain[:start] + encoded + plain[start + 1 + width :]
+    if comp and len(plain) >= _PLAIN_BELOW:
+        return zlib.compress(plain, comp), comp
+    return plain, 0
+
+
+def _generic_postings(fieldobj: Any, items: list[tuple[bytes, int, float, bytes]]) -> Postings:
+    """Postings of a field indexed through Whoosh's own `field.index` (ids, keywords, values): a
+    few terms a document, sorted here as Whoosh's pool sorts them."""
+    items.sort(key=lambda item: (item[0], item[1]))
+    terms: list[bytes] = []
+    starts: list[int] = []
+    for i, (term, *_rest) in enumerate(items):
+        if not terms or term != terms[-1]:
+            terms.append(term)
+            starts.append(i)
+    starts.append(len(items))
+    fixed = fieldobj.format.fixed_value_size()
+    values = None if fixed == 0 else [item[3] for item in items]
+    return Postings(terms, np.array(starts, dtype=np.int64), np.array([item[1] for item in items], dtype=np.int64),
+                    np.array([item[2] for item in items], dtype=np.float64), values, None)
+
+
+# -- new segments ----------------------------------------------------------------------------------
+
+class _Numbering(dict[str, int]):
+    """Numbers terms in the order they come: looking one up numbers it if it is new (from C, for
+    all but the new ones)."""
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self)
+        return number
+
+
+class _TextField:
+    """One text field's tokens over a segment's documents, as flat arrays."""
+
+    def __init__(self) -> None:
+        self.term_ids = _Numbering()
+        self.tokens = array("i")  # term id of each token, document after document
+        self.positions = array("i")
+        self.counts = array("i", [])  # tokens of each document (0: none or no text)
+
+    def add(self, docnum: int, pairs: list[tuple[int, str]]) -> None:
+        counts = self.counts
+        if len(counts) < docnum:
+            counts.extend([0] * (docnum - len(counts)))
+        counts.append(len(pairs))
+        if pairs:
+            positions, terms = zip(*pairs)
+            self.tokens.extend(map(self.term_ids.__getitem__, terms))
+            self.positions.extend(positions)
+
+    def postings(self, doccount: int) -> Postings:
+        counts = np.frombuffer(self.counts, dtype=np.int32).astype(np.int64)
+        counts = np.concatenate([counts, np.zeros(doccount - len(counts), dtype=np.int64)])
+        words = list(self.term_ids)
+        order = sorted(range(len(words)), key=words.__getitem__)  # str order is UTF-8 byte order
+        rank = np.empty(len(words), dtype=np.int32)
+        rank[order] = np.arange(len(words), dtype=np.int32)
+        keys = rank[np.frombuffer(self.tokens, dtype=np.int32)]
+        sort = np.argsort(keys, kind="stable")  # tokens come by document and position: kept so
+        keys = keys[sort]
+        docs = np.repeat(np.arange(doccount, dtype=np.int64), counts)[sort]
+        positions = np.frombuffer(self.positions, dtype=np.int32).astype(np.int64)[sort]
+        token_count = len(keys)
+        new = np.ones(token_count, dtype=bool)
+        new[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+        first = np.flatnonzero(new)
+        freqs = np.diff(np.append(first, token_count))
+        deltas = np.diff(positions, prepend=0)
+        deltas[first] = positions[first]
+        posting_keys = keys[first]
+        term_first = np.flatnonzero(np.diff(posting_keys, prepend=-1))
+        starts = np.append(term_first, len(first))
+        posting_docs = docs[first]
+        decoded = _BYTE_LENGTHS[length_bytes(counts)][posting_docs]
+        terms = [words[order[k]].encode("utf-8") for k in posting_keys[term_first].tolist()]
+        return Postings(terms, starts, posting_docs, freqs.astype(np.float64),
+                        positions_values(freqs, deltas), decoded)
+
+
+def _is_fast(field: Any) -> bool:
+    """A text field whose terms and positions come straight from the Bulgarian pipeline."""
+    return (type(field.format) is formats.Positions and isinstance(field.analyzer, BulgarianAnalyzer)
+            and field.format.field_boost == 1.0 and field.scorable)
+
+
+def _index(field: Any, value: Any) -> Any:
+    """`field.index(value)`; for a plain ID field (the whole value is the term) without the token
+    objects."""
+    if type(field.analyzer) is IDTokenizer and type(field.format) is formats.Existence and isinstance(value, str):
+        return ((value.encode("utf-8"), 1, field.format.field_boost, b""),)
+    return field.index(value)
+
+
+def _new_segment(storage: Any, indexname: str) -> Any:
+    return W3Codec().new_segment(storage, indexname)
+
+
+def write_segment(storage: Any, schema: Any, indexname: str, rows: Sequence[Mapping[str, Any]],
+                  progress: Callable[[int], None] | None = None) -> Any:
+    """Write `rows` (Whoosh field dicts, as `SegmentWriter.add_document` takes them, without
+    `_boost` keys) as a new compound segment of `storage`; returns it, uncommitted. `progress` is
+    called with the number of rows analyzed since its last call."""
+    segment = _new_segment(storage, indexname)
+    perdoc = W3PerDocWriter(W3Codec(), storage, segment)
+    text: dict[str, _TextField] = {}
+    other: dict[str, list[tuple[bytes, int, float, bytes]]] = {}
+    fast = {name: field.analyzer.pipeline.positioned_terms for name, field in schema.items() if _is_fast(field)}
+    try:
+        for docnum, row in enumerate(rows):
+            perdoc.start_doc(docnum)
+            for name in sorted(name for name in row if not name.startswith("_")):
+                value = row[name]
+                if value is None:
+                    continue
+                if name not in schema:
+                    raise UnknownFieldError(f"No field named {name!r} in {schema}")
+                field = schema[name]
+                length = 0
+                if name in fast:
+                    pairs = fast[name](value)
+                    text.setdefault(name, _TextField()).add(docnum, pairs)
+                    length = len(pairs)
+                elif field.indexed:
+                    items = other.setdefault(name, [])
+                    for term, freq, weight, encoded in _index(field, value):
+                        items.append((term, docnum, float(weight), encoded))
+                        if field.scorable:
+                            length += freq
+                stored = row.get(f"_stored_{name}", value)
+                perdoc.add_field(name, field, stored if field.stored else None, length)
+                if field.column_type and stored is not None:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+            perdoc.finish_doc()
+            if progress and docnum % _PROGRESS_EVERY == _PROGRESS_EVERY - 1:
+                progress(_PROGRESS_EVERY)
+        if progress and len(rows) % _PROGRESS_EVERY:
+            progress(len(rows) % _PROGRESS_EVERY)
+        perdoc.close()
+        terms = _TermsWriter(storage, segment)
+        for name in sorted({*text, *other}):
+            if name in text:
+                terms.add(name, text.pop(name).postings(len(rows)))
+            else:
+                terms.add(name, _generic_postings(schema[name], other.pop(name)))
+        terms.close()
+    except BaseException:
+        if not perdoc.is_closed:
+            perdoc.close()
+        raise
+    segment.set_doc_count(len(rows))
+    segment.create_compound_file(storage)
+    return segment
+
+
+# -- merging ---------------------------------------------------------------------------------------
+
+def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence[Any]) -> Any:
+    """One new compound segment of the live documents of `segments`, in their order; returns it,
+    uncommitted (the caller drops the old segments in the same commit)."""
+    from whoosh.reading import SegmentReader
+
+    segment = _new_segment(storage, indexname)
+    readers = [SegmentReader(storage, schema, seg) for seg in segments]
+    try:
+        docmaps, lengths, totals = _merge_per_doc(storage, schema, segment, readers)
+        terms = _TermsWriter(storage, segment)
+        _merge_postings(terms, schema, readers, docmaps, lengths)
+        terms.close()
+    finally:
+        for reader in readers:
+            reader.close()
+    segment.set_doc_count(sum(int((docmap >= 0).sum()) for docmap in docmaps))
+    segment._fieldlengths = totals
+    segment.create_compound_file(storage)
+    return segment
+
+
+def _merge_per_doc(storage: Any, schema: Any, segment: Any, readers: Sequence[Any]
+                   ) -> tuple[list[np.ndarray], dict[str, np.ndarray], dict[str, int]]:
+    """Copy the live documents' stored fields (their compressed bytes, as they are) and length bytes
+    into `segment`; returns each reader's document map (old number → new, -1: deleted), the new
+    documents' decoded length of each scored field, and the exact total length of each field."""
+    perdoc = W3PerDocWriter(W3Codec(), storage, segment)
+    stored_out = perdoc._get_column("_stored")._child  # compressed bytes, under the pickling wrapper
+    scored = sorted(name for name, field in schema.items() if field.scorable)
+    docmaps: list[np.ndarray] = []
+    length_parts: dict[str, list[np.ndarray]] = {name: [] for name in scored}
+    totals: dict[str, int] = {}
+    new = 0
+    for reader in readers:
+        source = reader._perdoc
+        count = source.doc_count_all()
+        live = np.ones(count, dtype=bool)
+        if reader.has_deletions():
+            live[list(source.deleted_docs())] = False
+        docmap = np.where(live, np.cumsum(live) - 1 + new, -1)
+        docmaps.append(docmap)
+        stored_in = source.column_reader("_stored", STORED_COLUMN)._child
+        columns = {name: source._cached_reader(_lenfield(name), LENGTHS_COLUMN) for name in scored}
+        bytes_of = {name: np.array([column[d] for d in range(count)], dtype=np.int64) if column is not None
+                    else np.zeros(count, dtype=np.int64) for name, column in columns.items()}
+        recorded: Mapping[str, int] = getattr(reader.segment(), "_fieldlengths", None) or {}
+        deleted_lengths = _deleted_lengths(schema, reader, np.flatnonzero(~live).tolist(), scored)
+        for name in scored:
+            decoded = np.where(bytes_of[name] > 0, _BYTE_LENGTHS[bytes_of[name]], 0)
+            length_parts[name].append(decoded[live])
+            if name in recorded:  # the segment's exact total, less its deleted documents'
+                total = recorded[name] - (deleted_lengths[name] if name in deleted_lengths else int(decoded[~live].sum()))
+            else:
+                total = int(decoded[live].sum())
+            totals[name] = totals.get(name, 0) + total
+        for old in np.flatnonzero(live).tolist():
+            perdoc.start_doc(new)
+            for name in scored:
+                byte = int(bytes_of[name][old])
+                if byte:
+                    perdoc.add_column_value(_lenfield(name), LENGTHS_COLUMN, byte)
+            raw = VarBytesColumn.Reader.__getitem__(stored_in, old)
+            if raw:
+                VarBytesColumn.Writer.add(stored_out, new, raw)
+            perdoc.finish_doc()
+            new += 1
+    perdoc.close()
+    lengths = {name: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+               for name, parts in length_parts.items()}
+    return docmaps, lengths, {name: total for name, total in totals.items() if total}
+
+
+def _deleted_lengths(schema: Any, reader: Any, deleted: list[int], scored: list[str]) -> dict[str, int]:
+    """The exact total length of each scored field over the `deleted` documents, for the fields whose
+    length is their stored text's term count (a length byte is only an approximation)."""
+    exact = [name for name in scored if name in schema and _is_fast(schema[name]) and schema[name].stored]
+    totals = dict.fromkeys(exact, 0)
+    for docnum in deleted if exact else ():
+        stored = reader.stored_fields(docnum)
+        for name in exact:
+            if isinstance(stored.get(name), str):
+                totals[name] += len(schema[name].analyzer.pipeline.positioned_terms(stored[name]))
+    return totals
+
+
+def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], docmaps: Sequence[np.ndarray],
+                    lengths: Mapping[str, np.ndarray]) -> None:
+    """Write the merged postings, field by field in name order and term by term. A term none of
+    whose postings belongs to a deleted document keeps its blocks (`_TermsWriter.add_blocks`); the
+    others are read whole, the deleted documents' postings dropped, and written anew in runs."""
+    dead_before = [np.concatenate([[0], np.cumsum(docmap < 0)]) for docmap in docmaps]
+
+    def entries(index: int) -> Iterator[tuple[tuple[str, bytes], int, Any]]:
+        for key, info in readers[index]._terms.items():
+            if key[0] in schema:
+                yield key, index, info
+
+    def shift(index: int, info: Any) -> int | None:
+        """How far the term's documents in this reader move, if none of them is deleted."""
+        if info.is_inlined():
+            return None
+        low, high = info.min_id(), info.max_id()
+        if dead_before[index][high + 1] != dead_before[index][low]:
+            return None
+        return int(docmaps[index][low]) - low
+
+    run: _Run | None = None
+    for (fieldname, term), group in _grouped(heapq.merge(*(entries(i) for i in range(len(readers))))):
+        field = schema[fieldname]
+        if run is None or run.fieldname != fieldname:
+            if run is not None:
+                run.write(terms)
+            run = _Run(fieldname, field, lengths.get(fieldname) if field.scorable else None)
+        shifts = [shift(index, info) for index, info in group]
+        if all(moved is not None for moved in shifts):
+            run = run.write(terms)  # what came before this term first: terms go in order
+            terms.add_blocks(fieldname, term, [(readers[index]._terms._postfile, info, int(moved or 0))
+                                               for (index, info), moved in zip(group, shifts)])
+            continue
+        for index, info in group:
+            run.add_term(readers[index]._terms._postfile, info, docmaps[index])
+        run.end_term(term)
+        if run.size >= _MAX_BATCH_POSTINGS:
+            run = run.write(terms)
+    if run is not None:
+        run.write(terms)
+
+
+def _grouped(entries: Iterator[tuple[tuple[str, bytes], int, Any]]) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, Any]]]]:
+    key: tuple[str, bytes] | None = None
+    group: list[tuple[int, Any]] = []
+    for entry_key, index, info in entries:
+        if entry_key != key:
+            if key is not None:
+                yield key, group
+            key, group = entry_key, []
+        group.append((index, info))
+    if key is not None:
+        yield key, group
+
+
+class _Run:
+    """Postings of consecutive terms of one field being merged, read whole."""
+
+    def __init__(self, fieldname: str, field: Any, field_lengths: np.ndarray | None) -> None:
+        self.fieldname, self.field, self.field_lengths = fieldname, field, field_lengths
+        self.terms: list[bytes] = []
+        self.starts = [0]
+        self.docs: list[np.ndarray] = []
+        self.weights: list[np.ndarray] = []
+        self.values: list[bytes] | None = None if field.format.fixed_value_size() == 0 else []
+        self.size = 0
+        self._pending = 0
+
+    def add_term(self, postfile: Any, info: Any, docmap: np.ndarray) -> None:
+        """Add one reader's postings of the current term, without its deleted documents'."""
+        if info.is_inlined():
+            ids, weights, values = info.inlined_postings()
+            self._add(np.array(ids, dtype=np.int64), weights, values, docmap)
+            return
+        offset, length = info.extent()
+        matcher = W3LeafMatcher(postfile, offset, length, self.field.format)
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            values = None
+            if self.values is not None:
+                matcher._read_values()
+                values = matcher._values
+            self._add(np.array(matcher._ids, dtype=np.int64), matcher._weights, values, docmap)
+            matcher._next_block()
+
+    def _add(self, ids: np.ndarray, weights: Any, values: Any, docmap: np.ndarray) -> None:
+        new = docmap[ids]
+        keep = new >= 0
+        weights = np.asarray(weights, dtype=np.float64)
+        if not keep.all():
+            new, weights = new[keep], weights[keep]
+            if values is not None:
+                values = [value for value, kept in zip(values, keep.tolist()) if kept]
+        if not len(new):
+            return
+        self.docs.append(new)
+        self.weights.append(weights)
+        if self.values is not None:
+            self.values.extend(values)
+        self._pending += len(new)
+
+    def end_term(self, term: bytes) -> None:
+        if self._pending:  # a term whose postings were all deleted documents' is dropped
+            self.terms.append(term)
+            self.size += self._pending
+            self.starts.append(self.size)
+            self._pending = 0
+
+    def write(self, terms: _TermsWriter) -> _Run:
+        """Write the run's terms; returns an empty run of the same field."""
+        if self.size:
+            docs = np.concatenate(self.docs)
+            lengths = None if self.field_lengths is None else self.field_lengths[docs]
+            terms.add(self.fieldname, Postings(self.terms, np.array(self.starts, dtype=np.int64), docs,
+                                                           np.concatenate(self.weights), self.values, lengths))
+        return _Run(self.fieldname, self.field, self.field_lengths)

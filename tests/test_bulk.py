@@ -1,0 +1,223 @@
+"""The bulk segment writer (`engine/bulk.py`) against Whoosh's own writer on the same documents:
+new segments byte for byte, merged segments posting for posting, with exact lengths and equal
+scores; read back by Whoosh's unchanged reader."""
+
+from __future__ import annotations
+
+import pickle
+import random
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh import formats
+from whoosh.query import Term
+from whoosh.reading import SegmentReader
+from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
+
+from bgsearch import Index
+from bgsearch.analysis.pipeline import default_pipeline
+from bgsearch.documents import to_document
+from bgsearch.engine.bulk import merge_segments, positions_values, write_segment
+from bgsearch.engine.writer import whoosh_fields
+from conftest import SEEDS, SHARED
+from test_fields import LAW_SCHEMA, law_unit
+
+
+def seed_paragraphs() -> list[dict[str, Any]]:
+    """The seed articles' paragraphs as law-shaped documents (keyword, multi-valued keyword, number,
+    date, boolean and stored fields beside the two texts)."""
+    docs = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        lines = [line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()]
+        for number, paragraph in enumerate(lines):
+            docs.append(law_unit({"id": f"{path.stem}-{number}", "title": lines[0], "body": paragraph,
+                                  "url": f"https://example.bg/{number}", "date": f"20{10 + number % 15}-0{1 + number % 9}-1{number % 10}"}))
+    return docs
+
+
+def law_units(count: int) -> list[dict[str, Any]]:
+    if not (SHARED / "data" / "corpora" / "laws.jsonl.gz").exists():
+        pytest.skip("../shared/data/corpora/laws.jsonl.gz is not available")
+    import golden
+
+    return [law_unit(unit) for unit in golden.law_documents()[:count]]
+
+
+def whoosh_rows(ix: Index, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [whoosh_fields(to_document(doc, ix.schema), ix.schema) for doc in docs]
+
+
+def whoosh_segment(ix: Index, rows: list[dict[str, Any]]) -> Any:
+    """A segment written by Whoosh's own SegmentWriter (not committed)."""
+    writer = SegmentWriter(ix._store.whoosh_index, _lk=False)
+    for row in rows:
+        writer.add_document(**row)
+    return writer._finalize_segment()
+
+
+def segment_files(storage: Any, segment: Any) -> dict[str, bytes]:
+    compound = segment.open_compound_file(storage)
+    own = segment.segment_id()
+    return {name.replace(own, ""): compound.open_file(name).read() for name in compound.list()}
+
+
+def contents(storage: Any, schema: Any, segment: Any, terms: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """Everything a search reads from a segment, through Whoosh's reader: each term's postings (ids,
+    weights, values), each document's stored fields and field lengths, the field totals, and the
+    BM25F score of every document for each of `terms`."""
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        postings = {}
+        for fieldname, term in reader.all_terms():
+            matcher = reader.postings(fieldname, term)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            postings[fieldname, term] = items
+        scored = [name for name, field in schema.items() if field.scorable]
+        docs = [(reader.stored_fields(n), [reader.doc_field_length(n, name) for name in scored])
+                for n in range(reader.doc_count_all())]
+        searcher = Searcher(reader)
+        scores = {(f, t): [(hit.docnum, hit.score) for hit in searcher.search(Term(f, t.decode()), limit=None)]
+                  for f, t in terms}
+        return {"postings": postings, "docs": docs, "totals": {name: reader.field_length(name) for name in scored},
+                "scores": scores}
+    finally:
+        reader.close()
+
+
+def sample_terms(ix: Index, docs: list[dict[str, Any]], count: int = 60) -> list[tuple[str, bytes]]:
+    words = sorted({term for doc in docs[:50] for term in default_pipeline().terms(doc["body"])})
+    return [("body", term.encode()) for term in random.Random(7).sample(words, min(count, len(words)))]
+
+
+def assert_same_scores(ours: dict[Any, list[tuple[int, float]]], whooshs: dict[Any, list[tuple[int, float]]]) -> None:
+    assert ours.keys() == whooshs.keys()
+    for key in ours:
+        assert [doc for doc, _ in ours[key]] == [doc for doc, _ in whooshs[key]], key
+        assert np.allclose([s for _, s in ours[key]], [s for _, s in whooshs[key]], rtol=0, atol=1e-9), key
+
+
+# -- new segments ----------------------------------------------------------------------------------
+
+def test_positions_are_encoded_as_whooshs_positions_format() -> None:
+    text = (SEEDS / "000_86c0b70c7c47bfc2.txt").read_text("utf-8")
+    by_term: dict[str, list[int]] = {}
+    for position, term in default_pipeline().positioned_terms(text * 40):  # positions past 256 and 65,536
+        by_term.setdefault(term, []).append(position)
+    lists = list(by_term.values()) + [[5], [0, 1], list(range(0, 3_000_000, 99_999)), list(range(1001)), list(range(1000))]
+    freqs = np.array([len(positions) for positions in lists])
+    deltas = np.concatenate([np.diff(np.array(positions), prepend=0) for positions in lists])
+    assert max(len(p) for p in lists) > 1000 and deltas.max() > 65_536
+    assert positions_values(freqs, deltas) == [formats.Positions().encode(positions) for positions in lists]
+
+
+@pytest.mark.parametrize("schema", [None, LAW_SCHEMA], ids=["default", "own fields"])
+def test_a_bulk_segment_of_the_seeds_is_whooshs_byte_for_byte(tmp_path: Path, schema: Any) -> None:
+    docs = seed_paragraphs()
+    with Index.create(tmp_path / "index", schema=schema) as ix:
+        rows = whoosh_rows(ix, docs)
+        whoosh = ix._store.whoosh_index
+        theirs = whoosh_segment(ix, rows)
+        ours = write_segment(whoosh.storage, whoosh.schema, whoosh.indexname, rows)
+        assert ours.doc_count_all() == theirs.doc_count_all() == len(docs)
+        assert dict(ours._fieldlengths) == dict(theirs._fieldlengths)
+        assert segment_files(whoosh.storage, ours) == segment_files(whoosh.storage, theirs)
+
+
+def test_a_bulk_segment_of_law_units_is_whooshs_byte_for_byte(tmp_path: Path) -> None:
+    docs = law_units(1_500)
+    with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
+        rows = whoosh_rows(ix, docs)
+        whoosh = ix._store.whoosh_index
+        theirs = whoosh_segment(ix, rows)
+        progress: list[int] = []
+        ours = write_segment(whoosh.storage, whoosh.schema, whoosh.indexname, rows, progress.append)
+        assert sum(progress) == len(docs)
+        ours_files, their_files = segment_files(whoosh.storage, ours), segment_files(whoosh.storage, theirs)
+        assert sorted(ours_files) == sorted(their_files) == [
+            "._body_len.col", "._stored.col", "._title_len.col", ".pst", ".trm"]
+        for name in their_files:
+            assert ours_files[name] == their_files[name], name
+
+
+# -- merged segments -------------------------------------------------------------------------------
+
+def test_a_merged_segment_equals_whooshs_segment_of_the_live_documents(tmp_path: Path) -> None:
+    docs = law_units(900)
+    deleted = set(range(5, len(docs), 7)) | set(range(300, 340))  # scattered, and one segment's run
+    live = [doc for n, doc in enumerate(docs) if n not in deleted]
+    with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
+        whoosh = ix._store.whoosh_index
+        storage, schema = whoosh.storage, whoosh.schema
+        rows = whoosh_rows(ix, docs)
+        parts = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 300]) for start in (0, 300, 600)]
+        for n in deleted:
+            parts[n // 300].delete_document(n % 300)
+        merged = merge_segments(storage, schema, whoosh.indexname, parts)
+        theirs = whoosh_segment(ix, whoosh_rows(ix, live))
+        terms = sample_terms(ix, live)
+        ours_now, theirs_now = contents(storage, schema, merged, terms), contents(storage, schema, theirs, terms)
+    assert merged.doc_count_all() == len(live) and not merged.has_deletions()
+    assert ours_now["postings"] == theirs_now["postings"]
+    assert ours_now["docs"] == theirs_now["docs"]
+    assert ours_now["totals"] == theirs_now["totals"] == dict(theirs._fieldlengths)
+    assert_same_scores(ours_now["scores"], theirs_now["scores"])
+
+
+def test_an_index_grown_by_many_commits_and_merges_answers_as_one_built_at_once(tmp_path: Path) -> None:
+    docs = seed_paragraphs()
+    with Index.create(tmp_path / "once", schema=LAW_SCHEMA) as once:
+        once.add_documents(docs, workers=1)
+        expected = {query: [(hit.id, round(hit.score, 9)) for hit in once.search(query, limit=100).hits]
+                    for query in ("Беларус", "сигнали", "президент Лукашенко", '"дипломатически сигнали"')}
+    with Index.create(tmp_path / "grown", schema=LAW_SCHEMA) as grown:
+        for start in range(0, len(docs), 2):  # one commit every two documents: the merge policy merges
+            grown.add_documents(docs[start : start + 2], workers=1)
+        segments = grown.stats().segments
+        assert segments < len(docs) // 2
+        for query, hits in expected.items():
+            assert [(hit.id, round(hit.score, 9)) for hit in grown.search(query, limit=100).hits] == hits, query
+        grown.optimize()
+        assert grown.stats().segments == 1
+        for query, hits in expected.items():
+            assert [(hit.id, round(hit.score, 9)) for hit in grown.search(query, limit=100).hits] == hits, query
+
+
+def test_a_merge_keeps_no_term_whose_documents_were_all_deleted(tmp_path: Path) -> None:
+    docs = seed_paragraphs()
+    with Index.create(tmp_path / "index") as ix:
+        whoosh = ix._store.whoosh_index
+        rows = whoosh_rows(ix, docs)
+        first, second = (write_segment(whoosh.storage, whoosh.schema, whoosh.indexname, part) for part in (rows[:5], rows[5:]))
+        for n in range(5):
+            first.delete_document(n)
+        merged = merge_segments(whoosh.storage, whoosh.schema, whoosh.indexname, [first, second])
+        reader = SegmentReader(whoosh.storage, whoosh.schema, merged)
+        try:
+            ids = {term.decode() for field, term in reader.all_terms() if field == "id"}
+        finally:
+            reader.close()
+    assert ids == {doc["id"] for doc in docs[5:]}
+
+
+@pytest.mark.parametrize("count", [1, 3, 4, 128])
+@pytest.mark.parametrize(("first", "shift"), [(5, 0), (5, 300), (250, 70_000), (70_000, 12), (65_000, 1_000)])
+def test_a_blocks_first_id_is_moved_inside_its_pickle(count: int, first: int, shift: int) -> None:
+    from bgsearch.engine.bulk import _shift_first_id
+
+    positions = [formats.Positions().encode([p * 7]) for p in range(count)]
+    deltas = [first] + [1 + n % 300 for n in range(count - 1)]
+    weights = tuple(float(1 + n % 3) for n in range(count)) if count > 1 else None
+    for comp in (0, 3):
+        block = pickle.dumps((tuple(deltas), weights, tuple(positions)), 2)
+        data = zlib.compress(block, comp) if comp else block
+        moved, level = _shift_first_id(data, comp, shift)
+        assert level == (comp if len(block) > 600 else 0)  # small blocks are left plain
+        plain = zlib.decompress(moved) if level else moved
+        assert pickle.loads(plain) == ((first + shift, *deltas[1:]), weights, tuple(positions))
