@@ -218,3 +218,24 @@ def test_acronyms_are_not_stemmed(text: str, expected: list[str]) -> None:
 )
 def test_words_in_capitals_are_still_words(shouted: str, normal: str) -> None:
     assert analyze(shouted) == analyze(normal)
+
+
+@pytest.mark.parametrize("text", [
+    "САЩ-ската позиция и НАТО-вските учения, ЕС-то и ДНК-анализ",  # endings glued to acronyms; a word after one
+    "на 20-те години, 123-мата статия, 5-ти май и 2020-2021 г.",  # endings glued to numbers; a range
+    "по-добре е по‐късно, отколкото никога; Чл. 5-7 и A-B",  # plain hyphens, U+2010, capitals before one
+    "дума " + "а" * 70 + " дума",  # a run of more than 64 letters is no word
+])
+def test_words_cut_at_once_are_the_tokens_spans_finds(text: str) -> None:
+    from bgsearch.analysis.tokenize import spans, words
+
+    assert words(text) == [text[start:end] for start, end in spans(text)]
+
+
+def test_words_cut_at_once_match_spans_on_the_seed_articles() -> None:
+    from bgsearch.analysis.tokenize import spans, words
+    from conftest import SEEDS
+
+    for path in SEEDS.glob("*.txt"):
+        for line in path.read_text("utf-8").splitlines():
+            assert words(line) == [line[start:end] for start, end in spans(line)]

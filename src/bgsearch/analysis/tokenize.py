@@ -33,6 +33,7 @@ _NUMBER_SUFFIX = re.compile(r"(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)
 # article and the plural (ЕС-то, ДПС-а, ЧЕЗ-ът, ВиК-ове), -ец / -ци (ДПС-ци).
 _ACRONYM_SUFFIX = re.compile(r"(?:[оеи]?в)?(?:ск|шк)(?:и|а|о|ите|ата|ото|ия|ият)|(?:ов|ев)(?:е|ете)?|"
                              r"т[аое]|ът|ите|ове|овете|[аия]|ят|ият|ец|ци|ците", re.I)
+_BEFORE_HYPHEN = re.compile(r"(.)[-\u2010\u2011]", re.S)
 _MAX_ACRONYM = 6
 MAX_TOKEN_LENGTH = 64
 
@@ -50,8 +51,10 @@ def spans(text: str, begin: int = 0, end: int | None = None) -> Iterator[tuple[i
 
 def words(text: str) -> list[str]:
     """The tokens of `text` as strings, as `spans` finds them: the n-th is the token at position n.
-    A text without hyphens (so without glued endings) is cut in one regex call, not word by word."""
-    if "-" in text or "\u2010" in text or "\u2011" in text:
+    A text where no hyphen follows a digit or a capital (so no ending can be glued on) is cut in one
+    regex call, not word by word."""
+    if ("-" in text or "\u2010" in text or "\u2011" in text) and any(
+            c.isdigit() or c.isupper() for c in _BEFORE_HYPHEN.findall(text)):
         return [text[start:stop] for start, stop in spans(text)]
     found = TOKEN_PATTERN.findall(text)
     if found and len(max(found, key=len)) > MAX_TOKEN_LENGTH:
