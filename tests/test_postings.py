@@ -241,3 +241,27 @@ def test_the_top_hits_of_grouped_and_negated_queries_are_those_of_every_match(in
         assert [round(h.score, 6) for h in page.hits] == [round(h.score, 6) for h in every.hits[:10]], query
         checked += 1
     assert checked >= 5
+
+
+def test_ids_and_weights_read_alone_are_whooshs_for_every_term(index: Index, tmp_path: Path) -> None:
+    """`Postings` reads a term's ids and weights from the blocks without their values (positions);
+    for every term of every segment — merged segments with plain blocks too — they equal what Whoosh's
+    matcher reads, and the values, read when asked, are Whoosh's."""
+    import numpy as np
+
+    from bgsearch.engine.postings import Postings, _matched
+
+    index.optimize()  # a merged segment too: blocks kept, first ids moved, small ones left plain
+    checked, repeated, blocks = 0, 0, 0
+    for reader, _ in index.searcher().reader().leaf_readers():
+        for fieldname, tbytes in reader.all_terms():
+            read = Postings(reader, fieldname, tbytes)
+            ids, weights, values = _matched(reader, fieldname, tbytes)
+            assert not read.has_values
+            assert np.array_equal(read.ids, ids) and np.array_equal(read.weights, weights), (fieldname, tbytes)
+            checked += 1
+            repeated += bool(len(weights) and weights.max() > 1)  # a word twice in a document
+            blocks += len(ids) > 128  # postings in more than one block
+            if checked % 17 == 0:
+                assert read.values == values and read.has_values
+    assert checked > 200 and repeated and (blocks or len(index) < 500)  # the seed sentences: too few for two blocks

@@ -11,7 +11,11 @@ each document's exact score: the collector then skips every document that cannot
 from __future__ import annotations
 
 import functools
+import pickle
+import re
+import struct
 import threading
+import zlib
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -19,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermsReader, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
@@ -31,33 +35,144 @@ __all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "SegmentQuery", "fir
 
 
 class Postings:
-    """A term's postings in one segment: document numbers, weights, encoded values (positions)."""
+    """A term's postings in one segment: document numbers, weights, and (read when first asked for,
+    by a phrase) encoded values (positions)."""
 
     def __init__(self, reader: Any, fieldname: str, tbytes: bytes) -> None:
         import numpy as np
 
-        postings = reader.postings(fieldname, tbytes)
-        if isinstance(postings, FilterMatcher):  # deleted documents are dropped by the caller
-            postings = postings.child
-        ids: list[int] = []
-        weights: list[float] = []
-        self.values: list[Any] = []
-        if isinstance(postings, W3LeafMatcher):  # a block at a time: no Python call per posting
-            while postings.is_active():
-                postings._read_ids(), postings._read_weights(), postings._read_values()
-                ids.extend(postings._ids)
-                weights.extend(postings._weights)
-                self.values.extend(postings._values)
-                postings._next_block()
+        self._source = (weakref.ref(reader), fieldname, tbytes)
+        self._values: list[Any] | None = None
+        read = _blocks(reader, fieldname, tbytes)
+        if read is None:  # not in the layout `_blocks` reads: through Whoosh's matcher
+            self.ids, self.weights, self._values = _matched(reader, fieldname, tbytes)
         else:
-            while postings.is_active():
-                ids.append(postings.id())
-                weights.append(postings.weight())
-                self.values.append(postings.value())
-                postings.next()
-        self.ids = np.array(ids, dtype=np.int64)
-        self.weights = np.array(weights, dtype=np.float64)
+            self.ids, self.weights = read
         self.scores: dict[Any, np.ndarray] = {}  # by weighting model and the statistics it reads
+
+    @property
+    def values(self) -> list[Any]:
+        """Each posting's encoded value, read from the segment on first use."""
+        if self._values is None:
+            reader, fieldname, tbytes = self._source
+            self._values = _matched(reader(), fieldname, tbytes)[2]
+        return self._values
+
+    @property
+    def has_values(self) -> bool:
+        return self._values is not None
+
+
+def _matched(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """A term's ids, weights and values through Whoosh's matcher, a block at a time."""
+    import numpy as np
+
+    postings = reader.postings(fieldname, tbytes)
+    if isinstance(postings, FilterMatcher):  # deleted documents are dropped by the caller
+        postings = postings.child
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[Any] = []
+    if isinstance(postings, W3LeafMatcher):  # a block at a time: no Python call per posting
+        while postings.is_active():
+            postings._read_ids(), postings._read_weights(), postings._read_values()
+            ids.extend(postings._ids)
+            weights.extend(postings._weights)
+            values.extend(postings._values)
+            postings._next_block()
+    else:
+        while postings.is_active():
+            ids.append(postings.id())
+            weights.append(postings.weight())
+            values.append(postings.value())
+            postings.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), values
+
+
+# A posting block (W3PostingsWriter) is a 4-byte length, a header pickle (count, last id, top weight,
+# zlib level, shortest and longest length byte), and a data pickle (id deltas, weights, values). Its
+# ids and weights come first in the data: they are read alone, by pickle's C loader on a copy of just
+# those bytes, which the patterns below have checked hold only numbers and tuples (their opcodes and
+# fixed-size operands) — the values after them (the positions, one object each) are left for when a
+# phrase asks. Anything else goes through Whoosh's matcher (and the strict unpickler).
+_INT = rb"(?:K.|M..|J....)"
+_MEMO = rb"(?:q.|r....)"
+_HEADER = re.compile(rb"\x80\x02\((%s)%s(?:G.{8}|%s)K(.)K.K.t%s\." % (_INT, _INT, _INT, _MEMO), re.S)
+# (The weights: a tuple is tried before one float, which a tuple of floats also starts with.)
+_IDS_AND_WEIGHTS = re.compile(
+    rb"\x80\x02((?:\((?:%s)*t|(?:%s){1,3}[\x85-\x87])%s(?:(?:\((?:G.{8})*t|(?:G.{8}){1,3}[\x85-\x87])%s|G.{8}|N))"
+    % (_INT, _INT, _MEMO, _MEMO), re.S)
+
+
+def _blocks(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's ids and weights in a segment, or None if its postings are not laid out as `_HEADER`
+    and `_IDS_AND_WEIGHTS` expect."""
+    import numpy as np
+
+    terms: Any = getattr(reader, "_terms", None)  # Whoosh's term table, or the reader's cache around it
+    if not isinstance(getattr(terms, "_wrapped", terms), W3TermsReader):
+        return None
+    info = terms.term_info(fieldname, tbytes)
+    if info.is_inlined():
+        return None
+    offset, length = info.extent()
+    raw = terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        return None
+    deltas: list[int] = []  # each block's first id whole, then deltas
+    weights: list[float] = []
+    counts: list[int] = []
+    position, last = 4, False
+    while not last:
+        size = _BLOCK_SIZE.unpack_from(raw, position)[0]
+        last, end = size < 0, position + 4 + abs(size)
+        header = _HEADER.match(raw, position + 4, end)
+        if header is None:
+            return None
+        count = _int(header[1])
+        found = _ids_and_weights(raw[header.end() : end], header[2] != b"\x00")
+        if found is None:
+            return None
+        block_deltas, block_weights = pickle.loads(b"\x80\x02" + found[1] + b"\x86.")
+        if block_weights is None:
+            block_weights = (1.0,) * count
+        elif isinstance(block_weights, float):
+            block_weights = (block_weights,) * count
+        if len(block_deltas) != count or len(block_weights) != count:
+            return None
+        deltas.extend(block_deltas)
+        weights.extend(block_weights)
+        counts.append(count)
+        position = end
+    steps = np.array(deltas, dtype=np.int64)
+    running = np.cumsum(steps)
+    starts = np.cumsum(counts) - counts
+    ids = running - np.repeat(running[starts] - steps[starts], counts)  # each block counts from 0
+    return ids, np.array(weights, dtype=np.float64)
+
+
+def _ids_and_weights(data: bytes, compressed: bool) -> re.Match[bytes] | None:
+    """The ids and weights at the start of a block's data, inflating no more of it than they take
+    (the values after them are most of a block). A match that ends where the inflated bytes end
+    might be cut short (one float of a tuple of floats): more is inflated first."""
+    if not compressed:
+        return _IDS_AND_WEIGHTS.match(data)
+    inflater = zlib.decompressobj()
+    head = inflater.decompress(data, _HEAD)
+    while True:
+        found = _IDS_AND_WEIGHTS.match(head)
+        if (found is not None and found.end() < len(head)) or not inflater.unconsumed_tail:
+            return found
+        head += inflater.decompress(inflater.unconsumed_tail, _HEAD)
+
+
+_HEAD = 2048  # bytes inflated at a time: the ids and weights of most blocks
+_BLOCK_SIZE = struct.Struct("!i")
+
+
+def _int(opcode_and_operand: bytes) -> int:
+    """The integer a K, M or J pickle opcode with its operand stands for."""
+    return int.from_bytes(opcode_and_operand[1:], "little", signed=opcode_and_operand[:1] == b"J")
 
 
 # Postings kept per segment reader, least recently used dropped first (~80 bytes a posting with
@@ -180,8 +295,9 @@ def first_position(reader: Any, fieldname: str, text: str, docnum: int) -> int |
         row = int(np.searchsorted(postings.ids, docnum))
         if row == len(postings.ids) or postings.ids[row] != docnum:
             return None
-        return reader.schema[fieldname].format.decoder("positions")(postings.values[row])[0]
-    matcher = reader.postings(fieldname, tbytes)
+        if postings.has_values:
+            return reader.schema[fieldname].format.decoder("positions")(postings.values[row])[0]
+    matcher = reader.postings(fieldname, tbytes)  # one block, not every value of the term
     matcher.skip_to(docnum)
     if matcher.is_active() and matcher.id() == docnum:
         return matcher.value_as("positions")[0]
