@@ -6,10 +6,14 @@ Nothing here imports Whoosh or bgsearch, so the tests can check it cheaply.
   body is the text without its title heading; :func:`law_queries` makes one known-item query per law whose
   title is unique in the corpus (a repeated title cannot name one law, so those queries are dropped and
   counted; the laws stay in the index as distractors).
+* :func:`load_news` / :func:`news_queries`: the news articles of ``corpora/fakenews-validation.jsonl.gz``,
+  each body without the heading that repeats its title, and one known-item query per distinct title
+  (relevant: every article with that title, and every exact copy of their text); very short titles dropped.
 * :func:`load_exams`: EXAMS questions and their deduplicated Wikipedia paragraphs.
 * :func:`split_of`: the dev/test half of a query, by a hash of its id.
 * Variants of a query: :func:`inflect_variant` (each word replaced by another form of its lemma, from
   the gold lemma lists), :func:`typo_variant` (one random edit per word of 5+ letters),
+  :func:`mixed_variant` (a random half of the Cyrillic words in Latin, the rest left as they are),
   :func:`latin_fallback` (a small Cyrillic→Latin table, used only if ``bgsearch.analysis.translit`` is missing).
 * Metrics: :func:`first_rank`, :func:`summarize`.
 """
@@ -23,18 +27,19 @@ import json
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "LAWS_FILE", "EXAMS_FILE", "LEMMA_FILES", "HarnessError", "Query", "Morphology",
-    "plain_query", "title_span", "strip_title", "para_id", "load_laws", "law_queries", "load_exams", "split_of",
-    "inflect_variant", "typo_variant", "latin_fallback", "first_rank", "summarize", "read_stopwords",
+    "LAWS_FILE", "NEWS_FILE", "EXAMS_FILE", "LEMMA_FILES", "HarnessError", "Query", "Morphology",
+    "plain_query", "title_span", "strip_title", "para_id", "load_laws", "law_queries", "load_news", "news_queries",
+    "load_exams", "split_of", "inflect_variant", "typo_variant", "mixed_variant", "latin_fallback", "first_rank", "summarize", "read_stopwords",
 ]
 
 LAWS_FILE = "corpora/laws.jsonl.gz"
+NEWS_FILE = "corpora/fakenews-validation.jsonl.gz"
 EXAMS_FILE = "eval/exams-dev-bg-with-para.jsonl.gz"
 LEMMA_FILES = ("morph/lemmatization-bg.tsv", "morph/unimorph-bul.tsv")
 
@@ -189,6 +194,65 @@ def law_queries(laws: Sequence[Mapping[str, Any]]) -> tuple[list[Query], dict[st
     return queries, dropped
 
 
+# --------------------------------------------------------------------------------------------- news
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def load_news(data: Path) -> list[dict[str, Any]]:
+    """``[{id, title, body, title_found, text_key}]``: every news article with a text, its body the text
+    without the heading that repeats its title (found at the start of about one article in seven; the
+    others' texts start with the story). ``id`` is ``news-<id>``, as ``benchmarks/corpora.py`` names it;
+    ``text_key`` is the whole text, lowercased with its white space collapsed (to find exact copies)."""
+    articles = []
+    for number, rec in enumerate(_records(_need(data, NEWS_FILE))):
+        text = (rec.get("content") or "").strip()
+        if not text:
+            continue
+        title = " ".join((rec.get("title") or "").split())
+        articles.append({
+            "id": f"news-{rec.get('id', number)}",
+            "title": title,
+            "body": strip_title(text, title) if title else text,
+            "title_found": bool(title) and title_span(text, title) is not None,
+            "text_key": _key(text),
+        })
+    return articles
+
+
+def news_queries(articles: Sequence[Mapping[str, Any]], stop_words: frozenset[str] = frozenset(),
+                 min_words: int = 3) -> tuple[list[Query], dict[str, int]]:
+    """One query per distinct title (the title, as written on its first article; qid: that article's id).
+
+    Relevant: every article with the same title (case and spacing aside: the same story republished by
+    several sites, or the posts of one forum thread) and every article whose whole text is an exact copy
+    of one of theirs. Dropped and counted: ``short_title`` (fewer than ``min_words`` words of letters that
+    are not stop words: "Ядреният Великден", "Парламентарни избори 2017" name nothing), and
+    ``repeated_title`` (the articles whose title an earlier article already has: merged into its query).
+    """
+    by_title: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    by_text: dict[str, set[str]] = defaultdict(set)
+    for article in articles:
+        by_title[_key(article["title"])].append(article)
+        by_text[article["text_key"]].add(article["id"])
+    queries: list[Query] = []
+    dropped = {"short_title": 0, "repeated_title": 0}
+    for key, group in by_title.items():
+        dropped["repeated_title"] += len(group) - 1
+        first = group[0]
+        words = [w for w in _LETTERS.findall(first["title"]) if w.lower() not in stop_words]
+        if len(words) < min_words:
+            dropped["short_title"] += 1
+            continue
+        relevant = set()
+        for article in group:
+            relevant |= by_text[article["text_key"]]
+        queries.append(Query(first["id"], first["title"], frozenset(relevant), {"articles": len(group)}))
+    return queries, dropped
+
+
 # -------------------------------------------------------------------------------------------- exams
 
 
@@ -324,6 +388,29 @@ def typo(word: str, rng: random.Random) -> str:
 def typo_variant(text: str, rng: random.Random, min_letters: int = 5) -> str:
     """One random edit in every word of at least ``min_letters`` letters."""
     return _LETTERS.sub(lambda m: typo(m.group(), rng) if len(m.group()) >= min_letters else m.group(), text)
+
+
+_CYRILLIC_WORD = re.compile(r"[^\W_]*[а-яА-ЯѐѝЀЍ][^\W_]*(?:-[^\W_]+)*")  # hyphenated words stay whole
+
+
+def mixed_variant(text: str, to_latin: Callable[[str, str], str], rng: random.Random) -> str:
+    """A random half of the words with Cyrillic letters in Latin, the rest as they are (as people paste
+    a title typed half in one script): of n such words, ceil(n / 2) go to Latin, but at least one stays
+    Cyrillic when n >= 2. One style for the whole query, chosen with ``rng`` from ``official`` and
+    ``informal``; ``to_latin(text, style)`` transliterates a word. Words already in Latin and numbers stay.
+    """
+    matches = list(_CYRILLIC_WORD.finditer(text))
+    n = len(matches)
+    style = rng.choice(("official", "informal"))
+    count = min(n - 1, (n + 1) // 2) if n >= 2 else n
+    chosen = set(rng.sample(range(n), count))
+    parts, last = [], 0
+    for i, match in enumerate(matches):
+        parts.append(text[last : match.start()])
+        parts.append(to_latin(match.group(), style) if i in chosen else match.group())
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 # A stand-in for bgsearch.analysis.translit.to_latin when that module is missing (harness only).

@@ -146,6 +146,82 @@ def test_latin_fallback_tables() -> None:
     )
 
 
+def _scripts(text: str) -> set[str]:
+    return {"cyrillic" if "\u0400" <= c <= "\u04ff" else "latin" for c in text if c.isalpha()}
+
+
+NEWS_TITLE = "Баба Ванга с неочаквано предсказание за Тръмп и Illuminati | Vchas.net"
+
+
+def test_mixed_variant_puts_half_the_cyrillic_words_in_latin() -> None:
+    out = rd.mixed_variant(NEWS_TITLE, rd.latin_fallback, random.Random("m-1"))
+    assert out == rd.mixed_variant(NEWS_TITLE, rd.latin_fallback, random.Random("m-1"))
+    before, after = NEWS_TITLE.split(), out.split()
+    assert len(before) == len(after)
+    cyrillic = [(b, a) for b, a in zip(before, after) if "cyrillic" in _scripts(b)]
+    assert len(cyrillic) == 8
+    changed = [(b, a) for b, a in cyrillic if a != b]
+    assert len(changed) == 4  # half of 8
+    styles = {"official", "informal"}
+    for b, a in changed:
+        assert _scripts(a) <= {"latin"} and a in {rd.latin_fallback(b, style) for style in styles}
+    for b, a in zip(before, after):  # Latin words, numbers and punctuation are left alone
+        if "cyrillic" not in _scripts(b):
+            assert a == b
+    assert _scripts(out) == {"cyrillic", "latin"}
+    outs = {rd.mixed_variant(NEWS_TITLE, rd.latin_fallback, random.Random(f"m-{i}")) for i in range(20)}
+    assert len(outs) > 5  # the seed chooses the words (and the style)
+
+
+def test_mixed_variant_keeps_a_cyrillic_word_and_hyphenated_words_whole() -> None:
+    for i in range(30):
+        out = rd.mixed_variant("НАЙ-СТРАШНОТО пророчество", rd.latin_fallback, random.Random(i))
+        assert out in {"NAY-STRASHNOTO пророчество", "NAY-STRA6NOTO пророчество",
+                       "НАЙ-СТРАШНОТО prorochestvo", "НАЙ-СТРАШНОТО proro4estvo"}, out
+    for i in range(10):  # of 3 words, 2 go to Latin
+        out = rd.mixed_variant("Баба Ванга предсказа", rd.latin_fallback, random.Random(i))
+        assert [_scripts(w) for w in out.split()].count({"latin"}) == 2, out
+    assert rd.mixed_variant("Ванга", rd.latin_fallback, random.Random(0)) == "Vanga"  # nothing to mix with
+    assert rd.mixed_variant("Times 2017", rd.latin_fallback, random.Random(0)) == "Times 2017"
+
+
+def _article(aid: str, title: str, text: str) -> dict[str, object]:
+    return {"id": aid, "title": title, "body": text, "title_found": False, "text_key": " ".join(text.lower().split())}
+
+
+def test_news_queries_merge_repeated_titles_add_copies_and_drop_short_titles() -> None:
+    articles = [
+        _article("news-0", "Баба Ванга с неочаквано предсказание за Тръмп", "Текст едно."),
+        _article("news-1", "баба  ванга с неочаквано предсказание за тръмп", "Друг текст."),  # same title
+        _article("news-2", "Пророчицата предсказа нещо за Тръмп", "Текст  едно."),  # a copy of news-0's text
+        _article("news-3", "Аз обичам България", "Трети текст."),  # two words once "аз" is a stop word
+        _article("news-4", "Парламентарни избори 2017", "Четвърти текст."),  # numbers are not words
+    ]
+    queries, dropped = rd.news_queries(articles, frozenset({"аз", "с", "за"}))
+    assert [(q.qid, q.text) for q in queries] == [
+        ("news-0", "Баба Ванга с неочаквано предсказание за Тръмп"),
+        ("news-2", "Пророчицата предсказа нещо за Тръмп"),
+    ]
+    assert queries[0].relevant == {"news-0", "news-1", "news-2"}
+    assert queries[1].relevant == {"news-2", "news-0"}
+    assert dropped == {"short_title": 2, "repeated_title": 1}
+
+
+def test_news_targets_say_met_or_missed() -> None:
+    rows = [
+        {"system": "bgsearch", "variant": "exact", "mrr": 0.5, "ratio": 1.0},
+        {"system": "bgsearch", "variant": "latin-official", "mrr": 0.49, "ratio": 0.98},
+        {"system": "bgsearch", "variant": "typo", "mrr": 0.4, "ratio": 0.8},
+        {"system": "whoosh-lucene-light", "variant": "exact", "mrr": 0.6, "ratio": 1.0},
+    ]
+    lines = ranking.news_targets(rows)
+    assert lines[0].startswith("news target exact >= best peer: MISSED") and "whoosh-lucene-light 0.600" in lines[0]
+    assert any(line.startswith("news target latin-official >= 0.95 x exact: met") for line in lines)
+    assert any(line.startswith("news target typo >= 0.9 x exact: MISSED") for line in lines)
+    rows[3]["mrr"] = 0.5
+    assert ranking.news_targets(rows)[0].startswith("news target exact >= best peer: met")
+
+
 # -------------------------------------------------------------------------------------------- laws
 
 SYNTHETIC_LAW = (
@@ -220,6 +296,17 @@ def _write_synthetic_data(root: Path) -> None:
     with gzip.open(root / "eval" / "exams-dev-bg-with-para.jsonl.gz", "wt", encoding="utf-8") as fh:
         for q in questions:
             fh.write(json.dumps(q, ensure_ascii=False) + "\n")
+    news = [
+        (0, "Баба Ванга с неочаквано предсказание за Тръмп",
+         "Баба Ванга с неочаквано предсказание за Тръмп\nВанга говорила за Тръмп, американския президент."),
+        (1, "Баба Ванга с неочаквано предсказание за Тръмп", "Сайтът препубликува: Ванга и президентът Тръмп."),
+        (2, "Водите на Черно море ще стигнат до Сливен", "Нов потоп: морето заливало равнината чак до Сливен."),
+        (3, "Ядреният Великден", "Кратък текст без значение."),
+    ]
+    with gzip.open(root / "corpora" / "fakenews-validation.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for news_id, title, content in news:
+            fh.write(json.dumps({"id": news_id, "title": title, "url": "", "published": "2017-05-17 09:57:00",
+                                 "content": content}, ensure_ascii=False) + "\n")
     (root / "morph" / "lemmatization-bg.tsv").write_text("вода\tводите\nвода\tводата\nгора\tгорите\n", "utf-8")
     (root / "morph" / "unimorph-bul.tsv").write_text("лов\tлова\tN;SG;DEF\nлов\tловът\tN;SG;DEF\n", "utf-8")
 
@@ -230,7 +317,8 @@ def test_end_to_end_on_synthetic_data(tmp_path: Path, capsys: pytest.CaptureFixt
     out = tmp_path / "out.json"
     assert ranking.main(["--data-dir", str(data), "--split", "all", "--jobs", "1", "--json", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "== laws" in printed and "== exams" in printed and "timings" in printed
+    assert "== laws" in printed and "== news" in printed and "== exams" in printed and "timings" in printed
+    assert "news target exact >= best peer" in printed
     report = json.loads(out.read_text("utf-8"))
     laws = report["tasks"]["laws"]
     assert laws["documents"] == 4 and laws["queries_all_splits"] == 4
@@ -242,6 +330,17 @@ def test_end_to_end_on_synthetic_data(tmp_path: Path, capsys: pytest.CaptureFixt
     per_query = laws["per_query"]["bgsearch"]["inflected"]
     assert {q["qid"] for q in per_query} == {"1", "2", "3", "4"}
     assert any("вод" in q["query"] and "водите" not in q["query"] for q in per_query)
+    news = report["tasks"]["news"]
+    assert news["documents"] == 4 and news["queries_all_splits"] == 2
+    assert news["dropped"] == {"short_title": 1, "repeated_title": 1} and news["title_heading_stripped"] == 1
+    rows = news["tables"]["all"]
+    assert {r["variant"] for r in rows} == set(ranking.NEWS_VARIANTS)
+    exact = next(r for r in rows if r["system"] == "bgsearch" and r["variant"] == "exact")
+    assert exact["queries"] == 2 and exact["mrr"] > 0.5
+    trump = next(q for q in news["per_query"]["bgsearch"]["exact"] if q["qid"] == "news-0")
+    assert trump["relevant"] == ["news-0", "news-1"]
+    mixed = {q["qid"]: q["query"] for q in news["per_query"]["bgsearch"]["mixed"]}
+    assert all(_scripts(text) == {"cyrillic", "latin"} for text in mixed.values())
     exams = report["tasks"]["exams"]
     assert exams["documents"] == 2
     qa = next(r for r in exams["tables"]["all"] if r["system"] == "bgsearch" and r["variant"] == "question+answer")
@@ -260,3 +359,55 @@ def test_real_lemma_tables_and_law_headings() -> None:
         first = json.loads(fh.readline())
     body = rd.strip_title(first["text"], first["title"])
     assert not body.startswith("ЗАКОН") and first["title"][6:] not in body[:300]
+
+
+def test_real_news_titles_and_variants() -> None:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("shared data folder not available")
+    articles = rd.load_news(SHARED_DATA)
+    assert len(articles) == 761 and len({a["id"] for a in articles}) == 761
+    stops = rd.read_stopwords(ranking.STOPWORDS_FILE)
+    queries, dropped = rd.news_queries(articles, stops)
+    assert 600 < len(queries) < 700 and dropped["repeated_title"] > 50 and 0 < dropped["short_title"] < 30
+    by_id = {a["id"]: a for a in articles}
+    for q in queries:
+        assert q.qid in q.relevant and all(" ".join(by_id[r]["title"].lower().split()) == " ".join(q.text.lower().split())
+                                           or by_id[r]["text_key"] == by_id[q.qid]["text_key"] for r in q.relevant)
+    stripped = [a for a in articles if a["title_found"]]
+    assert 50 < len(stripped) < 200
+    heading = next(a for a in stripped if a["title"].startswith("Светът бил на ръба на Трета световна война"))
+    assert not heading["body"].startswith("Светът бил") and heading["body"].startswith("25.01.2017")
+    latin_brands = [q for q in queries if "latin" in _scripts(q.text)]
+    assert len(latin_brands) > 20  # site names and brands stay in the queries as they are
+    mixed_both = typo_changed = 0
+    for q in queries[:200]:
+        mixed = rd.mixed_variant(q.text, rd.latin_fallback, random.Random(f"0/mixed/{q.qid}"))
+        assert mixed == rd.mixed_variant(q.text, rd.latin_fallback, random.Random(f"0/mixed/{q.qid}"))
+        cyrillic_words = [w for w in rd.plain_query(q.text).split() if "cyrillic" in _scripts(w)]
+        if len(cyrillic_words) >= 2:
+            assert _scripts(mixed) == {"cyrillic", "latin"}, (q.text, mixed)
+            mixed_both += 1
+        typo = rd.typo_variant(q.text, random.Random(f"0/typo/{q.qid}"))
+        long_words = [w for w in q.text.split() if any(len(x) >= 5 for x in rd._LETTERS.findall(w))]
+        if long_words:
+            assert typo != q.text and len(typo.split()) == len(q.text.split())
+            typo_changed += 1
+    assert mixed_both > 180 and typo_changed > 180
+
+
+def test_harness_latin_makes_the_latin_queries_without_bgsearch(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _write_synthetic_data(data)
+    out = tmp_path / "out.json"
+    argv = ["--data-dir", str(data), "--task", "news", "--split", "all", "--systems", "bgsearch", "--jobs", "1"]
+    try:
+        assert ranking.main([*argv, "--harness-latin", "--json", str(out)]) == 0
+    finally:
+        ranking._HARNESS_LATIN = False
+    report = json.loads(out.read_text("utf-8"))
+    assert report["settings"]["harness_latin"] is True
+    per_query = report["tasks"]["news"]["per_query"]["bgsearch"]
+    titles = {q["qid"]: q["query"] for q in per_query["exact"]}
+    for style in ("official", "informal"):
+        for q in per_query[f"latin-{style}"]:
+            assert q["query"] == rd.plain_query(rd.latin_fallback(titles[q["qid"]], style))
