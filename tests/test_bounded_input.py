@@ -78,10 +78,11 @@ def test_long_runs_of_white_space_are_lexed(text: str) -> None:
 
 
 class _Statistics:
-    """Every term is in the index once; nothing is similar: expansion without typo candidates."""
+    """Every Cyrillic term is in the index once, no Latin one (so no word gets a Latin reading);
+    nothing is similar: expansion without typo candidates."""
 
     def doc_frequency(self, term: str) -> int:
-        return 1
+        return 0 if term.isascii() else 1
 
     def similar_terms(self, term: str, max_distance: int, limit: int) -> list[tuple[int, str]]:
         return []

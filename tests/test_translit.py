@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bgsearch.analysis.english_spelling import ENGLISH_TO_BULGARIAN
 from bgsearch.analysis.translit import (
     INFORMAL,
     OFFICIAL,
@@ -214,6 +215,16 @@ def test_is_latin_word(word: str, expected: bool) -> None:
         ("Rebecca", "ребека"),
         ("Biden", "байдън"),
         ("Zelensky", "зеленски"),
+        # English spelling → Bulgarian transcription (analysis/english_spelling.py).
+        ("Zelenskyy", "зеленски"),
+        ("Zelenskiy", "зеленски"),
+        ("Google", "гугъл"),
+        ("Facebook", "фейсбук"),
+        ("Microsoft", "майкрософт"),
+        ("Nike", "найк"),
+        ("Hunter", "хънтър"),
+        ("Clinton", "клинтън"),
+        ("Jeep", "джип"),
     ],
 )
 def test_candidates_contain_the_word(latin: str, cyrillic: str) -> None:
@@ -243,6 +254,16 @@ def test_candidates_contain_the_word(latin: str, cyrillic: str) -> None:
 )
 def test_candidates_best_first(latin: str, cyrillic: str) -> None:
     assert cyrillic_candidates(latin)[0] == cyrillic
+
+
+def _examples(rules) -> list[tuple[str, str]]:
+    return sorted({tuple(part.strip() for part in pair.split("→"))  # type: ignore[misc]
+                   for rule in rules for pair in rule.example.split(",")})
+
+
+@pytest.mark.parametrize(("latin", "cyrillic"), _examples(ENGLISH_TO_BULGARIAN))
+def test_every_english_spelling_rule_reads_its_example(latin: str, cyrillic: str) -> None:
+    assert cyrillic.lower() in cyrillic_candidates(latin)
 
 
 def test_candidates_are_lowercase_cyrillic_and_case_insensitive() -> None:

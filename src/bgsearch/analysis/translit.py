@@ -33,8 +33,9 @@ from importlib import resources
 from typing import Final, Literal
 
 from ..caching import BoundedCache
+from . import english_spelling
 
-__all__ = ["cyrillic_candidates", "is_latin_word", "to_latin"]
+__all__ = ["cyrillic_candidates", "is_latin_word", "latin_parts", "to_latin"]
 
 # ------------------------------------------------------------------------------- Cyrillic → Latin
 
@@ -229,6 +230,10 @@ SPELLINGS: Final[tuple[Spelling, ...]] = (
     # Bulgarian doubles letters too (оттам, военни).
     *(Spelling(l + l, c, 0.02) for c, l in zip("бдфгклмнпрстз", "bdfgklmnprstz")),
     Spelling("cc", "к", 0.02),  # Ребека → Rebecca
+    # English spelling → Bulgarian transcription: the table of english_spelling (Zelenskyy → Зеленски,
+    # Google → Гугъл, Microsoft → Майкрософт), each rule with its example there.
+    *(Spelling(rule.source, rule.target, math.exp(-rule.cost), _FINAL if rule.where == english_spelling.FINAL else _ANYWHERE)
+      for rule in english_spelling.ENGLISH_TO_BULGARIAN),
 )
 
 # Whole words whose usual Latin spelling no rule explains (mostly English names in the news).
@@ -258,6 +263,24 @@ def is_latin_word(word: str) -> bool:
     (True, True, False, False)
     """
     return _LATIN_WORD.fullmatch(word.lower()) is not None
+
+
+_HYPHEN = re.compile(r"[-\u2010\u2011]")  # the hyphens that split a word (`tokenize._HYPHENS`)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def latin_parts(word: str) -> list[str] | None:
+    """The parts of a hyphenated word typed in Latin letters, each a Latin word (see
+    :func:`is_latin_word`) or a number, at least one a Latin word: ``Nay-strahovitoto`` → ``Nay``,
+    ``strahovitoto`` (най-страховитото), ``20-TI`` → ``20``, ``TI`` (20-ти). None for any other word.
+
+    >>> latin_parts("Tramp-tuit"), latin_parts("COVID-19"), latin_parts("по-добре"), latin_parts("e--mail")
+    (['Tramp', 'tuit'], ['COVID', '19'], None, None)
+    """
+    parts = _HYPHEN.split(word)
+    if len(parts) < 2 or not all(is_latin_word(part) or _NUMBER.fullmatch(part) for part in parts):
+        return None
+    return parts if any(is_latin_word(part) for part in parts) else None
 
 
 #: Readings kept per input position (the beam).  Wider costs time linearly and gains little.

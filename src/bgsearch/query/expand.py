@@ -13,14 +13,16 @@ Expansion asks the index only what `Statistics` offers, so it is the same for an
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from ..analysis.normalizer import normalize_word
+from ..analysis.english_spelling import is_dictionary_word, latin_spellings
+from ..analysis.normalizer import is_cyrillic_word, normalize_word
 from ..analysis.pipeline import Pipeline
-from ..analysis.tokenize import MAX_TOKEN_LENGTH
-from ..analysis.translit import cyrillic_candidates, is_latin_word
+from ..analysis.tokenize import MAX_TOKEN_LENGTH, words
+from ..analysis.translit import cyrillic_candidates, is_latin_word, latin_parts
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,8 +41,10 @@ __all__ = ["expand", "ALL_WORDS_UP_TO", "MAX_RANKED_WORDS", "MAX_GROUPED_WORDS",
 # rank documents by the words they have (BM25: more and rarer words score higher).
 ALL_WORDS_UP_TO = 3
 # Expansions of a query word are weaker than the word itself, so exact matches rank first.
-TRANSLIT_BOOST = 0.8  # a Cyrillic reading of a Latin word that is not in the index itself
-TRANSLIT_BESIDE_DIRECT_BOOST = 0.3  # ...of a Latin word that is (Reuters, NATO): direct matches lead
+TRANSLIT_BOOST = 0.8  # a reading of a word in the other script (Lukashenko → лукашенк, Самсунг → samsung)
+# A word found in the index as typed and in its other-script reading: the two readings compete by
+# their document frequencies (see `_compete`); the one with less evidence falls to this weight.
+TRANSLIT_BESIDE_DIRECT_BOOST = 0.3
 FUZZY_BOOST = 0.5
 ACRONYM_BOOST = 0.7  # an acronym's expansion (САЩ → "Съединените щати"), and an expansion's acronym
 # Bounds on the work one query can ask for.
@@ -59,6 +63,25 @@ MAX_PREFIXES = 2
 # OR, stays apart): the engine walks every document for each, ~0.1 s apiece on 54k law units.
 MAX_NEGATIONS = 4
 _TRANSLIT_TERMS = 3
+# Readings of a hyphenated Latin word tried: combinations of its parts' spellings, best parts first.
+_HYPHENATED_READINGS = 9
+# A Latin word in capitals of this many letters may be an acronym typed in Latin (ES → ЕС).
+_LATIN_ACRONYM = (2, 6)
+# Latin spellings looked up for a Cyrillic word (Самсунг → samsung, Майкрософт → microsoft): more for
+# a word the Bulgarian dictionary does not know (a name, a brand); for an ordinary word (интернет,
+# Путин) few and only cheap ones, near its plain transliteration (not интернет → internat, the stem of
+# "international").
+# (On the news corpus nearly every Latin term found is among a word's first 24 spellings.)
+_LATIN_SPELLINGS = 24
+_LATIN_COST = 3.5
+_LATIN_SPELLINGS_OF_KNOWN = 8
+_LATIN_COST_OF_KNOWN = 1.0
+_LATIN_TERMS = 2
+_MIN_LATIN_READING = 3  # letters: shorter Cyrillic words are not looked up in Latin
+# A Latin reading guessed for a Cyrillic word the index has too weighs at most this (as much as
+# the Cyrillic word's documents, the fewer the less), at least _LATIN_READING_FLOOR.
+LATIN_READING_BOOST = 0.5
+_LATIN_READING_FLOOR = 0.05
 _FUZZY_TERMS = 3
 
 
@@ -337,11 +360,16 @@ class _Expander:
             if positive:
                 self.highlight_prefixes.add(prefix)
             return self._fields(word.field, lambda f, boost: plan.Prefix(f, prefix, boost=boost))
-        if self.transliterate and len(word.text) <= MAX_TOKEN_LENGTH and is_latin_word(word.text):
-            return self._latin_word(word, positive)
-        return self._text(word.text, word.field, positive)
+        if self.transliterate and len(word.text) <= MAX_TOKEN_LENGTH:
+            if is_latin_word(word.text):
+                return self._latin_word(word, positive)
+            parts = latin_parts(word.text)
+            if parts is not None:
+                return self._hyphenated_latin(word, parts, positive)
+        return self._text(word.text, word.field, positive, other_script=self.transliterate)
 
-    def _text(self, text: str, field_name: str | None, positive: bool) -> plan.Node | None:
+    def _text(self, text: str, field_name: str | None, positive: bool,
+              other_script: bool = False) -> plan.Node | None:
         """A word or phrase: its terms at their positions (one word may give several: COVID-19)."""
         tokens = self.pipeline.positioned_terms(text)
         if not tokens:
@@ -357,9 +385,61 @@ class _Expander:
         if expansions:
             return self._acronym(field_name, term, expansions)
         variants = [(term, 1.0)]
-        if self.fuzzy and positive and self.statistics.doc_frequency(term) == 0:
+        readings = self._latin_readings(text, term) if other_script and positive else []
+        if readings:
+            variants = self._compete(term, readings, guessed=True)
+        elif self.fuzzy and positive and self.statistics.doc_frequency(term) == 0:
             variants += self._near_misses(text, term)
         return self._terms(field_name, variants, positive)
+
+    def _latin_readings(self, text: str, term: str) -> list[str]:
+        """The indexed Latin terms a Cyrillic word may transcribe (Самсунг → samsung, Майкрософт →
+        microsoft): its English-like spellings (`english_spelling`), analyzed as the index analyzes
+        Latin words, that the index has; at most _LATIN_TERMS, the cheapest spellings first. `term`:
+        the word's own term."""
+        word = normalize_word(text)
+        if len(word) < _MIN_LATIN_READING or not is_cyrillic_word(word):
+            return []
+        if is_dictionary_word(word):
+            spellings = latin_spellings(word, _LATIN_SPELLINGS_OF_KNOWN, _LATIN_COST_OF_KNOWN)
+        else:
+            spellings = latin_spellings(word, _LATIN_SPELLINGS, _LATIN_COST)
+        terms: list[str] = []
+        for spelling, _ in spellings:  # one Latin token each: its term as the index makes it
+            latin = self.pipeline.term(spelling)
+            if latin is not None and latin not in terms:
+                terms.append(latin)
+        prefetch = getattr(self.statistics, "prefetch", None)  # an engine that looks terms up in bulk
+        if prefetch is not None and terms:
+            prefetch([term, *terms])  # the word's own term too: _compete weighs them by it
+        found = [latin for latin in terms if self.statistics.doc_frequency(latin) > 0]
+        return found[:_LATIN_TERMS]
+
+    def _compete(self, direct: str, readings: list[str], guessed: bool = False) -> list[tuple[str, float]]:
+        """Weights of a word's term as typed and of its readings in the other script, by evidence:
+        the documents with the word as typed against those with its readings. The side with more
+        of them keeps its full weight (1 as typed, TRANSLIT_BOOST the other script); the other gets
+        it times the ratio of their counts, at least TRANSLIT_BESIDE_DIRECT_BOOST. So a Latin word
+        that also occurs literally in a few documents (a site name, a brand: Petel.bg, Daily) does
+        not push its far commoner Cyrillic reading aside, and a common literal one (Reuters, NATO)
+        still leads. `guessed`: the readings are English spellings guessed for a Cyrillic word
+        (Самсунг → samsung): the word as typed keeps its weight, and a reading far rarer than it
+        (Ванга → Vanga, once) falls to _LATIN_READING_FLOOR, so that its rarity (a high IDF) does not
+        make it decide the ranking."""
+        frequency = self.statistics.doc_frequency
+        direct_count = frequency(direct)
+        readings = [term for term in readings if term != direct]
+        if not direct_count:
+            return [(term, TRANSLIT_BOOST) for term in readings]
+        reading_count = sum(frequency(term) for term in readings)
+        if not readings or not reading_count:
+            return [(direct, 1.0)]
+        if guessed:
+            direct_weight = 1.0
+            reading_weight = max(_LATIN_READING_FLOOR, LATIN_READING_BOOST * min(1.0, reading_count / direct_count))
+        else:
+            direct_weight, reading_weight = _by_evidence(direct_count, reading_count)
+        return [(direct, direct_weight), *((term, reading_weight) for term in readings)]
 
     def _acronym(self, field_name: str | None, term: str,
                  expansions: list[tuple[tuple[int, ...], tuple[str, ...]]]) -> plan.Node:
@@ -377,25 +457,117 @@ class _Expander:
         return self._fields(field_name, make)
 
     def _latin_word(self, word: syntax.Word, positive: bool) -> plan.Node | None:
-        """A word in Latin letters: itself (Reuters, NATO) or its Cyrillic readings (Lukashenko)."""
+        """A word in Latin letters: itself (Reuters, NATO) or its Cyrillic readings (Lukashenko); in
+        capitals, a known acronym read in Cyrillic is that acronym (ES → ЕС, SASHT → САЩ)."""
         direct = self.pipeline.terms(word.text)
         direct_found = len(direct) == 1 and self.statistics.doc_frequency(direct[0]) > 0
-        readings: list[str] = []
-        for candidate in cyrillic_candidates(word.text):
+        acronym = self._latin_acronym(word.text)
+        if acronym is not None:
+            return self._latin_acronym_node(word, acronym, direct[0] if direct_found else None, positive)
+        spellings = self._cyrillic_spellings(word.text)
+        if spellings is None:
+            return None  # a Bulgarian stop word typed in Latin letters: za, na, i
+        readings = [self.pipeline.terms(spelling)[0] for spelling in spellings]
+        if not readings:
+            return self._text(word.text, word.field, positive)
+        if not direct_found:
+            return self._terms(word.field, [(term, TRANSLIT_BOOST) for term in readings], positive)
+        return self._terms(word.field, self._compete(direct[0], readings), positive)
+
+    def _cyrillic_spellings(self, text: str) -> list[str] | None:
+        """The Cyrillic spellings of a Latin word whose terms the index has, best first, one per term
+        (at most _TRANSLIT_TERMS); None for a Bulgarian stop word typed in Latin letters (za, na, i).
+        A word in capitals is read as the Cyrillic word both in capitals and in lower case, as the
+        index has either: VANGA → ВАНГА (a shouting headline's word, left unstemmed: ванга) and
+        ванга (stemmed: ванг); NATO → НАТО, so that an ending stays glued to it (NATO-vskite)."""
+        capitals = len(text) > 1 and text.isupper()
+        spellings: list[str] = []
+        found: set[str] = set()
+        for candidate in cyrillic_candidates(text):
             terms = self.pipeline.terms(candidate)
-            if not terms and not readings:
-                return None  # a Bulgarian stop word typed in Latin letters: za, na, i
-            if len(terms) == 1 and terms[0] not in readings and self.statistics.doc_frequency(terms[0]) > 0:
-                readings.append(terms[0])
+            if not terms and not spellings:
+                return None
+            for spelling in (candidate.upper(), candidate) if capitals else (candidate,):
+                terms = self.pipeline.terms(spelling)
+                if len(terms) == 1 and terms[0] not in found and self.statistics.doc_frequency(terms[0]) > 0:
+                    found.add(terms[0])
+                    spellings.append(spelling)
+            if len(spellings) >= _TRANSLIT_TERMS:
+                break
+        return spellings[:_TRANSLIT_TERMS]
+
+    def _latin_acronym(self, text: str) -> str | None:
+        """The acronym of the table (`acronyms.tsv`) a Latin word in capitals reads as, in Cyrillic
+        capitals (ES → ЕС, SASHT → САЩ though it reads first as същ); None for any other word."""
+        low, high = _LATIN_ACRONYM
+        if not (low <= len(text) <= high and text.isalpha() and text.isupper()):
+            return None
+        written = acronyms_for(self.pipeline).written
+        return next((candidate.upper() for candidate in cyrillic_candidates(text) if candidate in written), None)
+
+    def _latin_acronym_node(self, word: syntax.Word, acronym: str, direct: str | None,
+                            positive: bool) -> plan.Node | None:
+        """A Latin word that is `acronym`: searched as the acronym typed in Cyrillic (with what it
+        stands for), and as typed too where the index has it (`direct`: NATO), as `_compete` weighs
+        the two."""
+        node = self._text(acronym, word.field, positive)
+        terms = self.pipeline.terms(acronym)
+        if node is None or direct is None or terms == [direct]:
+            return node
+        weights = dict(self._compete(direct, terms))
+        return plan.AnyOf((plan.boosted(node, weights.get(terms[0], TRANSLIT_BESIDE_DIRECT_BOOST)),
+                           self._terms(word.field, [(direct, weights[direct])], positive)))
+
+    def _hyphenated_latin(self, word: syntax.Word, parts: list[str], positive: bool) -> plan.Node | None:
+        """A hyphenated word in Latin letters (`translit.latin_parts`): each part read in Cyrillic as a
+        Latin word is, the readings joined with hyphens and analyzed as the Cyrillic hyphenated word
+        is (Nay-strahovitoto → най-страховитото: страховит; Tramp-tuit → тръмп-туит: a phrase; 20-TI →
+        20-ти: 20, the ending glued to the number), beside the word as typed (e-mail, COVID-19), the
+        two weighed as `_compete` weighs a Latin word's readings. A part with no reading in the index:
+        the word as typed only, as before."""
+        choices: list[list[str]] = []  # each part's spellings in Cyrillic (a number: itself)
+        for part in parts:
+            before = choices[-1][0] if choices else ""
+            if not is_latin_word(part):
+                choices.append([part])
+            elif before and (glued := [spelling for spelling in cyrillic_candidates(part, _TRANSLIT_TERMS)
+                                       if words(f"{before}-{spelling}") == words(before)]):
+                # An ending glued to a number or an acronym, not a word: 20-TI → 20-ти, NATO-vskite → НАТО-вските.
+                choices[-1] = [f"{spelling}-{glued[0]}" for spelling in choices[-1]]
+            else:
+                spellings = self._cyrillic_spellings(part)
+                if spellings is None:  # a stop word (nay → най): it leaves its gap
+                    spellings = cyrillic_candidates(part, 1)
+                if not spellings:
+                    return self._text(word.text, word.field, positive)
+                choices.append(spellings)
+        frequency = self.statistics.doc_frequency
+        readings: dict[tuple[tuple[int, ...], tuple[str, ...]], int] = {}
+        for combination in itertools.islice(itertools.product(*choices), _HYPHENATED_READINGS):
+            tokens = self.pipeline.positioned_terms("-".join(combination))
+            counts = [frequency(term) for _, term in tokens]
+            if tokens and min(counts) > 0:
+                readings.setdefault((tuple(p for p, _ in tokens), tuple(t for _, t in tokens)), min(counts))
                 if len(readings) == _TRANSLIT_TERMS:
                     break
         if not readings:
             return self._text(word.text, word.field, positive)
-        boost = TRANSLIT_BESIDE_DIRECT_BOOST if direct_found else TRANSLIT_BOOST
-        variants = [(term, boost) for term in readings]
-        if direct_found:
-            variants.insert(0, (direct[0], 1.0))
-        return self._terms(word.field, variants, positive)
+        typed = self.pipeline.positioned_terms(word.text)
+        typed_count = min((frequency(term) for _, term in typed), default=0)
+        variants = [(key, TRANSLIT_BOOST) for key in readings]
+        if typed_count:
+            typed_weight, reading_weight = _by_evidence(typed_count, sum(readings.values()))
+            key = (tuple(p for p, _ in typed), tuple(t for _, t in typed))
+            variants = [(key, typed_weight), *((other, reading_weight) for other in readings if other != key)]
+        if positive:
+            self.highlight_terms.update(term for (_, terms), _ in variants for term in terms)
+
+        def make(f: str, boost: float) -> plan.Node:
+            return plan.any_of([plan.Term(f, terms[0], boost=boost * weight) if len(terms) == 1 else
+                                plan.Phrase(f, terms, positions, boost=boost * weight)
+                                for (positions, terms), weight in variants])
+
+        return self._fields(word.field, make)
 
     def _near_misses(self, word: str, term: str) -> list[tuple[str, float]]:
         """Indexed terms a misspelled word (unknown to the index) may have meant."""
@@ -429,6 +601,15 @@ class _Expander:
         if field_name is not None and self.schema.field(field_name).kind == "id":
             return plan.Term(field_name, text)
         return None
+
+
+def _by_evidence(direct_count: int, reading_count: int) -> tuple[float, float]:
+    """The weights of a word as typed and of its readings in the other script, found in
+    `direct_count` and `reading_count` documents: the side with more keeps its full weight (1 as
+    typed, TRANSLIT_BOOST the other script), the other that times the ratio of the counts, at least
+    TRANSLIT_BESIDE_DIRECT_BOOST (see `_Expander._compete`)."""
+    return (max(TRANSLIT_BESIDE_DIRECT_BOOST, min(1.0, direct_count / reading_count)),
+            max(TRANSLIT_BESIDE_DIRECT_BOOST, TRANSLIT_BOOST * min(1.0, reading_count / direct_count)))
 
 
 def _check_negations(root: plan.Node) -> None:
