@@ -117,8 +117,13 @@ def test_positions_are_encoded_as_whooshs_positions_format() -> None:
     assert positions_values(freqs, deltas) == [formats.Positions().encode(positions) for positions in lists]
 
 
+@pytest.mark.parametrize("run", [1 << 17, 50], ids=["one run", "runs of 50 postings"])
 @pytest.mark.parametrize("schema", [None, LAW_SCHEMA], ids=["default", "own fields"])
-def test_a_bulk_segment_of_the_seeds_is_whooshs_byte_for_byte(tmp_path: Path, schema: Any) -> None:
+def test_a_bulk_segment_of_the_seeds_is_whooshs_byte_for_byte(tmp_path: Path, schema: Any, run: int,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import bgsearch.engine.bulk
+
+    monkeypatch.setattr(bgsearch.engine.bulk, "_RUN_POSTINGS", run)
     docs = seed_paragraphs()
     with Index.create(tmp_path / "index", schema=schema) as ix:
         rows = whoosh_rows(ix, docs)

@@ -58,6 +58,7 @@ COMPRESSION = 3
 _PROGRESS_EVERY = 100
 _PLAIN_BELOW = 512  # a merge leaves blocks of fewer bytes uncompressed
 _MAX_BATCH_POSTINGS = 1 << 20  # a merge hands the block writer this many postings at a time
+_RUN_POSTINGS = 1 << 17  # a new segment's postings are encoded and written this many at a time
 _BYTE_LENGTHS = np.array(_length_byte_cache, dtype=np.int64)  # a length byte → the length it stands for
 _LONGEST = 106374  # lengths from here on are all byte 255 (whoosh.util.numeric.length_to_byte)
 _TERM_STRUCT = W3TermInfo._struct
@@ -349,9 +350,11 @@ class _TextField:
             self.tokens.extend(map(self.term_ids.__getitem__, terms))
             self.positions.extend(positions)
 
-    def postings(self, doccount: int) -> Postings:
-        counts = np.frombuffer(self.counts, dtype=np.int32).astype(np.int64)
-        counts = np.concatenate([counts, np.zeros(doccount - len(counts), dtype=np.int64)])
+    def runs(self, doccount: int) -> Iterator[Postings]:
+        """The field's postings, in runs of whole terms of about `_RUN_POSTINGS` postings (their
+        encoded values, one bytes object each, are made a run at a time)."""
+        counts = np.zeros(doccount, dtype=np.int64)
+        counts[: len(self.counts)] = np.frombuffer(self.counts, dtype=np.int32)
         words = list(self.term_ids)
         order = sorted(range(len(words)), key=words.__getitem__)  # str order is UTF-8 byte order
         rank = np.empty(len(words), dtype=np.int32)
@@ -359,23 +362,33 @@ class _TextField:
         keys = rank[np.frombuffer(self.tokens, dtype=np.int32)]
         sort = np.argsort(keys, kind="stable")  # tokens come by document and position: kept so
         keys = keys[sort]
-        docs = np.repeat(np.arange(doccount, dtype=np.int64), counts)[sort]
-        positions = np.frombuffer(self.positions, dtype=np.int32).astype(np.int64)[sort]
+        docs = np.repeat(np.arange(doccount, dtype=np.int32), counts)[sort]
+        positions = np.frombuffer(self.positions, dtype=np.int32)[sort]
+        del sort
         token_count = len(keys)
         new = np.ones(token_count, dtype=bool)
         new[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
-        first = np.flatnonzero(new)
+        first = np.flatnonzero(new)  # each posting's first token
+        del new
         freqs = np.diff(np.append(first, token_count))
         deltas = np.diff(positions, prepend=0)
         deltas[first] = positions[first]
+        del positions
         posting_keys = keys[first]
+        del keys
         term_first = np.flatnonzero(np.diff(posting_keys, prepend=-1))
-        starts = np.append(term_first, len(first))
-        posting_docs = docs[first]
+        starts = np.append(term_first, len(first))  # each term's first posting
+        posting_docs = docs[first].astype(np.int64)
+        del docs
         decoded = _BYTE_LENGTHS[length_bytes(counts)][posting_docs]
         terms = [words[order[k]].encode("utf-8") for k in posting_keys[term_first].tolist()]
-        return Postings(terms, starts, posting_docs, freqs.astype(np.float64),
-                        positions_values(freqs, deltas), decoded)
+        token_starts = np.append(first, token_count)
+        cuts = np.unique(np.searchsorted(starts, np.arange(0, len(first), _RUN_POSTINGS), side="right") - 1)
+        for low, high in zip(cuts.tolist(), [*cuts[1:].tolist(), len(terms)]):
+            a, b = int(starts[low]), int(starts[high])
+            values = positions_values(freqs[a:b], deltas[token_starts[a] : token_starts[b]])
+            yield Postings(terms[low:high], starts[low : high + 1] - a, posting_docs[a:b], freqs[a:b].astype(np.float64),
+                           values, decoded[a:b])
 
 
 def _is_fast(field: Any) -> bool:
@@ -440,7 +453,8 @@ def write_segment(storage: Any, schema: Any, indexname: str, rows: Sequence[Mapp
         terms = _TermsWriter(storage, segment)
         for name in sorted({*text, *other}):
             if name in text:
-                terms.add(name, text.pop(name).postings(len(rows)))
+                for run in text.pop(name).runs(len(rows)):
+                    terms.add(name, run)
             else:
                 terms.add(name, _generic_postings(schema[name], other.pop(name)))
         terms.close()
