@@ -246,7 +246,7 @@ def test_the_top_hits_of_grouped_and_negated_queries_are_those_of_every_match(in
 def test_ids_and_weights_read_alone_are_whooshs_for_every_term(index: Index, tmp_path: Path) -> None:
     """`Postings` reads a term's ids and weights from the blocks without their values (positions);
     for every term of every segment — merged segments with plain blocks too — they equal what Whoosh's
-    matcher reads, and the values, read when asked, are Whoosh's."""
+    matcher reads, and the values, read a block at a time when asked, are Whoosh's."""
     import numpy as np
 
     from bgsearch.engine.postings import Postings, _matched
@@ -257,11 +257,38 @@ def test_ids_and_weights_read_alone_are_whooshs_for_every_term(index: Index, tmp
         for fieldname, tbytes in reader.all_terms():
             read = Postings(reader, fieldname, tbytes)
             ids, weights, values = _matched(reader, fieldname, tbytes)
-            assert not read.has_values
             assert np.array_equal(read.ids, ids) and np.array_equal(read.weights, weights), (fieldname, tbytes)
             checked += 1
             repeated += bool(len(weights) and weights.max() > 1)  # a word twice in a document
             blocks += len(ids) > 128  # postings in more than one block
             if checked % 17 == 0:
-                assert read.values == values and read.has_values
+                assert [read.value(row) for row in reversed(range(len(ids)))] == values[::-1]
     assert checked > 200 and repeated and (blocks or len(index) < 500)  # the seed sentences: too few for two blocks
+
+
+def test_positions_read_by_pattern_are_whooshs() -> None:
+    """A phrase reads each candidate's positions with pickle's C loader once a pattern has checked
+    the value holds only a list of numbers; longer lists (pickled in batches) and anything else go
+    to Whoosh's decoder."""
+    from whoosh.formats import Positions
+
+    from bgsearch.analysis.pipeline import default_pipeline
+    from bgsearch.engine.postings import _POSITIONS, positions
+
+    text = " ".join(path.read_text("utf-8") for path in sorted(SEEDS.glob("*.txt"))) * 30
+    by_term: dict[str, list[int]] = {}
+    for position, term in default_pipeline().positioned_terms(text):
+        by_term.setdefault(term, []).append(position)
+    lists = [*by_term.values(), list(range(0, 3_000_000, 70_001)), list(range(1_200))]
+    assert max(map(len, lists)) > 1_000 and max(map(max, lists)) > 65_536
+    fallbacks: list[bytes] = []
+
+    def whoosh(value: bytes) -> list[int]:
+        fallbacks.append(value)
+        return Positions().decode_positions(value)
+
+    for found in lists:
+        value = Positions().encode(found)
+        assert positions(value, whoosh) == found
+    assert len(fallbacks) == sum(len(found) > 1_000 for found in lists)  # only the batched lists
+    assert not _POSITIONS.fullmatch(b"\x00\x00\x00\x01\x80\x02cos\nsystem\nq\x00.")  # no global passes

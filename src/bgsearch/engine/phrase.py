@@ -16,7 +16,7 @@ from typing import Any
 from whoosh import matching
 from whoosh import query as wq
 
-from .postings import ArrayMatcher, SegmentQuery, live, scored_postings
+from .postings import ArrayMatcher, SegmentQuery, live, positions, scored_postings
 
 __all__ = ["PhraseQuery", "AnyFieldPhraseQuery"]
 
@@ -88,7 +88,7 @@ class PhraseQuery(SegmentQuery):
         def in_order(i: int) -> bool:
             starts: set[int] | None = None
             for (postings, _), row, offset in zip(terms, rows, self.offsets):
-                at = {p - offset for p in decode(postings.values[row[i]])}
+                at = {p - offset for p in positions(postings.value(row[i]), decode)}
                 starts = at if starts is None else starts & at
                 if not starts:
                     return False

@@ -10,7 +10,9 @@ each document's exact score: the collector then skips every document that cannot
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import pickle
 import re
 import struct
@@ -28,6 +30,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
+from .untrusted import safe_loads
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -35,32 +39,37 @@ __all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "SegmentQuery", "fir
 
 
 class Postings:
-    """A term's postings in one segment: document numbers, weights, and (read when first asked for,
-    by a phrase) encoded values (positions)."""
+    """A term's postings in one segment: document numbers, weights, and each posting's encoded
+    value (positions), read a block at a time when a phrase or a snippet asks for it."""
 
     def __init__(self, reader: Any, fieldname: str, tbytes: bytes) -> None:
         import numpy as np
 
-        self._source = (weakref.ref(reader), fieldname, tbytes)
-        self._values: list[Any] | None = None
+        self._reader = weakref.ref(reader)
+        self._values: list[Any] | None = None  # every value, when read through Whoosh's matcher
+        self._block_values: dict[int, Any] = {}
         read = _blocks(reader, fieldname, tbytes)
         if read is None:  # not in the layout `_blocks` reads: through Whoosh's matcher
             self.ids, self.weights, self._values = _matched(reader, fieldname, tbytes)
+            self._first_rows: list[int] = []
+            self._extents: list[tuple[int, int, bool]] = []
         else:
-            self.ids, self.weights = read
+            self.ids, self.weights, self._first_rows, self._extents = read
         self.scores: dict[Any, np.ndarray] = {}  # by weighting model and the statistics it reads
 
-    @property
-    def values(self) -> list[Any]:
-        """Each posting's encoded value, read from the segment on first use."""
-        if self._values is None:
-            reader, fieldname, tbytes = self._source
-            self._values = _matched(reader(), fieldname, tbytes)[2]
-        return self._values
-
-    @property
-    def has_values(self) -> bool:
-        return self._values is not None
+    def value(self, row: int) -> Any:
+        """The encoded value of posting `row` (its block's values are read on first use)."""
+        if self._values is not None:
+            return self._values[row]
+        block = bisect.bisect_right(self._first_rows, row) - 1
+        values = self._block_values.get(block)
+        if values is None:
+            start, size, compressed = self._extents[block]
+            reader: Any = self._reader()  # alive: the postings are kept per reader, and asked through it
+            data = reader._terms._postfile.get(start, size)
+            values = safe_loads(zlib.decompress(data) if compressed else data)[2]
+            self._block_values[block] = values = () if values is None else values  # a format without values
+        return values[row - self._first_rows[block]] if values else None
 
 
 def _matched(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray, list[Any]]:
@@ -104,9 +113,10 @@ _IDS_AND_WEIGHTS = re.compile(
     % (_INT, _INT, _MEMO, _MEMO), re.S)
 
 
-def _blocks(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-    """A term's ids and weights in a segment, or None if its postings are not laid out as `_HEADER`
-    and `_IDS_AND_WEIGHTS` expect."""
+def _blocks(reader: Any, fieldname: str, tbytes: bytes
+            ) -> tuple[np.ndarray, np.ndarray, list[int], list[tuple[int, int, bool]]] | None:
+    """A term's ids and weights in a segment, each block's first posting and where its data is (for
+    its values), or None if its postings are not laid out as `_HEADER` and `_IDS_AND_WEIGHTS` expect."""
     import numpy as np
 
     terms: Any = getattr(reader, "_terms", None)  # Whoosh's term table, or the reader's cache around it
@@ -122,6 +132,8 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
     deltas: list[int] = []  # each block's first id whole, then deltas
     weights: list[float] = []
     counts: list[int] = []
+    first_rows: list[int] = []  # each block's first posting
+    extents: list[tuple[int, int, bool]] = []  # each block's data in the postings file, and if zlib'd
     position, last = 4, False
     while not last:
         size = _BLOCK_SIZE.unpack_from(raw, position)[0]
@@ -133,6 +145,8 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
         found = _ids_and_weights(raw[header.end() : end], header[2] != b"\x00")
         if found is None:
             return None
+        first_rows.append(len(deltas))
+        extents.append((offset + header.end(), end - header.end(), header[2] != b"\x00"))
         block_deltas, block_weights = pickle.loads(b"\x80\x02" + found[1] + b"\x86.")
         if block_weights is None:
             block_weights = (1.0,) * count
@@ -148,7 +162,7 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
     running = np.cumsum(steps)
     starts = np.cumsum(counts) - counts
     ids = running - np.repeat(running[starts] - steps[starts], counts)  # each block counts from 0
-    return ids, np.array(weights, dtype=np.float64)
+    return ids, np.array(weights, dtype=np.float64), first_rows, extents
 
 
 def _ids_and_weights(data: bytes, compressed: bool) -> re.Match[bytes] | None:
@@ -164,6 +178,20 @@ def _ids_and_weights(data: bytes, compressed: bool) -> re.Match[bytes] | None:
         if (found is not None and found.end() < len(head)) or not inflater.unconsumed_tail:
             return found
         head += inflater.decompress(inflater.unconsumed_tail, _HEAD)
+
+
+# A posting's value in the Positions format: its frequency (4 bytes), then the pickle of the list of
+# its position deltas (formats.Positions.encode). Checked by pattern to hold only a list of numbers,
+# it is read by pickle's C loader (a phrase reads thousands; Whoosh's decoder goes through the strict
+# unpickler, in Python); any other value goes to `fallback`.
+_POSITIONS = re.compile(rb".{4}\x80\x02\]q\x00(?:%s(?:a)|\((?:%s)*e)\." % (_INT, _INT), re.S)
+
+
+def positions(value: bytes, fallback: Callable[[bytes], list[int]]) -> list[int]:
+    """The positions a posting's value holds."""
+    if _POSITIONS.fullmatch(value):
+        return list(itertools.accumulate(pickle.loads(value[4:])))
+    return fallback(value)
 
 
 _HEAD = 2048  # bytes inflated at a time: the ids and weights of most blocks
@@ -295,9 +323,8 @@ def first_position(reader: Any, fieldname: str, text: str, docnum: int) -> int |
         row = int(np.searchsorted(postings.ids, docnum))
         if row == len(postings.ids) or postings.ids[row] != docnum:
             return None
-        if postings.has_values:
-            return reader.schema[fieldname].format.decoder("positions")(postings.values[row])[0]
-    matcher = reader.postings(fieldname, tbytes)  # one block, not every value of the term
+        return positions(postings.value(row), reader.schema[fieldname].format.decoder("positions"))[0]
+    matcher = reader.postings(fieldname, tbytes)
     matcher.skip_to(docnum)
     if matcher.is_active() and matcher.id() == docnum:
         return matcher.value_as("positions")[0]
