@@ -149,9 +149,10 @@ def _commit_chunk(store: Store, chunk: Chunk, written: Written, pool: SegmentWor
     gave replaces that document, and was counted with it), written by `share` of the pool's workers
     (no pool: by this process)."""
     segments: list[Any] = []
-    with writing(store, lock_timeout, segments) as writer, writer.searcher() as committed:
+    with writing(store, lock_timeout, segments) as writer:
+        indexed = _indexed(writer, [doc.id for doc in chunk.documents])
         for doc in chunk.documents:
-            if committed.document_number(**{ID_FIELD: doc.id}) is None:
+            if doc.id not in indexed:
                 written.added += 1
             else:
                 writer.delete_by_term(ID_FIELD, doc.id)
@@ -173,13 +174,22 @@ def optimize(store: Store, lock_timeout: float) -> None:
 def delete(store: Store, ids: Iterable[str], lock_timeout: float) -> list[str]:
     """Delete documents by id in one commit; returns the ids that were not in the index."""
     missing = []
-    with writing(store, lock_timeout) as writer, writer.searcher() as committed:
+    with writing(store, lock_timeout) as writer:
+        ids = list(ids)
+        indexed = _indexed(writer, ids)
         for doc_id in ids:
-            if committed.document_number(**{ID_FIELD: doc_id}) is None:
-                missing.append(doc_id)
-            else:
+            if doc_id in indexed:
                 writer.delete_by_term(ID_FIELD, doc_id)
+            else:
+                missing.append(doc_id)
     return missing
+
+
+def _indexed(writer: Any, ids: Sequence[str]) -> set[str]:
+    """Which of `ids` the index holds (as of its last commit). The searcher goes with this call, so
+    that nothing holds its segments' files mapped once the commit is done (see `writing`)."""
+    with writer.searcher() as committed:
+        return {doc_id for doc_id in ids if committed.document_number(**{ID_FIELD: doc_id}) is not None}
 
 
 def add_fields(store: Store, fields: Schema, analyzer: BulgarianAnalyzer, lock_timeout: float) -> None:
