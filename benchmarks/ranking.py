@@ -316,17 +316,25 @@ def laws_task(data: Path, split: str, limit: int | None, seed: int, notes: list[
     morph = rd.Morphology.load(data)
     stops = rd.read_stopwords(STOPWORDS_FILE)
     to_latin = _transliterator(notes)
-    variants: dict[str, dict[str, str]] = {v: {} for v in LAW_VARIANTS}
-    for q in queries:
-        variants["exact"][q.qid] = q.text
-        variants["inflected"][q.qid] = rd.inflect_variant(q.text, morph, random.Random(f"{seed}/inflected/{q.qid}"), stops)
-        variants["latin-official"][q.qid] = to_latin(q.text, "official")
-        variants["latin-informal"][q.qid] = to_latin(q.text, "informal")
-        variants["typo"][q.qid] = rd.typo_variant(q.text, random.Random(f"{seed}/typo/{q.qid}"))
+    variants = _title_variants(queries, LAW_VARIANTS, morph, stops, to_latin, seed)
     timings["laws: variants"] = time.perf_counter() - started
     docs = [{"id": law["id"], "body": law["body"]} for law in laws]
     info = {"documents": len(docs), "queries_all_splits": len(all_queries), "dropped": dropped}
     return TaskData("laws", docs, queries, variants, info)
+
+
+def _title_variants(queries: list[Query], names: Sequence[str], morph: rd.Morphology, stops: frozenset[str],
+                    to_latin: Callable[[str, str], str], seed: int) -> dict[str, dict[str, str]]:
+    """Each query's text in each of the variants `names` (seeded per variant and query)."""
+    make: dict[str, Callable[[Query], str]] = {
+        "exact": lambda q: q.text,
+        "inflected": lambda q: rd.inflect_variant(q.text, morph, random.Random(f"{seed}/inflected/{q.qid}"), stops),
+        "latin-official": lambda q: to_latin(q.text, "official"),
+        "latin-informal": lambda q: to_latin(q.text, "informal"),
+        "mixed": lambda q: rd.mixed_variant(q.text, to_latin, random.Random(f"{seed}/mixed/{q.qid}")),
+        "typo": lambda q: rd.typo_variant(q.text, random.Random(f"{seed}/typo/{q.qid}")),
+    }
+    return {name: {q.qid: make[name](q) for q in queries} for name in names}
 
 
 def news_task(data: Path, split: str, limit: int | None, seed: int, notes: list[str], timings: dict[str, float]) -> TaskData:
@@ -340,14 +348,7 @@ def news_task(data: Path, split: str, limit: int | None, seed: int, notes: list[
     started = time.perf_counter()
     morph = rd.Morphology.load(data)
     to_latin = _transliterator(notes)
-    variants: dict[str, dict[str, str]] = {v: {} for v in NEWS_VARIANTS}
-    for q in queries:
-        variants["exact"][q.qid] = q.text
-        variants["inflected"][q.qid] = rd.inflect_variant(q.text, morph, random.Random(f"{seed}/inflected/{q.qid}"), stops)
-        variants["latin-official"][q.qid] = to_latin(q.text, "official")
-        variants["latin-informal"][q.qid] = to_latin(q.text, "informal")
-        variants["mixed"][q.qid] = rd.mixed_variant(q.text, to_latin, random.Random(f"{seed}/mixed/{q.qid}"))
-        variants["typo"][q.qid] = rd.typo_variant(q.text, random.Random(f"{seed}/typo/{q.qid}"))
+    variants = _title_variants(queries, NEWS_VARIANTS, morph, stops, to_latin, seed)
     timings["news: variants"] = time.perf_counter() - started
     docs = [{"id": a["id"], "body": a["body"]} for a in articles]
     info = {"documents": len(docs), "queries_all_splits": len(all_queries), "dropped": dropped,

@@ -444,23 +444,13 @@ def query_sets(units: Sequence[dict[str, Any]], gen: Generator, seed: int, per_c
     return {"timed": one(seed), "warm": one(seed + 1)}
 
 
-def _percentile(values: Sequence[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 def _summary(latencies: Sequence[float], cpu: Sequence[float] = ()) -> dict[str, float]:
     """Wall-clock p50/p95/max in ms; with ``cpu`` (the process's CPU time of each query, which other
     processes on the same cores disturb less), its p50/p95 too."""
-    out = {"n": len(latencies), "p50_ms": _percentile(latencies, 50) * 1000, "p95_ms": _percentile(latencies, 95) * 1000,
+    out = {"n": len(latencies), "p50_ms": speed.percentile(latencies, 50) * 1000, "p95_ms": speed.percentile(latencies, 95) * 1000,
            "max_ms": max(latencies) * 1000 if latencies else float("nan")}
     if cpu:
-        out.update(cpu_p50_ms=_percentile(cpu, 50) * 1000, cpu_p95_ms=_percentile(cpu, 95) * 1000)
+        out.update(cpu_p50_ms=speed.percentile(cpu, 50) * 1000, cpu_p95_ms=speed.percentile(cpu, 95) * 1000)
     return out
 
 
