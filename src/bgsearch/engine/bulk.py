@@ -76,7 +76,7 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
 
 # -- postings as arrays ----------------------------------------------------------------------------
 
-class Postings:
+class PostingArrays:
     """A run of one field's terms with their postings, in Whoosh's order (terms by their bytes, then
     document numbers): `starts[i]:starts[i + 1]` are term i's postings. `weights` are exact
     (whole numbers: term frequencies, the fields' boost being 1); `values` are the postings' encoded
@@ -146,7 +146,7 @@ class _TermsWriter:
         self._offset = 0
         self._buffer = bytearray()
 
-    def add(self, fieldname: str, postings: Postings) -> None:
+    def add(self, fieldname: str, postings: PostingArrays) -> None:
         """Write a run of `fieldname`'s terms (after every term written before: fields in name order,
         terms in byte order)."""
         starts, docs = postings.starts, postings.docs
@@ -303,8 +303,8 @@ def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int]:
     return plain, 0
 
 
-def _generic_postings(fieldobj: Any, items: list[tuple[bytes, int, float, bytes]]) -> Postings:
-    """Postings of a field indexed through Whoosh's own `field.index` (ids, keywords, values): a
+def _generic_postings(fieldobj: Any, items: list[tuple[bytes, int, float, bytes]]) -> PostingArrays:
+    """The postings of a field indexed through Whoosh's own `field.index` (ids, keywords, values): a
     few terms a document, sorted here as Whoosh's pool sorts them."""
     items.sort(key=lambda item: (item[0], item[1]))
     terms: list[bytes] = []
@@ -316,7 +316,7 @@ def _generic_postings(fieldobj: Any, items: list[tuple[bytes, int, float, bytes]
     starts.append(len(items))
     fixed = fieldobj.format.fixed_value_size()
     values = None if fixed == 0 else [item[3] for item in items]
-    return Postings(terms, np.array(starts, dtype=np.int64), np.array([item[1] for item in items], dtype=np.int64),
+    return PostingArrays(terms, np.array(starts, dtype=np.int64), np.array([item[1] for item in items], dtype=np.int64),
                     np.array([item[2] for item in items], dtype=np.float64), values, None)
 
 
@@ -350,7 +350,7 @@ class _TextField:
             self.tokens.extend(map(self.term_ids.__getitem__, terms))
             self.positions.extend(positions)
 
-    def runs(self, doccount: int) -> Iterator[Postings]:
+    def runs(self, doccount: int) -> Iterator[PostingArrays]:
         """The field's postings, in runs of whole terms of about `_RUN_POSTINGS` postings (their
         encoded values, one bytes object each, are made a run at a time)."""
         counts = np.zeros(doccount, dtype=np.int64)
@@ -387,7 +387,7 @@ class _TextField:
         for low, high in zip(cuts.tolist(), [*cuts[1:].tolist(), len(terms)]):
             a, b = int(starts[low]), int(starts[high])
             values = positions_values(freqs[a:b], deltas[token_starts[a] : token_starts[b]])
-            yield Postings(terms[low:high], starts[low : high + 1] - a, posting_docs[a:b], freqs[a:b].astype(np.float64),
+            yield PostingArrays(terms[low:high], starts[low : high + 1] - a, posting_docs[a:b], freqs[a:b].astype(np.float64),
                            values, decoded[a:b])
 
 
@@ -611,7 +611,7 @@ def _grouped(entries: Iterator[tuple[tuple[str, bytes], int, Any]]) -> Iterator[
 
 
 class _Run:
-    """Postings of consecutive terms of one field being merged, read whole."""
+    """The postings of consecutive terms of one field being merged, read whole."""
 
     def __init__(self, fieldname: str, field: Any, field_lengths: np.ndarray | None) -> None:
         self.fieldname, self.field, self.field_lengths = fieldname, field, field_lengths
@@ -669,6 +669,6 @@ class _Run:
         if self.size:
             docs = np.concatenate(self.docs)
             lengths = None if self.field_lengths is None else self.field_lengths[docs]
-            terms.add(self.fieldname, Postings(self.terms, np.array(self.starts, dtype=np.int64), docs,
+            terms.add(self.fieldname, PostingArrays(self.terms, np.array(self.starts, dtype=np.int64), docs,
                                                            np.concatenate(self.weights), self.values, lengths))
         return _Run(self.fieldname, self.field, self.field_lengths)
