@@ -21,6 +21,7 @@ exact total field lengths (Whoosh's own merge sums the one-byte approximations).
 
 from __future__ import annotations
 
+import copy
 import heapq
 import io
 import pickle
@@ -475,7 +476,11 @@ def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence
     from whoosh.reading import SegmentReader
 
     segment = _new_segment(storage, indexname)
-    readers = [SegmentReader(storage, schema, seg) for seg in segments]
+    # Read with plain reads, not maps: a merge reads every page of the segments it merges, and
+    # mapped, they would count in the writing process's memory (~2 bytes a merged document's byte).
+    reading = copy.copy(storage)
+    reading.supports_mmap = False
+    readers = [SegmentReader(reading, schema, seg) for seg in segments]
     try:
         docmaps, lengths, totals = _merge_per_doc(storage, schema, segment, readers)
         terms = _TermsWriter(storage, segment)
