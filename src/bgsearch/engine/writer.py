@@ -18,8 +18,8 @@ from ..documents import Chunk, Document
 from ..errors import IndexAccessError, IndexLockedError, InvalidArgumentError
 from ..fields import ID_FIELD, Schema, index_term
 from . import checksums, durable
-from .store import OWNER_FILE, VALUE_SEPARATOR, Store, locked_message, owner_info, whoosh_field
 from .bulk import write_segment
+from .store import OWNER_FILE, VALUE_SEPARATOR, Store, locked_message, owner_info, whoosh_field
 from .workers import SegmentWorkers, commit_with_segments, workers_for
 
 __all__ = ["Written", "writing", "write", "optimize", "delete", "whoosh_fields", "add_fields"]
