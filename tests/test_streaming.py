@@ -273,7 +273,7 @@ def test_a_kill_during_optimize_leaves_every_document(tmp_path: Path) -> None:
         segments = ix.stats().segments
         assert segments > 1
     killed = []
-    for delay in (0.2, 0.6, 1.2):
+    for delay in (0.01, 0.05, 0.2):  # a merge of 3,000 documents takes ~0.1-0.3 s
         proc = subprocess.Popen(bgsearch_command("optimize", "--index", str(index_dir)),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env())
         try:
@@ -296,7 +296,8 @@ def test_a_kill_during_optimize_leaves_every_document(tmp_path: Path) -> None:
                 assert ix.stats().segments == 1
                 break
             assert proc.returncode == -signal.SIGKILL
-            assert ix.stats().segments == segments  # killed mid-merge: the commit before
+            # killed mid-merge: the commit before; or after its commit, on its way out: merged
+            assert ix.stats().segments in (segments, 1)
     assert killed, "every optimize finished before its kill"
     with Index.open(index_dir) as ix:
         ix.lock_timeout = 5.0  # a killed writer leaves no stale lock
