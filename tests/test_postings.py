@@ -249,14 +249,14 @@ def test_ids_and_weights_read_alone_are_whooshs_for_every_term(index: Index, tmp
     matcher reads, and the values, read a block at a time when asked, are Whoosh's."""
     import numpy as np
 
-    from bgsearch.engine.postings import Postings, _matched
+    from bgsearch.engine.postings import Postings, read_whole
 
     index.optimize()  # a merged segment too: blocks kept, first ids moved, small ones left plain
     checked, repeated, blocks = 0, 0, 0
     for reader, _ in index.searcher().reader().leaf_readers():
         for fieldname, tbytes in reader.all_terms():
             read = Postings(reader, fieldname, tbytes)
-            ids, weights, values = _matched(reader, fieldname, tbytes)
+            ids, weights, values = read_whole(reader, fieldname, tbytes)
             assert np.array_equal(read.ids, ids) and np.array_equal(read.weights, weights), (fieldname, tbytes)
             checked += 1
             repeated += bool(len(weights) and weights.max() > 1)  # a word twice in a document

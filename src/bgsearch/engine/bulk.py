@@ -38,7 +38,6 @@ from whoosh.codec.whoosh3 import (
     STORED_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
-    W3LeafMatcher,
     W3PerDocWriter,
     W3TermInfo,
     _lenfield,
@@ -50,6 +49,7 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_in
 from whoosh.util.numeric import _length_byte_cache, length_to_byte
 
 from ..analysis.analyzer import BulgarianAnalyzer
+from .postings import extent, read_whole
 from .untrusted import safe_load
 
 __all__ = ["write_segment", "merge_segments"]
@@ -232,10 +232,7 @@ class _TermsWriter:
         offset = self._offset + len(buffer)
         buffer += WHOOSH3_HEADER_MAGIC
         for number, (postfile, info, shift) in enumerate(parts):
-            offset_in, length_in = info.extent()
-            if isinstance(length_in, tuple):  # W3TermInfo.from_bytes keeps the length as unpack gives it
-                length_in = length_in[0]
-            raw = postfile.get(offset_in, length_in)
+            raw = postfile.get(*extent(info))
             if raw[:4] != WHOOSH3_HEADER_MAGIC:
                 raise ValueError(f"damaged postings of {fieldname}:{term!r}")
             last_part = number == len(parts) - 1
@@ -593,8 +590,8 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
             terms.add_blocks(fieldname, term, [(readers[index]._terms._postfile, info, int(moved or 0))
                                                for (index, info), moved in zip(group, shifts)])
             continue
-        for index, info in group:
-            run.add_term(readers[index]._terms._postfile, info, docmaps[index])
+        for index, _ in group:
+            run.add_term(readers[index], term, docmaps[index])
         run.end_term(term)
         if run.size >= _MAX_BATCH_POSTINGS:
             run = run.write(terms)
@@ -628,23 +625,10 @@ class _Run:
         self.size = 0
         self._pending = 0
 
-    def add_term(self, postfile: Any, info: Any, docmap: np.ndarray) -> None:
+    def add_term(self, reader: Any, term: bytes, docmap: np.ndarray) -> None:
         """Add one reader's postings of the current term, without its deleted documents'."""
-        if info.is_inlined():
-            ids, weights, values = info.inlined_postings()
-            self._add(np.array(ids, dtype=np.int64), weights, values, docmap)
-            return
-        offset, length = info.extent()
-        matcher = W3LeafMatcher(postfile, offset, length, self.field.format)
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            values = None
-            if self.values is not None:
-                matcher._read_values()
-                values = matcher._values
-            self._add(np.array(matcher._ids, dtype=np.int64), matcher._weights, values, docmap)
-            matcher._next_block()
+        ids, weights, values = read_whole(reader, self.fieldname, term)
+        self._add(ids, weights, values if self.values is not None else None, docmap)
 
     def _add(self, ids: np.ndarray, weights: Any, values: Any, docmap: np.ndarray) -> None:
         new = docmap[ids]

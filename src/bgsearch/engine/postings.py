@@ -50,7 +50,7 @@ class Postings:
         self._block_values: dict[int, Any] = {}
         read = _blocks(reader, fieldname, tbytes)
         if read is None:  # not in the layout `_blocks` reads: through Whoosh's matcher
-            self.ids, self.weights, self._values = _matched(reader, fieldname, tbytes)
+            self.ids, self.weights, self._values = read_whole(reader, fieldname, tbytes)
             self._first_rows: list[int] = []
             self._extents: list[tuple[int, int, bool]] = []
         else:
@@ -72,8 +72,16 @@ class Postings:
         return values[row - self._first_rows[block]] if values else None
 
 
-def _matched(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray, list[Any]]:
-    """A term's ids, weights and values through Whoosh's matcher, a block at a time."""
+def extent(info: Any) -> tuple[int, int]:
+    """Where a term's postings lie in its segment's postings file (W3TermInfo.from_bytes keeps the
+    length as struct.unpack gives it, a 1-tuple)."""
+    offset, length = info.extent()
+    return offset, length[0] if isinstance(length, tuple) else length
+
+
+def read_whole(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """A term's ids, weights and values through Whoosh's matcher, a block at a time (deleted
+    documents' postings too: the caller drops them)."""
     import numpy as np
 
     postings = reader.postings(fieldname, tbytes)
@@ -125,8 +133,8 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes
     info = terms.term_info(fieldname, tbytes)
     if info.is_inlined():
         return None
-    offset, length = info.extent()
-    raw = terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length)
+    offset, length = extent(info)
+    raw = terms._postfile.get(offset, length)
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
         return None
     deltas: list[int] = []  # each block's first id whole, then deltas
