@@ -58,8 +58,7 @@ BLOCK_LIMIT = 128  # postings a block, and the blocks' zlib level: W3Codec's def
 COMPRESSION = 3
 _PROGRESS_EVERY = 100
 _PLAIN_BELOW = 512  # a merge leaves blocks of fewer bytes uncompressed
-_MAX_BATCH_POSTINGS = 1 << 20  # a merge hands the block writer this many postings at a time
-_RUN_POSTINGS = 1 << 17  # a new segment's postings are encoded and written this many at a time
+_RUN_POSTINGS = 1 << 17  # postings encoded or read whole and written at a time (new segments, merges)
 _BYTE_LENGTHS = np.array(_length_byte_cache, dtype=np.int64)  # a length byte → the length it stands for
 _LONGEST = 106374  # lengths from here on are all byte 255 (whoosh.util.numeric.length_to_byte)
 _TERM_STRUCT = W3TermInfo._struct
@@ -593,7 +592,7 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
         for index, _ in group:
             run.add_term(readers[index], term, docmaps[index])
         run.end_term(term)
-        if run.size >= _MAX_BATCH_POSTINGS:
+        if run.size >= _RUN_POSTINGS:
             run = run.write(terms)
     if run is not None:
         run.write(terms)
