@@ -5,6 +5,7 @@ decide the ranking alone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,9 @@ class _Index:
 
     def __init__(self, *terms: str) -> None:
         self.terms = set(terms)
+
+    def prefetch(self, terms: Iterable[str]) -> None:
+        pass
 
     def doc_frequency(self, term: str) -> int:
         return int(term in self.terms)

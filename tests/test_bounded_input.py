@@ -13,6 +13,7 @@ import json
 import random
 import re
 import tracemalloc
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,9 @@ def test_long_runs_of_white_space_are_lexed(text: str) -> None:
 class _Statistics:
     """Every Cyrillic term is in the index once, no Latin one (so no word gets a Latin reading);
     nothing is similar: expansion without typo candidates."""
+
+    def prefetch(self, terms: Iterable[str]) -> None:
+        pass
 
     def doc_frequency(self, term: str) -> int:
         return 0 if term.isascii() else 1

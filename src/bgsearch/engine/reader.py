@@ -10,7 +10,7 @@ import threading
 import zlib
 import weakref
 from bisect import bisect_right
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -179,6 +179,9 @@ class Snapshot:
         return dict(stored) if stored else None
 
     # -- statistics for query expansion ----------------------------------------------------------
+
+    def prefetch(self, terms: Iterable[str]) -> None:
+        """Nothing to do: a local lookup costs no round trip."""
 
     def doc_frequency(self, term: str) -> int:
         """How many documents have `term` (an analyzed term) in a default field (an upper bound)."""

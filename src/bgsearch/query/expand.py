@@ -409,9 +409,8 @@ class _Expander:
             latin = self.pipeline.term(spelling)
             if latin is not None and latin not in terms:
                 terms.append(latin)
-        prefetch = getattr(self.statistics, "prefetch", None)  # an engine that looks terms up in bulk
-        if prefetch is not None and terms:
-            prefetch([term, *terms])  # the word's own term too: _compete weighs them by it
+        if terms:
+            self.statistics.prefetch([term, *terms])  # the word's own term too: _compete weighs them by it
         found = [latin for latin in terms if self.statistics.doc_frequency(latin) > 0]
         return found[:_LATIN_TERMS]
 

@@ -10,6 +10,10 @@ __all__ = ["Statistics"]
 
 
 class Statistics(Protocol):
+    def prefetch(self, terms: Iterable[str]) -> None:
+        """A hint that `doc_frequency` is about to be asked for each of `terms`: an engine whose
+        lookups cost a round trip (OpenSearch) answers them in one; a local one does nothing."""
+
     def doc_frequency(self, term: str) -> int:
         """How many documents have `term` in a default field (an upper bound)."""
 
