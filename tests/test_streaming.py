@@ -144,6 +144,26 @@ def test_ids_given_twice_are_found_across_chunks(tmp_path: Path) -> None:
         assert len(ix) == 30
 
 
+def test_replaced_ids_are_found_whether_a_segment_is_asked_id_by_id_or_read_whole(tmp_path: Path) -> None:
+    # A segment is read whole into IndexedIds once an import has asked it about an eighth as many
+    # ids as it holds: 10 ids of a 1,000-document segment are looked up one by one, 300 read it.
+    docs = make_documents(1_000, seed=75)
+    with Index.create(tmp_path / "index") as ix:
+        ix.add_documents(docs, workers=1)
+        few = [{**doc, "body": doc["body"] + " Поправка."} for doc in docs[100:110]]
+        result = ix.add_documents([*few, *make_documents(5, seed=76, prefix="new")], workers=1)
+        assert (result.added, result.replaced) == (5, 10)
+        many = [{**doc, "body": doc["body"] + " Поправка."} for doc in docs[500:800]]
+        result = ix.add_documents([*many, *make_documents(40, seed=78, prefix="more")], commit_every=85,
+                                  workers=1)
+        assert (result.added, result.replaced) == (40, 300)
+        assert len(ix) == 1_045
+        assert ix.search("поправка", limit=1).total == 310
+        # Deleting goes the same way: an id deleted once is not found again.
+        assert ix.delete([docs[0]["id"], docs[0]["id"] + "x"]) == [docs[0]["id"] + "x"]
+        assert len(ix) == 1_044 and ix.get(docs[0]["id"]) is None
+
+
 def test_progress_without_a_known_total(tmp_path: Path) -> None:
     calls: list[tuple[int, int | None]] = []
     with Index.create(tmp_path / "index") as ix:

@@ -25,6 +25,7 @@ import copy
 import heapq
 import io
 import pickle
+import struct
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -46,10 +47,11 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import UnknownFieldError
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_int
-from whoosh.util.numeric import _length_byte_cache, length_to_byte
+from whoosh.util.numeric import _length_byte_cache
 
 from ..analysis.analyzer import BulgarianAnalyzer
-from .postings import extent, read_whole
+from .postings import _HEADER as BLOCK_HEADER  # a block header's usual layout
+from .postings import read_whole
 from .untrusted import safe_load
 
 __all__ = ["write_segment", "merge_segments"]
@@ -66,6 +68,8 @@ _TERM_INFO = np.dtype([  # W3TermInfo.to_bytes: "!BfIBBfII", then the postings' 
     ("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"), ("maxlength", "u1"),
     ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4"), ("offset", ">i8"), ("length", ">i4"),
 ])
+_EXTENT = struct.Struct("!qi")
+_RECORD_LENGTHS = struct.Struct("!ii")  # a term table record: key and value lengths (filetables._lengths)
 _dumps = pickle.dumps
 
 
@@ -221,46 +225,46 @@ class _TermsWriter:
         for i, term_bytes in enumerate(postings.terms):
             add(prefix + term_bytes, records[i * size : (i + 1) * size])
 
-    def add_blocks(self, fieldname: str, term: bytes, parts: Sequence[tuple[Any, Any, int]]) -> None:
+    def add_blocks(self, fieldname: str, term: bytes, parts: Sequence[tuple[Any, TermRecord, int]]) -> None:
         """Write one term whose postings are the blocks of other segments' postings files, each
-        part's document numbers shifted by a constant (`parts`: postings file, W3TermInfo, shift;
+        part's document numbers shifted by a constant (`parts`: postings file, term record, shift;
         no deleted document among them). The blocks stay as they are but for the first id of each,
         the only one written whole, and its header's last id; a term's parts stay separate blocks."""
         field_id = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
         buffer = self._buffer
         offset = self._offset + len(buffer)
         buffer += WHOOSH3_HEADER_MAGIC
-        for number, (postfile, info, shift) in enumerate(parts):
-            raw = postfile.get(*extent(info))
+        for number, (postfile, record, shift) in enumerate(parts):
+            raw = postfile.get(record.offset, record.length)
             if raw[:4] != WHOOSH3_HEADER_MAGIC:
                 raise ValueError(f"damaged postings of {fieldname}:{term!r}")
             last_part = number == len(parts) - 1
+            if not shift:  # the blocks as they are; only the last one's size may change its sign
+                last_size = _last_block_size(raw)
+                buffer += raw[4:last_size]
+                size = unpack_int(raw[last_size : last_size + 4])[0]
+                buffer += pack_int(size if last_part else -size)
+                buffer += raw[last_size + 4 :]
+                continue
             position, last_block = 4, False
             while not last_block:
                 stored_size = unpack_int(raw[position : position + 4])[0]
                 last_block, block_end = stored_size < 0, position + 4 + abs(stored_size)
-                header_file = io.BytesIO(raw)
-                header_file.seek(position + 4)
-                count, last_id, top, comp, short, long = safe_load(header_file)
-                data = raw[header_file.tell() : block_end]
-                if shift:
-                    data, comp = _shift_first_id(data, comp, shift)
+                count, last_id, top, comp, short, long, data_start = _block_header(raw, position + 4, block_end)
+                data, comp = _shift_first_id(raw[data_start:block_end], comp, shift)
                 header = _dumps((count, last_id + shift, top, comp, short, long), 2)
                 size = len(header) + len(data)
                 buffer += pack_int(-size if last_block and last_part else size)
                 buffer += header
                 buffer += data
                 position = block_end
-        first, last = parts[0], parts[-1]
-        weight = sum(info.weight() for _, info, _ in parts)
-        min_length = min(info.min_length() for _, info, _ in parts)
-        max_length = max(info.max_length() for _, info, _ in parts)
-        record = _TERM_STRUCT.pack(0, weight, sum(info.doc_frequency() for _, info, _ in parts),
-                                   length_to_byte(min_length), length_to_byte(max_length),
-                                   max(info.max_weight() for _, info, _ in parts),
-                                   first[1].min_id() + first[2], last[1].max_id() + last[2])
+        records = [record for _, record, _ in parts]
+        info = _TERM_STRUCT.pack(0, sum(r.weight for r in records), sum(r.df for r in records),
+                                 min(r.min_length for r in records), max(r.max_length for r in records),
+                                 max(r.max_weight for r in records), records[0].min_id + parts[0][2],
+                                 records[-1].max_id + parts[-1][2])
         length = self._offset + len(buffer) - offset
-        self._index.add(pack_ushort(field_id) + term, record + pack_long(offset) + pack_int(length))
+        self._index.add(pack_ushort(field_id) + term, info + pack_long(offset) + pack_int(length))
         if len(buffer) >= 1 << 22:
             self._flush()
 
@@ -298,6 +302,67 @@ def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int]:
     if comp and len(plain) >= _PLAIN_BELOW:
         return zlib.compress(plain, comp), comp
     return plain, 0
+
+
+def _last_block_size(raw: bytes) -> int:
+    """Where the size of a term's last block is (the one stored negative) in its postings."""
+    position = 4
+    while True:
+        size = unpack_int(raw[position : position + 4])[0]
+        if size < 0:
+            return position
+        position += 4 + size
+
+
+def _block_header(raw: bytes, start: int, end: int) -> tuple[Any, ...]:
+    """A block's header (count, last id, top weight, zlib level, shortest and longest length byte)
+    and where its data starts. The usual layout, which `BLOCK_HEADER` checks holds nothing but
+    numbers, is read by pickle's C loader; anything else by the strict one."""
+    found = BLOCK_HEADER.match(raw, start, end)
+    if found is not None:
+        return (*pickle.loads(raw[start : found.end()]), found.end())
+    header_file = io.BytesIO(raw)
+    header_file.seek(start)
+    return (*safe_load(header_file), header_file.tell())
+
+
+class TermRecord:
+    """A term's entry in a segment's term table (W3TermInfo's bytes), the fields a merge uses."""
+
+    __slots__ = ("weight", "df", "min_length", "max_length", "max_weight", "min_id", "max_id", "offset",
+                 "length", "inlined")
+
+    def __init__(self, value: bytes) -> None:
+        (self.inlined, self.weight, self.df, self.min_length, self.max_length, self.max_weight, self.min_id,
+         self.max_id) = _TERM_STRUCT.unpack_from(value)
+        if not self.inlined:
+            self.offset, self.length = _EXTENT.unpack_from(value, _TERM_STRUCT.size)
+
+
+def _term_records(reader: Any, chunk: int = 1 << 20) -> Iterator[tuple[tuple[str, bytes], TermRecord]]:
+    """Every term of a segment ((field name, term bytes), its record), in the order of its term
+    table, read a megabyte at a time (Whoosh's own iteration makes a few small reads a term)."""
+    table = reader._terms._tindex
+    names = {number: name for name, number in reader._terms._fieldmap.items()}
+    position, end = table.startofdata, table.endofdata
+    data, at = b"", 0
+    while True:
+        if len(data) - at >= _RECORD_LENGTHS.size:
+            key_length, value_length = _RECORD_LENGTHS.unpack_from(data, at)
+            key = at + _RECORD_LENGTHS.size
+            value = key + key_length
+            if value + value_length <= len(data):
+                field = names[int.from_bytes(data[key : key + 2], "big")]
+                yield (field, data[key + 2 : value]), TermRecord(data[value : value + value_length])
+                at = value + value_length
+                continue
+        if position >= end:
+            break
+        read = min(chunk, end - position)
+        data, at = data[at:] + table.dbfile.get(position, read), 0
+        position += read
+    if at != len(data):
+        raise ValueError("damaged term table")
 
 
 def _generic_postings(fieldobj: Any, items: list[tuple[bytes, int, float, bytes]]) -> PostingArrays:
@@ -562,16 +627,16 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
     others are read whole, the deleted documents' postings dropped, and written anew in runs."""
     dead_before = [np.concatenate([[0], np.cumsum(docmap < 0)]) for docmap in docmaps]
 
-    def entries(index: int) -> Iterator[tuple[tuple[str, bytes], int, Any]]:
-        for key, info in readers[index]._terms.items():
+    def entries(index: int) -> Iterator[tuple[tuple[str, bytes], int, TermRecord]]:
+        for key, record in _term_records(readers[index]):
             if key[0] in schema:
-                yield key, index, info
+                yield key, index, record
 
-    def shift(index: int, info: Any) -> int | None:
+    def shift(index: int, record: TermRecord) -> int | None:
         """How far the term's documents in this reader move, if none of them is deleted."""
-        if info.is_inlined():
+        if record.inlined:
             return None
-        low, high = info.min_id(), info.max_id()
+        low, high = record.min_id, record.max_id
         if dead_before[index][high + 1] != dead_before[index][low]:
             return None
         return int(docmaps[index][low]) - low
@@ -586,8 +651,8 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
         shifts = [shift(index, info) for index, info in group]
         if all(moved is not None for moved in shifts):
             run = run.write(terms)  # what came before this term first: terms go in order
-            terms.add_blocks(fieldname, term, [(readers[index]._terms._postfile, info, int(moved or 0))
-                                               for (index, info), moved in zip(group, shifts)])
+            terms.add_blocks(fieldname, term, [(readers[index]._terms._postfile, record, int(moved or 0))
+                                               for (index, record), moved in zip(group, shifts)])
             continue
         for index, _ in group:
             run.add_term(readers[index], term, docmaps[index])
@@ -598,9 +663,10 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
         run.write(terms)
 
 
-def _grouped(entries: Iterator[tuple[tuple[str, bytes], int, Any]]) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, Any]]]]:
+def _grouped(entries: Iterator[tuple[tuple[str, bytes], int, TermRecord]]
+             ) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, TermRecord]]]]:
     key: tuple[str, bytes] | None = None
-    group: list[tuple[int, Any]] = []
+    group: list[tuple[int, TermRecord]] = []
     for entry_key, index, info in entries:
         if entry_key != key:
             if key is not None:
