@@ -21,7 +21,9 @@ from whoosh.writing import SegmentWriter
 from bgsearch import Index
 from bgsearch.analysis.pipeline import default_pipeline
 from bgsearch.documents import to_document
+from bgsearch.engine import bulk
 from bgsearch.engine.bulk import merge_segments, positions_values, write_segment
+from bgsearch.engine.workers import CAN_FORK, SegmentWorkers
 from bgsearch.engine.writer import whoosh_fields
 from conftest import SEEDS, SHARED
 from test_fields import LAW_SCHEMA, law_unit
@@ -173,6 +175,28 @@ def test_a_merged_segment_equals_whooshs_segment_of_the_live_documents(tmp_path:
     assert ours_now["docs"] == theirs_now["docs"]
     assert ours_now["totals"] == theirs_now["totals"] == dict(theirs._fieldlengths)
     assert_same_scores(ours_now["scores"], theirs_now["scores"])
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="the workers are forked")
+@pytest.mark.parametrize("parts", [2, 3])
+def test_a_merge_in_ranges_of_terms_by_workers_writes_the_same_files(tmp_path: Path, parts: int,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "_PARALLEL_MERGE_DOCS", 0)
+    docs = law_units(900)
+    with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
+        whoosh = ix._store.whoosh_index
+        storage, schema = whoosh.storage, whoosh.schema
+        rows = whoosh_rows(ix, docs)
+        segments = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 300]) for start in (0, 300, 600)]
+        for n in range(7, 300, 11):  # deletions in the middle segment: its terms are read and written anew
+            segments[1].delete_document(n)
+        alone = merge_segments(storage, schema, whoosh.indexname, segments)
+        with SegmentWorkers(2) as pool:
+            shared = merge_segments(storage, schema, whoosh.indexname, segments, (pool.start, parts))
+        assert len(bulk._term_ranges([SegmentReader(storage, schema, seg) for seg in segments], parts)) == parts
+        files = segment_files(storage, shared)
+        assert files == segment_files(storage, alone)
+        assert not [name for name in storage.list() if ".part" in name]  # the parts' files are gone
 
 
 def test_an_index_grown_by_many_commits_and_merges_answers_as_one_built_at_once(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ import pickle
 import struct
 import zlib
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -140,15 +140,49 @@ def positions_values(freqs: np.ndarray, deltas: np.ndarray) -> list[bytes]:
 
 class _TermsWriter:
     """A segment's terms (`.trm`, an ordered hash of field number + term bytes → W3TermInfo) and
-    postings (`.pst`, each term's blocks), as W3FieldWriter and W3PostingsWriter write them."""
+    postings (`.pst`, each term's blocks), as W3FieldWriter and W3PostingsWriter write them. With a
+    `part` file name instead of a segment: one range of a merge's terms, whose postings go to that
+    file and whose table entries are kept in `records`, for `append_part`."""
 
-    def __init__(self, storage: Any, segment: Any) -> None:
-        self._index = OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
+    def __init__(self, storage: Any, segment: Any, part: str | None = None) -> None:
         self._fieldmap: dict[str, int] = {}
-        self._index.extras["fieldmap"] = self._fieldmap
-        self._postings = segment.create_file(storage, W3Codec.POSTS_EXT)
+        self.records: list[tuple[str, bytes, bytes]] = []
+        if segment is None:
+            self._index: Any = None
+            self._postings = storage.create_file(part)
+        else:
+            self._index = OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
+            self._index.extras["fieldmap"] = self._fieldmap
+            self._postings = segment.create_file(storage, W3Codec.POSTS_EXT)
         self._offset = 0
         self._buffer = bytearray()
+
+    def _add_terms(self, fieldname: str, terms: Iterable[tuple[bytes, bytes]]) -> None:
+        """Add (term bytes, record) pairs of a field to the table (a part: to `records`)."""
+        if self._index is None:
+            self.records += [(fieldname, term, record) for term, record in terms]
+            return
+        prefix = pack_ushort(self._fieldmap.setdefault(fieldname, len(self._fieldmap)))
+        add = self._index.add
+        for term, record in terms:
+            add(prefix + term, record)
+
+    def append_part(self, storage: Any, part: str, records: Sequence[tuple[str, bytes, bytes]]) -> None:
+        """Append a part's postings file (then deleted) and its terms, which come after every term
+        written before, their offsets moved to where the part now starts."""
+        self._flush()
+        start = self._offset
+        source = storage.open_file(part)
+        try:
+            while block := source.read(1 << 22):
+                self._postings.write(block)
+                self._offset += len(block)
+        finally:
+            source.close()
+        storage.delete_file(part)
+        for fieldname, term, record in records:
+            offset, length = _EXTENT.unpack_from(record, _TERM_STRUCT.size)
+            self._add_terms(fieldname, [(term, record[: _TERM_STRUCT.size] + _EXTENT.pack(offset + start, length))])
 
     def add(self, fieldname: str, postings: PostingArrays) -> None:
         """Write a run of `fieldname`'s terms (after every term written before: fields in name order,
@@ -157,7 +191,6 @@ class _TermsWriter:
         terms = len(postings.terms)
         if not terms:
             return
-        field_id = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
         counts = np.diff(starts)
         blocks = -(-counts // BLOCK_LIMIT)
         term_of_block = np.repeat(np.arange(terms), blocks)
@@ -220,17 +253,13 @@ class _TermsWriter:
         info["length"] = ends - offsets
         records = info.tobytes()
         size = _TERM_INFO.itemsize
-        prefix = pack_ushort(field_id)
-        add = self._index.add
-        for i, term_bytes in enumerate(postings.terms):
-            add(prefix + term_bytes, records[i * size : (i + 1) * size])
+        self._add_terms(fieldname, ((term, records[i * size : (i + 1) * size]) for i, term in enumerate(postings.terms)))
 
     def add_blocks(self, fieldname: str, term: bytes, parts: Sequence[tuple[Any, TermRecord, int]]) -> None:
         """Write one term whose postings are the blocks of other segments' postings files, each
         part's document numbers shifted by a constant (`parts`: postings file, term record, shift;
         no deleted document among them). The blocks stay as they are but for the first id of each,
         the only one written whole, and its header's last id; a term's parts stay separate blocks."""
-        field_id = self._fieldmap.setdefault(fieldname, len(self._fieldmap))
         buffer = self._buffer
         offset = self._offset + len(buffer)
         buffer += WHOOSH3_HEADER_MAGIC
@@ -264,7 +293,7 @@ class _TermsWriter:
                                  max(r.max_weight for r in records), records[0].min_id + parts[0][2],
                                  records[-1].max_id + parts[-1][2])
         length = self._offset + len(buffer) - offset
-        self._index.add(pack_ushort(field_id) + term, info + pack_long(offset) + pack_int(length))
+        self._add_terms(fieldname, [(term, info + pack_long(offset) + pack_int(length))])
         if len(buffer) >= 1 << 22:
             self._flush()
 
@@ -275,7 +304,8 @@ class _TermsWriter:
 
     def close(self) -> None:
         self._flush()
-        self._index.close()
+        if self._index is not None:
+            self._index.close()
         self._postings.close()
 
 
@@ -531,9 +561,19 @@ def write_segment(storage: Any, schema: Any, indexname: str, rows: Sequence[Mapp
 
 # -- merging ---------------------------------------------------------------------------------------
 
-def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence[Any]) -> Any:
+Parallel = Callable[[Callable[[Any], Any], Sequence[Any]], Callable[[], list[Any]]]
+"""Runs a function on each job in other processes (the import's workers); returns a call that waits
+for the results, in order."""
+
+_PARALLEL_MERGE_DOCS = 20_000  # smaller merges take well under a second: not worth the hand-over
+
+
+def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence[Any],
+                   parallel: tuple[Parallel, int] | None = None) -> Any:
     """One new compound segment of the live documents of `segments`, in their order; returns it,
-    uncommitted (the caller drops the old segments in the same commit)."""
+    uncommitted (the caller drops the old segments in the same commit). `parallel`: a way to run
+    jobs in other processes and how many: the postings are then merged in that many ranges of terms
+    at once while this process copies the stored fields."""
     from whoosh.reading import SegmentReader
 
     segment = _new_segment(storage, indexname)
@@ -543,68 +583,89 @@ def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence
     reading.supports_mmap = False
     readers = [SegmentReader(reading, schema, seg) for seg in segments]
     try:
-        docmaps, lengths, totals = _merge_per_doc(storage, schema, segment, readers)
+        documents = _Documents(schema, readers)
         terms = _TermsWriter(storage, segment)
-        _merge_postings(terms, schema, readers, docmaps, lengths)
+        ranges = _term_ranges(readers, parallel[1]) if parallel and documents.count >= _PARALLEL_MERGE_DOCS else []
+        if len(ranges) > 1:
+            assert parallel is not None
+            jobs = [_PostingsJob(storage.folder, indexname, list(segments), documents.docmaps, documents.lengths,
+                                 low, high, segment.make_filename(f".part{number}"))
+                    for number, (low, high) in enumerate(ranges)]
+            results = parallel[0](_merge_postings_part, jobs)
+            documents.write(storage, segment, readers)  # meanwhile
+            for job, part in zip(jobs, results()):
+                terms.append_part(storage, job.file_name, part)
+        else:
+            documents.write(storage, segment, readers)
+            _merge_postings(terms, schema, readers, documents.docmaps, documents.lengths)
         terms.close()
     finally:
         for reader in readers:
             reader.close()
-    segment.set_doc_count(sum(int((docmap >= 0).sum()) for docmap in docmaps))
-    segment._fieldlengths = totals
+    segment.set_doc_count(documents.count)
+    segment._fieldlengths = documents.totals
     segment.create_compound_file(storage)
     return segment
 
 
-def _merge_per_doc(storage: Any, schema: Any, segment: Any, readers: Sequence[Any]
-                   ) -> tuple[list[np.ndarray], dict[str, np.ndarray], dict[str, int]]:
-    """Copy the live documents' stored fields (their compressed bytes, as they are) and length bytes
-    into `segment`; returns each reader's document map (old number → new, -1: deleted), the new
-    documents' decoded length of each scored field, and the exact total length of each field."""
-    perdoc = W3PerDocWriter(W3Codec(), storage, segment)
-    stored_out = perdoc._get_column("_stored")._child  # compressed bytes, under the pickling wrapper
-    scored = sorted(name for name, field in schema.items() if field.scorable)
-    docmaps: list[np.ndarray] = []
-    length_parts: dict[str, list[np.ndarray]] = {name: [] for name in scored}
-    totals: dict[str, int] = {}
-    new = 0
-    for reader in readers:
-        source = reader._perdoc
-        count = source.doc_count_all()
-        live = np.ones(count, dtype=bool)
-        if reader.has_deletions():
-            live[list(source.deleted_docs())] = False
-        docmap = np.where(live, np.cumsum(live) - 1 + new, -1)
-        docmaps.append(docmap)
-        stored_in = source.column_reader("_stored", STORED_COLUMN)._child
-        columns = {name: source._cached_reader(_lenfield(name), LENGTHS_COLUMN) for name in scored}
-        bytes_of = {name: np.array([column[d] for d in range(count)], dtype=np.int64) if column is not None
-                    else np.zeros(count, dtype=np.int64) for name, column in columns.items()}
-        recorded: Mapping[str, int] = getattr(reader.segment(), "_fieldlengths", None) or {}
-        deleted_lengths = _deleted_lengths(schema, reader, np.flatnonzero(~live).tolist(), scored)
-        for name in scored:
-            decoded = np.where(bytes_of[name] > 0, _BYTE_LENGTHS[bytes_of[name]], 0)
-            length_parts[name].append(decoded[live])
-            if name in recorded:  # the segment's exact total, less its deleted documents'
-                total = recorded[name] - (deleted_lengths[name] if name in deleted_lengths else int(decoded[~live].sum()))
-            else:
-                total = int(decoded[live].sum())
-            totals[name] = totals.get(name, 0) + total
-        for old in np.flatnonzero(live).tolist():
-            perdoc.start_doc(new)
-            for name in scored:
-                byte = int(bytes_of[name][old])
-                if byte:
-                    perdoc.add_column_value(_lenfield(name), LENGTHS_COLUMN, byte)
-            raw = VarBytesColumn.Reader.__getitem__(stored_in, old)
-            if raw:
-                VarBytesColumn.Writer.add(stored_out, new, raw)
-            perdoc.finish_doc()
-            new += 1
-    perdoc.close()
-    lengths = {name: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-               for name, parts in length_parts.items()}
-    return docmaps, lengths, {name: total for name, total in totals.items() if total}
+class _Documents:
+    """The documents of segments being merged: each reader's document map (old number → new, -1:
+    deleted), the length bytes and decoded lengths of each scored field, the exact total length of
+    each field; `write` copies the live documents' stored fields (their compressed bytes, as they
+    are) and length bytes into the new segment."""
+
+    def __init__(self, schema: Any, readers: Sequence[Any]) -> None:
+        self.scored = sorted(name for name, field in schema.items() if field.scorable)
+        self.docmaps: list[np.ndarray] = []
+        self.length_bytes: list[dict[str, np.ndarray]] = []
+        length_parts: dict[str, list[np.ndarray]] = {name: [] for name in self.scored}
+        totals: dict[str, int] = {}
+        new = 0
+        for reader in readers:
+            source = reader._perdoc
+            count = source.doc_count_all()
+            live = np.ones(count, dtype=bool)
+            if reader.has_deletions():
+                live[list(source.deleted_docs())] = False
+            self.docmaps.append(np.where(live, np.cumsum(live) - 1 + new, -1))
+            new += int(live.sum())
+            columns = {name: source._cached_reader(_lenfield(name), LENGTHS_COLUMN) for name in self.scored}
+            bytes_of = {name: np.array([column[d] for d in range(count)], dtype=np.int64) if column is not None
+                        else np.zeros(count, dtype=np.int64) for name, column in columns.items()}
+            self.length_bytes.append(bytes_of)
+            recorded: Mapping[str, int] = getattr(reader.segment(), "_fieldlengths", None) or {}
+            deleted_lengths = _deleted_lengths(schema, reader, np.flatnonzero(~live).tolist(), self.scored)
+            for name in self.scored:
+                decoded = np.where(bytes_of[name] > 0, _BYTE_LENGTHS[bytes_of[name]], 0)
+                length_parts[name].append(decoded[live])
+                if name in recorded:  # the segment's exact total, less its deleted documents'
+                    total = recorded[name] - (deleted_lengths[name] if name in deleted_lengths
+                                              else int(decoded[~live].sum()))
+                else:
+                    total = int(decoded[live].sum())
+                totals[name] = totals.get(name, 0) + total
+        self.count = new
+        self.lengths = {name: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+                        for name, parts in length_parts.items()}
+        self.totals = {name: total for name, total in totals.items() if total}
+
+    def write(self, storage: Any, segment: Any, readers: Sequence[Any]) -> None:
+        perdoc = W3PerDocWriter(W3Codec(), storage, segment)
+        stored_out = perdoc._get_column("_stored")._child  # compressed bytes, under the pickling wrapper
+        for reader, docmap, bytes_of in zip(readers, self.docmaps, self.length_bytes):
+            stored_in = reader._perdoc.column_reader("_stored", STORED_COLUMN)._child
+            for old in np.flatnonzero(docmap >= 0).tolist():
+                new = int(docmap[old])
+                perdoc.start_doc(new)
+                for name in self.scored:
+                    byte = int(bytes_of[name][old])
+                    if byte:
+                        perdoc.add_column_value(_lenfield(name), LENGTHS_COLUMN, byte)
+                raw = VarBytesColumn.Reader.__getitem__(stored_in, old)
+                if raw:
+                    VarBytesColumn.Writer.add(stored_out, new, raw)
+                perdoc.finish_doc()
+        perdoc.close()
 
 
 def _deleted_lengths(schema: Any, reader: Any, deleted: list[int], scored: list[str]) -> dict[str, int]:
@@ -621,7 +682,8 @@ def _deleted_lengths(schema: Any, reader: Any, deleted: list[int], scored: list[
 
 
 def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], docmaps: Sequence[np.ndarray],
-                    lengths: Mapping[str, np.ndarray]) -> None:
+                    lengths: Mapping[str, np.ndarray], low: tuple[str, bytes] | None = None,
+                    high: tuple[str, bytes] | None = None) -> None:
     """Write the merged postings, field by field in name order and term by term. A term none of
     whose postings belongs to a deleted document keeps its blocks (`_TermsWriter.add_blocks`); the
     others are read whole, the deleted documents' postings dropped, and written anew in runs."""
@@ -629,7 +691,9 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
 
     def entries(index: int) -> Iterator[tuple[tuple[str, bytes], int, TermRecord]]:
         for key, record in _term_records(readers[index]):
-            if key[0] in schema:
+            if high is not None and key >= high:
+                return
+            if key[0] in schema and (low is None or key >= low):
                 yield key, index, record
 
     def shift(index: int, record: TermRecord) -> int | None:
@@ -661,6 +725,56 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
             run = run.write(terms)
     if run is not None:
         run.write(terms)
+
+
+def _term_ranges(readers: Sequence[Any], parts: int) -> list[tuple[tuple[str, bytes] | None, tuple[str, bytes] | None]]:
+    """`parts` ranges of terms [low, high) (None: open) holding about as many postings bytes each, by
+    the largest segment's terms."""
+    largest = max(readers, key=lambda reader: reader.doc_count_all())
+    records = [(key, record.offset + record.length) for key, record in _term_records(largest) if not record.inlined]
+    if parts < 2 or len(records) < parts:
+        return []
+    ends = np.array([end for _, end in records])
+    cuts = np.searchsorted(ends, ends[-1] * np.arange(1, parts) / parts)
+    bounds: list[tuple[str, bytes] | None] = [None, *(records[int(cut)][0] for cut in cuts), None]
+    return [(bounds[i], bounds[i + 1]) for i in range(parts) if bounds[i] is None or bounds[i] != bounds[i + 1]]
+
+
+class _PostingsJob:
+    """One range of terms of a merge, for a worker: where the index is, the segments and what
+    `_Documents` found, and the file its postings go to."""
+
+    def __init__(self, folder: str, indexname: str, segments: list[Any], docmaps: list[np.ndarray],
+                 lengths: dict[str, np.ndarray], low: tuple[str, bytes] | None, high: tuple[str, bytes] | None,
+                 file_name: str) -> None:
+        self.folder, self.indexname, self.segments = folder, indexname, segments
+        self.docmaps, self.lengths, self.low, self.high, self.file_name = docmaps, lengths, low, high, file_name
+
+
+def _merge_postings_part(job: _PostingsJob) -> list[tuple[str, bytes, bytes]]:
+    """Merge one range of terms into its own postings file; returns each term's table key and record
+    (its postings' offset counted from the start of that file)."""
+    from pathlib import Path
+
+    from whoosh import index as whoosh_index
+    from whoosh.reading import SegmentReader
+
+    from .store import open_storage
+
+    storage = open_storage(Path(job.folder), durable_writes=False)  # the merge's owner fsyncs what it commits
+    ix = whoosh_index.FileIndex(storage, indexname=job.indexname)
+    reading = copy.copy(storage)
+    reading.supports_mmap = False
+    readers = [SegmentReader(reading, ix.schema, seg) for seg in job.segments]
+    try:
+        terms = _TermsWriter(storage, None, job.file_name)
+        _merge_postings(terms, ix.schema, readers, job.docmaps, job.lengths, job.low, job.high)
+        terms.close()
+        return terms.records
+    finally:
+        for reader in readers:
+            reader.close()
+        ix.close()
 
 
 def _grouped(entries: Iterator[tuple[tuple[str, bytes], int, TermRecord]]

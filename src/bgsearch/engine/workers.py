@@ -111,6 +111,12 @@ class SegmentWorkers:
         self._drain(progress)
         return [result.get() for result in pending]  # re-raises a worker's error
 
+    def start(self, function: Callable[[Any], Any], jobs: Sequence[Any]) -> Callable[[], list[Any]]:
+        """Run `function` on each of `jobs` in the workers; returns a call that waits for the results,
+        in order (and re-raises a worker's error)."""
+        pending = [self._pool.apply_async(function, (job,)) for job in jobs]
+        return lambda: [result.get() for result in pending]
+
     def _drain(self, progress: Callable[[int], None] | None) -> None:
         written = 0
         while not self._progress.empty():
@@ -129,12 +135,13 @@ class SegmentWorkers:
         self.close()
 
 
-def commit_with_segments(writer: Any, segments: Sequence[Any], optimize: bool = False) -> None:
+def commit_with_segments(writer: Any, segments: Sequence[Any], optimize: bool = False,
+                         pool: SegmentWorkers | None = None) -> None:
     """Commit a Whoosh `SegmentWriter`'s deletions together with `segments` (written by
     `bulk.write_segment`, here or in workers), in one new table of contents, after the merge policy
-    has merged what it chose (`optimize`: every segment, into one)."""
+    has merged what it chose (`optimize`: every segment, into one), with `pool`'s workers if given."""
     merge = _merge_all if optimize else merge_policy
-    final = merge(writer, [*writer.segments, *segments])
+    final = merge(writer, [*writer.segments, *segments], pool)
     writer._close_segment()  # the writer's own segment stays empty: documents come as segments
     writer._commit_toc(final)
     writer._finish()
@@ -151,7 +158,7 @@ def _tier(documents: int) -> int:
     return int(math.log(max(documents, MERGE_FLOOR_DOCS) / MERGE_FLOOR_DOCS, MERGE_FACTOR) + 1e-9)
 
 
-def merge_policy(writer: Any, segments: Sequence[Any]) -> list[Any]:
+def merge_policy(writer: Any, segments: Sequence[Any], pool: SegmentWorkers | None = None) -> list[Any]:
     """A Whoosh merge policy (`mergetype`): log-structured, as Lucene's tiered policy. Segments
     fall into tiers by their live documents (below 100: tier 0, below 1,000: tier 1, ...); a tier
     that holds MERGE_FACTOR (10) segments is merged into one segment (of the tier above, usually),
@@ -179,18 +186,18 @@ def merge_policy(writer: Any, segments: Sequence[Any]) -> list[Any]:
     if chosen:  # a merge rewrites documents anyway: take along segments that are mostly deletions
         taken = {id(seg) for seg in chosen}
         chosen += [seg for seg in live if id(seg) not in taken and 2 * seg.deleted_count() > seg.doc_count_all()]
-    return _merge(writer, live, chosen)
+    return _merge(writer, live, chosen, pool)
 
 
-def _merge_all(writer: Any, segments: Sequence[Any]) -> list[Any]:
+def _merge_all(writer: Any, segments: Sequence[Any], pool: SegmentWorkers | None = None) -> list[Any]:
     """Every segment into one (unless the index is one segment without deletions already)."""
     live = [seg for seg in segments if seg.doc_count() > 0]
     if len(live) == 1 and not live[0].has_deletions():
         return live
-    return _merge(writer, live, live)
+    return _merge(writer, live, live, pool)
 
 
-def _merge(writer: Any, segments: Sequence[Any], chosen: Sequence[Any]) -> list[Any]:
+def _merge(writer: Any, segments: Sequence[Any], chosen: Sequence[Any], pool: SegmentWorkers | None) -> list[Any]:
     """The `segments` that are not `chosen`, in their order, then one new segment of the chosen
     ones' live documents (in their order)."""
     if not chosen:
@@ -198,7 +205,8 @@ def _merge(writer: Any, segments: Sequence[Any], chosen: Sequence[Any]) -> list[
     chosen_ids = {id(seg) for seg in chosen}
     kept = [seg for seg in segments if id(seg) not in chosen_ids]
     merged = merge_segments(writer.storage, writer.schema, writer.indexname,
-                            [seg for seg in segments if id(seg) in chosen_ids])
+                            [seg for seg in segments if id(seg) in chosen_ids],
+                            None if pool is None else (pool.start, pool.workers))
     return [*kept, merged]
 
 

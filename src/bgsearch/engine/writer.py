@@ -34,10 +34,11 @@ class Written:
 
 @contextmanager
 def writing(store: Store, lock_timeout: float, segments: Sequence[Any] = (), commit: bool = True,
-            optimize: bool = False) -> Iterator[Any]:
+            optimize: bool = False, pool: SegmentWorkers | None = None) -> Iterator[Any]:
     """The index's single writer: waits up to `lock_timeout` seconds for another writer to finish,
-    commits on success (with any `segments` workers wrote meanwhile, then the merge policy; `optimize`:
-    every segment merged into one; `commit=False`: never commits), and
+    commits on success (with any `segments` workers wrote meanwhile, then the merge policy, whose
+    merges `pool`'s workers help with; `optimize`: every segment merged into one; `commit=False`:
+    never commits), and
     leaves the index as it was and the lock free on any error. A full disk or a refused write
     is an IndexAccessError."""
     writer = _locked_writer(store, lock_timeout)
@@ -45,7 +46,7 @@ def writing(store: Store, lock_timeout: float, segments: Sequence[Any] = (), com
         durable.write_file(store.path, OWNER_FILE, json.dumps(owner_info()).encode("utf-8"), durable=False)
         yield writer
         if commit:
-            commit_with_segments(writer, segments, optimize)
+            commit_with_segments(writer, segments, optimize, pool)
             checksums.write_manifest(store.path, store.whoosh_index)
         else:
             writer.cancel()
@@ -137,7 +138,7 @@ def write(
             if chunk.last:
                 total = done + len(chunk.documents)
             share = workers_for(workers, len(chunk.documents), threads) if pool is not None else 1
-            _commit_chunk(store, chunk, written, pool if share > 1 else None, share, lock_timeout, report, known)
+            _commit_chunk(store, chunk, written, pool, share, lock_timeout, report, known)
             last, chunk = chunk.last, None  # one chunk in memory at a time: let go before the next is read
             chunk = None if last else next(pending, None)
     if progress and done != total:
@@ -149,9 +150,9 @@ def _commit_chunk(store: Store, chunk: Chunk, written: Written, pool: SegmentWor
                   lock_timeout: float, report: Callable[[int], None], known: IndexedIds) -> None:
     """One commit: the chunk's documents, replacing those indexed (an id an earlier chunk of the import
     gave replaces that document, and was counted with it), written by `share` of the pool's workers
-    (no pool: by this process)."""
+    (1, or no pool: by this process)."""
     segments: list[Any] = []
-    with writing(store, lock_timeout, segments) as writer:
+    with writing(store, lock_timeout, segments, pool=pool) as writer:
         indexed = known.find(writer, [doc.id for doc in chunk.documents])
         for doc in chunk.documents:
             if doc.id not in indexed:
@@ -162,7 +163,7 @@ def _commit_chunk(store: Store, chunk: Chunk, written: Written, pool: SegmentWor
                 written.replaced += doc.id not in chunk.repeated
         schema = store.schema  # parsed from its recorded form on each look: once a chunk
         rows = [whoosh_fields(doc, schema) for doc in chunk.documents]
-        if pool is not None:
+        if pool is not None and share > 1:
             segments += pool.build(str(store.path), store.name, rows, report, share)
         elif rows:
             segments.append(write_segment(writer.storage, writer.schema, writer.indexname, rows, report))
