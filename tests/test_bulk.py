@@ -181,7 +181,7 @@ def test_a_merged_segment_equals_whooshs_segment_of_the_live_documents(tmp_path:
 @pytest.mark.parametrize("parts", [2, 3])
 def test_a_merge_in_ranges_of_terms_by_workers_writes_the_same_files(tmp_path: Path, parts: int,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bulk, "_PARALLEL_MERGE_DOCS", 0)
+    monkeypatch.setattr(bulk, "PARALLEL_MERGE_DOCS", 0)
     docs = law_units(900)
     with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
         whoosh = ix._store.whoosh_index

@@ -164,6 +164,23 @@ def test_replaced_ids_are_found_whether_a_segment_is_asked_id_by_id_or_read_whol
         assert len(ix) == 1_044 and ix.get(docs[0]["id"]) is None
 
 
+@pytest.mark.skipif(not CAN_FORK, reason="the workers are forked")
+def test_a_stream_that_fails_while_its_next_chunk_is_read_ahead_keeps_the_chunks_before(tmp_path: Path) -> None:
+    # With workers, the next chunk is read while they write the current one: an error reading it
+    # is raised after the current commit, as without them.
+    docs = make_documents(2_500, seed=79)
+
+    def stream() -> Iterator[dict[str, str]]:
+        yield from docs
+        raise RuntimeError("the source broke after 2,500 documents")
+
+    with Index.create(tmp_path / "index") as ix:
+        with pytest.raises(RuntimeError, match="source broke"):
+            ix.add_documents(stream(), commit_every=1_000, workers=2)
+        assert len(ix) == 2_000 and ix.stats().segments >= 2
+        assert sorted(stored_ids(ix)) == sorted(doc["id"] for doc in docs[:2_000])
+
+
 def test_progress_without_a_known_total(tmp_path: Path) -> None:
     calls: list[tuple[int, int | None]] = []
     with Index.create(tmp_path / "index") as ix:

@@ -54,7 +54,7 @@ from .postings import _HEADER as BLOCK_HEADER  # a block header's usual layout
 from .postings import read_whole
 from .untrusted import safe_load
 
-__all__ = ["write_segment", "merge_segments"]
+__all__ = ["write_segment", "merge_segments", "PARALLEL_MERGE_DOCS"]
 
 BLOCK_LIMIT = 128  # postings a block, and the blocks' zlib level: W3Codec's defaults
 COMPRESSION = 3
@@ -565,7 +565,7 @@ Parallel = Callable[[Callable[[Any], Any], Sequence[Any]], Callable[[], list[Any
 """Runs a function on each job in other processes (the import's workers); returns a call that waits
 for the results, in order."""
 
-_PARALLEL_MERGE_DOCS = 20_000  # smaller merges take well under a second: not worth the hand-over
+PARALLEL_MERGE_DOCS = 20_000  # smaller merges take well under a second: not worth the hand-over
 
 
 def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence[Any],
@@ -585,7 +585,7 @@ def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence
     try:
         documents = _Documents(schema, readers)
         terms = _TermsWriter(storage, segment)
-        ranges = _term_ranges(readers, parallel[1]) if parallel and documents.count >= _PARALLEL_MERGE_DOCS else []
+        ranges = _term_ranges(readers, parallel[1]) if parallel and documents.count >= PARALLEL_MERGE_DOCS else []
         if len(ranges) > 1:
             assert parallel is not None
             jobs = [_PostingsJob(storage.folder, indexname, list(segments), documents.docmaps, documents.lengths,

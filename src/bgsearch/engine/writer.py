@@ -19,7 +19,7 @@ from ..documents import Chunk, Document
 from ..errors import IndexAccessError, IndexLockedError, InvalidArgumentError
 from ..fields import ID_FIELD, Schema, index_term
 from . import checksums, durable
-from .bulk import write_segment
+from .bulk import PARALLEL_MERGE_DOCS, write_segment
 from .store import OWNER_FILE, VALUE_SEPARATOR, Store, locked_message, owner_info, whoosh_field
 from .workers import SegmentWorkers, commit_with_segments, workers_for
 
@@ -105,10 +105,12 @@ def write(
     expected: int | None = None,
 ) -> Written:
     """Add the documents of each chunk (unique ids within it, at most `chunk_size`), replacing those
-    already indexed, one commit a chunk, reading the next chunk only after the commit (so an import
-    holds one chunk at a time, and a stream commits as it goes); by `workers` processes (None: one
-    per core for large chunks), never more than `workers.max_workers()`. `expected`: how many
-    documents the input holds, if known (a list): no worker is started for a small one.
+    already indexed, one commit a chunk (so a stream commits as it goes); by `workers` processes
+    (None: one per core for large chunks), never more than `workers.max_workers()`. `expected`: how
+    many documents the input holds, if known (a list): no worker is started for a small one.
+
+    An import holds at most two chunks: with worker processes, the next chunk is read (by a thread)
+    while they write the current one, instead of leaving them idle meanwhile; without, one.
 
     The worker processes are forked before the first document is read (a process forked later would
     keep a copy of the documents read so far) and before the write lock is taken (so none of them
@@ -138,12 +140,41 @@ def write(
             if chunk.last:
                 total = done + len(chunk.documents)
             share = workers_for(workers, len(chunk.documents), threads) if pool is not None else 1
+            following = None if chunk.last or pool is None else _read_ahead(pending)
             _commit_chunk(store, chunk, written, pool, share, lock_timeout, report, known)
-            last, chunk = chunk.last, None  # one chunk in memory at a time: let go before the next is read
-            chunk = None if last else next(pending, None)
+            last, chunk = chunk.last, None  # let go of it before the next is read (without workers)
+            if following is not None:
+                chunk = following()  # re-raises what reading it raised, after this commit
+            elif not last:
+                chunk = next(pending, None)
     if progress and done != total:
         progress(done, done)
     return written
+
+
+def _read_ahead(chunks: Iterator[Chunk]) -> Callable[[], Chunk | None]:
+    """Start reading the next chunk in a thread; returns a call that waits for it (None: there is
+    none) or raises what reading it raised. The thread is a daemon: an import that fails meanwhile
+    does not wait for a stream that may never end."""
+    outcome: list[Any] = []
+
+    def read() -> None:
+        try:
+            outcome.append(next(chunks, None))
+        except BaseException as exc:  # handed to the importing thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=read, name="bgsearch-read-ahead", daemon=True)
+    thread.start()
+
+    def result() -> Chunk | None:
+        thread.join()
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        chunk: Chunk | None = outcome[0]
+        return chunk
+
+    return result
 
 
 def _commit_chunk(store: Store, chunk: Chunk, written: Written, pool: SegmentWorkers | None, share: int,
@@ -170,9 +201,13 @@ def _commit_chunk(store: Store, chunk: Chunk, written: Written, pool: SegmentWor
 
 
 def optimize(store: Store, lock_timeout: float) -> None:
-    """Merge every segment into one, in one commit under the write lock (crash-safe as every commit)."""
-    with writing(store, lock_timeout, optimize=True):
-        pass
+    """Merge every segment into one, in one commit under the write lock (crash-safe as every commit),
+    a large index with one worker process a core (forked before the lock is taken)."""
+    documents = store.whoosh_index.doc_count_all()
+    processes = workers_for(None, documents, threading.active_count()) if documents >= PARALLEL_MERGE_DOCS else 1
+    with SegmentWorkers(processes) if processes > 1 else nullcontext() as pool:
+        with writing(store, lock_timeout, optimize=True, pool=pool):
+            pass
 
 
 def delete(store: Store, ids: Iterable[str], lock_timeout: float) -> list[str]:
