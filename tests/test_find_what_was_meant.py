@@ -114,6 +114,18 @@ def test_exact_matches_are_never_pushed_down_by_fuzzy_ones(empty_index: Index) -
     assert results.suggestions == {}
 
 
+@pytest.mark.parametrize(("typed", "word"), [("термоядренеа", "термоядрена"), ("кибератакаат", "кибератаката")])
+def test_a_typo_of_a_word_no_dictionary_knows_finds_it_by_the_indexs_own_words(empty_index: Index, typed: str,
+                                                                               word: str) -> None:
+    # No dictionary form is one edit from the typo, and the typo's term is far from the word's
+    # (термоядрене against термоядря): the words one edit away whose terms the index has find it.
+    empty_index.add_documents([{"id": "war", "body": "Как да оцелеем при термоядрена война и кибератаката."},
+                               {"id": "other", "body": "Ядрена енергия и атаки в мрежата."}])
+    results = empty_index.search(typed)
+    assert ids(results) == ["war"]
+    assert results.suggestions == {typed: word}
+
+
 def test_typo_tolerance_can_be_switched_off(seed_index: Index) -> None:
     results = seed_index.search("посолсвото", fuzzy=False)
     assert results.hits == [] and results.did_you_mean is None

@@ -39,7 +39,7 @@ from typing import Final
 from ..caching import BoundedCache
 from ..edits import nearest, one_edit_variants
 
-__all__ = ["STEMMER_VERSION", "STEM_CACHE", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
+__all__ = ["ALPHABET", "STEMMER_VERSION", "STEM_CACHE", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
 
 #: Bump whenever any output of :meth:`BulgarianStemmer.stem` changes (indexes record it).
 STEMMER_VERSION: Final = "6"
@@ -166,7 +166,7 @@ def _load_known() -> frozenset[str]:
     return _known
 
 
-_ALPHABET: Final = "абвгдежзийклмнопрстуфхцчшщъьюя"
+ALPHABET: Final = "абвгдежзийклмнопрстуфхцчшщъьюя"  # the letters a typo may add or put in
 _known_by_shape: dict[tuple[int, str], list[str]] | None = None
 
 
@@ -218,7 +218,7 @@ class BulgarianStemmer:
         the same length that start with the same letter are scanned (a full scan takes ~10 ms).
         """
         known = _load_known()
-        found = [(1, form) for form in sorted(one_edit_variants(word, _ALPHABET) & known)]
+        found = [(1, form) for form in sorted(one_edit_variants(word, ALPHABET) & known)]
         if max_distance >= 2 and word:
             shapes = _known_forms_by_shape()
             for length in range(len(word) - 2, len(word) + 3):

@@ -50,8 +50,7 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_in
 from whoosh.util.numeric import _length_byte_cache
 
 from ..analysis.analyzer import BulgarianAnalyzer
-from .postings import _HEADER as BLOCK_HEADER  # a block header's usual layout
-from .postings import read_whole
+from .postings import BLOCK_HEADER, read_whole
 from .untrusted import safe_load
 
 __all__ = ["write_segment", "merge_segments", "PARALLEL_MERGE_DOCS"]

@@ -175,7 +175,7 @@ def segment_column(reader: Any, spec: Field, index_key: str) -> Column:
     ords: list[np.ndarray] = []
     if segment is not None and spec.name in reader.schema:
         for number, btext in enumerate(reader.lexicon(spec.name)):
-            ids = Postings(reader, spec.name, btext).ids
+            ids = Postings(reader, spec.name, btext).ids.astype(np.int64)  # kept as int32
             terms.append(btext.decode("utf-8"))
             docs.append(ids)
             ords.append(np.full(len(ids), number, dtype=np.int64))

@@ -2,8 +2,9 @@
 count of all matches, and facet counts.
 
 Filters limit the search to the documents that pass them (a mask from the fields' values, never a
-"no filter" when none passes). A page by relevance is Whoosh's top-k search; a sorted page, the
-count and the facets read every match as an array of document numbers.
+"no filter" when none passes). A page by relevance is Whoosh's top-k search, but for a phrase's
+(`phrase.phrase_top_k`); a sorted page, the count and the facets read every match as an array of
+document numbers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..fields import ID_FIELD
 from ..query.plan import QueryPlan, SortKey
 from .columns import AllowedQuery, per_segment
 from .compile import compile_plan
+from .phrase import phrase_top_k
 from .postings import ArrayMatcher, live
 from .reader import Snapshot
 
@@ -75,19 +77,15 @@ def execute(snapshot: Snapshot, query_plan: QueryPlan, offset: int, limit: int) 
         docs, facets = None, {}
     searcher = snapshot.searcher
     segments = None if allowed is None else per_segment(searcher, allowed)
-
-    def limited(query: wq.Query) -> wq.Query:
-        return query if segments is None else AllowedQuery(query, segments)
-
-    hits = searcher.search(limited(query), limit=offset + limit, terms=False)
-    if hits.is_empty() and query_plan.fallback is not None and not fallback:
+    ranked = _ranked(searcher, query, segments, offset + limit)
+    if not ranked and query_plan.fallback is not None and not fallback:
         query = compile_plan(query_plan.fallback, snapshot.schema, snapshot.index_key)
-        hits = searcher.search(limited(query), limit=offset + limit)
-        fallback = not hits.is_empty()
-    page = [(hit.docnum, hit.score, hit.fields()) for hit in hits[offset : offset + limit]]
+        ranked = _ranked(searcher, query, segments, offset + limit)
+        fallback = bool(ranked)
+    page = [(docnum, score, searcher.stored_fields(docnum)) for docnum, score in ranked[offset : offset + limit]]
     if docs is not None:
         return Matches(page, len(docs), None, fallback, facets)
-    scored = hits.scored_length()
+    scored = len(ranked)
 
     def count() -> int:
         # Not len(hits): Whoosh's top-k collector counts only what it collected once it has swapped
@@ -101,6 +99,17 @@ def execute(snapshot: Snapshot, query_plan: QueryPlan, offset: int, limit: int) 
             ) from None
 
     return Matches(page, scored, count if scored >= offset + limit else None, fallback, facets)
+
+
+def _ranked(searcher: Any, query: wq.Query, segments: dict[int, np.ndarray] | None, k: int) -> list[tuple[int, float]]:
+    """The first `k` (document, score) of `query` by relevance (ties by document) among the
+    documents `segments` allows: a phrase's checked from its best candidates down
+    (`phrase.phrase_top_k`), anything else by Whoosh's top-k search."""
+    found = phrase_top_k(searcher, query, segments, k)
+    if found is not None:
+        return found
+    hits = searcher.search(query if segments is None else AllowedQuery(query, segments), limit=k, terms=False)
+    return [(hit.docnum, hit.score) for hit in hits]
 
 
 def _allowed(snapshot: Snapshot, query_plan: QueryPlan) -> np.ndarray | None:

@@ -35,7 +35,8 @@ from .untrusted import safe_loads
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "SegmentQuery", "first_position", "live", "scored_postings"]
+__all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "BLOCK_HEADER", "SegmentQuery", "first_position", "live",
+           "scored_postings"]
 
 
 class Postings:
@@ -55,6 +56,7 @@ class Postings:
             self._extents: list[tuple[int, int, bool]] = []
         else:
             self.ids, self.weights, self._first_rows, self._extents = read
+        self.ids, self.weights = _compact(self.ids), _compact(self.weights)
         self.scores: dict[Any, np.ndarray] = {}  # by weighting model and the statistics it reads
 
     def value(self, row: int) -> Any:
@@ -70,6 +72,15 @@ class Postings:
             values = safe_loads(zlib.decompress(data) if compressed else data)[2]
             self._block_values[block] = values = () if values is None else values  # a format without values
         return values[row - self._first_rows[block]] if values else None
+
+
+def _compact(numbers: np.ndarray) -> np.ndarray:
+    """`numbers` in 4 bytes each where that keeps every value exactly (document numbers within a
+    segment; weights, which blocks store as float32), so the cache holds half as much again."""
+    import numpy as np
+
+    narrow = numbers.astype(np.int32 if numbers.dtype.kind == "i" else np.float32)
+    return narrow if np.array_equal(narrow, numbers) else numbers
 
 
 def extent(info: Any) -> tuple[int, int]:
@@ -114,7 +125,7 @@ def read_whole(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, 
 # phrase asks. Anything else goes through Whoosh's matcher (and the strict unpickler).
 _INT = rb"(?:K.|M..|J....)"
 _MEMO = rb"(?:q.|r....)"
-_HEADER = re.compile(rb"\x80\x02\((%s)%s(?:G.{8}|%s)K(.)K.K.t%s\." % (_INT, _INT, _INT, _MEMO), re.S)
+BLOCK_HEADER = re.compile(rb"\x80\x02\((%s)%s(?:G.{8}|%s)K(.)K.K.t%s\." % (_INT, _INT, _INT, _MEMO), re.S)
 # (The weights: a tuple is tried before one float, which a tuple of floats also starts with.)
 _IDS_AND_WEIGHTS = re.compile(
     rb"\x80\x02((?:\((?:%s)*t|(?:%s){1,3}[\x85-\x87])%s(?:(?:\((?:G.{8})*t|(?:G.{8}){1,3}[\x85-\x87])%s|G.{8}|N))"
@@ -124,7 +135,7 @@ _IDS_AND_WEIGHTS = re.compile(
 def _blocks(reader: Any, fieldname: str, tbytes: bytes
             ) -> tuple[np.ndarray, np.ndarray, list[int], list[tuple[int, int, bool]]] | None:
     """A term's ids and weights in a segment, each block's first posting and where its data is (for
-    its values), or None if its postings are not laid out as `_HEADER` and `_IDS_AND_WEIGHTS` expect."""
+    its values), or None if its postings are not laid out as `BLOCK_HEADER` and `_IDS_AND_WEIGHTS` expect."""
     import numpy as np
 
     terms: Any = getattr(reader, "_terms", None)  # Whoosh's term table, or the reader's cache around it
@@ -146,15 +157,23 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes
     while not last:
         size = _BLOCK_SIZE.unpack_from(raw, position)[0]
         last, end = size < 0, position + 4 + abs(size)
-        header = _HEADER.match(raw, position + 4, end)
+        header = BLOCK_HEADER.match(raw, position + 4, end)
         if header is None:
             return None
         count = _int(header[1])
-        found = _ids_and_weights(raw[header.end() : end], header[2] != b"\x00")
+        data, compressed = raw[header.end() : end], header[2] != b"\x00"
+        first_rows.append(len(deltas))
+        extents.append((offset + header.end(), end - header.end(), compressed))
+        fast = _small_steps(data, compressed, count)
+        if fast is not None:  # most blocks of a common word
+            deltas.extend(fast[0])
+            weights.extend(fast[1])
+            counts.append(count)
+            position = end
+            continue
+        found = _ids_and_weights(data, compressed)
         if found is None:
             return None
-        first_rows.append(len(deltas))
-        extents.append((offset + header.end(), end - header.end(), header[2] != b"\x00"))
         block_deltas, block_weights = pickle.loads(b"\x80\x02" + found[1] + b"\x86.")
         if block_weights is None:
             block_weights = (1.0,) * count
@@ -171,6 +190,42 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes
     starts = np.cumsum(counts) - counts
     ids = running - np.repeat(running[starts] - steps[starts], counts)  # each block counts from 0
     return ids, np.array(weights, dtype=np.float64), first_rows, extents
+
+
+def _small_steps(data: bytes, compressed: bool, count: int) -> tuple[Sequence[int], Sequence[float]] | None:
+    """The id steps and weights of a block of 4 or more postings whose steps after the first all fit
+    a byte, read from the pickle's bytes by position (no regex, no unpickling): `(` MARK, the first
+    id whole (K, M or J), a K and its byte for each step, `t` TUPLE, a memo, then the weights as `N`
+    (all 1.0), one float `G`, or a MARK, a `G` and 8 bytes for each, `t`. None for anything else."""
+    size = 11 * count + 24  # the longest such ids and weights
+    head = zlib.decompressobj().decompress(data, size) if compressed else data[:size]
+    if count < 4 or head[:3] != b"\x80\x02(" or head[3:4] not in _FIRST_ID:
+        return None
+    at = 4 + _FIRST_ID[head[3:4]]
+    steps = head[at : at + 2 * (count - 1)]
+    at += 2 * (count - 1)
+    if steps[::2] != b"K" * (count - 1) or head[at : at + 1] != b"t":
+        return None
+    at += {b"q": 3, b"r": 6}.get(head[at + 1 : at + 2], len(head))  # the TUPLE, then BINPUT or LONG_BINPUT
+    first = _int(head[3 : 4 + _FIRST_ID[head[3:4]]])
+    kind = head[at : at + 1]
+    if kind == b"N":
+        return (first, *steps[1::2]), (1.0,) * count
+    if kind == b"G" and at + 9 <= len(head):
+        return (first, *steps[1::2]), _DOUBLE.unpack_from(head, at + 1) * count
+    packed = head[at + 1 : at + 1 + 9 * count]
+    if kind != b"(" or packed[::9] != b"G" * count or head[at + 1 + 9 * count : at + 2 + 9 * count] != b"t":
+        return None
+    return (first, *steps[1::2]), _doubles(count).unpack(packed)
+
+
+_FIRST_ID = {b"K": 1, b"M": 2, b"J": 4}  # a pickle integer's opcode and its operand's length
+
+
+@functools.cache
+def _doubles(count: int) -> struct.Struct:
+    """`count` pickled floats (BINFLOAT: G and 8 bytes, big-endian) one after another."""
+    return struct.Struct(">" + "xd" * count)
 
 
 def _ids_and_weights(data: bytes, compressed: bool) -> re.Match[bytes] | None:
@@ -204,6 +259,7 @@ def positions(value: bytes, fallback: Callable[[bytes], list[int]]) -> list[int]
 
 _HEAD = 2048  # bytes inflated at a time: the ids and weights of most blocks
 _BLOCK_SIZE = struct.Struct("!i")
+_DOUBLE = struct.Struct(">d")
 
 
 def _int(opcode_and_operand: bytes) -> int:
@@ -211,9 +267,11 @@ def _int(opcode_and_operand: bytes) -> int:
     return int.from_bytes(opcode_and_operand[1:], "little", signed=opcode_and_operand[:1] == b"J")
 
 
-# Postings kept per segment reader, least recently used dropped first (~80 bytes a posting with
-# its scores: at most ~16 MB a segment). A test sets it small to exercise the eviction.
-POSTINGS_KEPT = 200_000
+# Postings kept per segment reader, least recently used dropped first (~20 bytes a posting with its
+# scores and the numpy objects around them: at most ~40 MB a segment). At a million documents the
+# words of a few hundred queries fill it; a query whose postings are kept runs several times faster
+# than one that decodes them (~0.3 µs a posting). A test sets it small to exercise the eviction.
+POSTINGS_KEPT = 2_000_000
 
 
 class _SegmentCache:
@@ -300,10 +358,10 @@ def _scores(scorer: Any, reader: Any, fieldname: str, postings: Postings) -> np.
     if isinstance(scorer, BM25FScorer):  # Whoosh's bm25(), operation by operation
         k1, b = scorer.K1, scorer.B
         lengths = _field_lengths(reader, fieldname)[postings.ids]
-        weights = postings.weights
+        weights = postings.weights.astype(np.float64)  # float32 times a Python float would stay float32
         return scorer.idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / scorer.avgfl)))
     if isinstance(scorer, WeightScorer):  # a field without lengths (id, source): its weight
-        return postings.weights.copy()
+        return postings.weights.astype(np.float64)
     field_lengths = [reader.doc_field_length(d, fieldname, 1) for d in postings.ids.tolist()]
     return np.array([scorer._score(w, n) for w, n in zip(postings.weights.tolist(), field_lengths)])
 
@@ -424,7 +482,7 @@ class AllWordsQuery(AnyTermQuery):
             if docs is None or scores is None:
                 docs, scores = word_docs, word_scores
             else:
-                docs, here, there = np.intersect1d(docs, word_docs, assume_unique=True, return_indices=True)
+                docs, here, there = intersect(docs, word_docs, searcher.reader().doc_count_all())
                 scores = scores[here] + word_scores[there]
             if not len(docs):
                 break
@@ -445,8 +503,62 @@ def _union(searcher: Any, context: Any, leaves: Sequence[Leaf], boost: float) ->
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     if len(ids) == 1:
         return ids[0], scores[0]
-    docs, where = np.unique(np.concatenate(ids), return_inverse=True)
-    return docs, np.bincount(where, weights=np.concatenate(scores), minlength=len(docs))
+    size = searcher.reader().doc_count_all()
+    if not _dense(sum(map(len, ids)), size):
+        docs, where = np.unique(np.concatenate(ids), return_inverse=True)
+        return docs, np.bincount(where, weights=np.concatenate(scores), minlength=len(docs))
+    # Over the segment's documents at once: no sort. Each term adds once to a document, in the
+    # terms' order, as bincount adds (so the same sums, to the last bit).
+    total = np.zeros(size)
+    for term_ids, term_scores in zip(ids, scores):
+        total[term_ids] += term_scores
+    docs = union(ids, size)
+    return docs, total[docs]
+
+
+def _dense(postings: int, size: int) -> bool:
+    """Whether sets of `postings` documents in all are cheaper joined as masks over the segment's
+    `size` documents than sorted (a sort costs ~16 times a mask's work a document, or more)."""
+    return postings * 16 >= size
+
+
+def union(ids: Sequence[np.ndarray], size: int) -> np.ndarray:
+    """The documents in any of `ids` (each ascending, of a segment of `size` documents), ascending."""
+    import numpy as np
+
+    if not _dense(sum(map(len, ids)), size):
+        return np.unique(np.concatenate(ids))
+    present = np.zeros(size, dtype=bool)
+    for some in ids:
+        present[some] = True
+    return np.flatnonzero(present)
+
+
+def intersect(docs: np.ndarray, other: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The documents in both ascending arrays of a segment of `size` documents, and where each is
+    in `docs` and in `other` (np.intersect1d's return_indices, without its sort when they are many)."""
+    import numpy as np
+
+    if not _dense(len(docs) + len(other), size):
+        return np.intersect1d(docs, other, assume_unique=True, return_indices=True)
+    at = locate(docs, other, size)
+    here = np.flatnonzero(at >= 0)
+    return docs[here], here, at[here]
+
+
+def locate(docs: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
+    """Where each of `docs` is in `other` (both ascending, of a segment of `size` documents), -1
+    where it is not there."""
+    import numpy as np
+
+    if not len(other):
+        return np.full(len(docs), -1, dtype=np.int64)
+    if not _dense(len(docs) + len(other), size):
+        at = np.searchsorted(other, docs)
+        return np.where(other[np.minimum(at, len(other) - 1)] == docs, at, -1)
+    rows = np.zeros(size, dtype=np.int64)  # a document's row in `other`, plus one; 0: not there
+    rows[other] = np.arange(1, len(other) + 1)
+    return rows[docs] - 1
 
 
 def _matcher(reader: Any, docs: np.ndarray | None, scores: np.ndarray | None) -> Any:

@@ -4,6 +4,9 @@ Candidates come from two places and are ranked together, nearest first, then mos
 
 * dictionary forms near the word as typed, by their term: a typo in an ending can send the
   stemmer's guess far from the right stem (заокна → заокам, while закона is one swap away);
+* when no dictionary form is one edit away, the words one edit away whose terms the index has:
+  the index's own vocabulary, for words no dictionary knows (термоядренеа → термоядрена, whose
+  term is two edits from the typo's);
 * indexed terms near the word's term: names and words that no dictionary knows.
 """
 
@@ -11,8 +14,9 @@ from __future__ import annotations
 
 from ..analysis.normalizer import normalize_word
 from ..analysis.pipeline import Pipeline
-from ..analysis.stemmer import BulgarianStemmer
+from ..analysis.stemmer import ALPHABET, BulgarianStemmer
 from ..analysis.tokenize import spans
+from ..edits import one_edit_variants
 from .statistics import Statistics
 
 __all__ = ["near_misses", "typo_budget"]
@@ -46,6 +50,17 @@ def near_misses(
         if other and other != term and other not in found and (frequency := statistics.doc_frequency(other)):
             found[other] = (distance, -frequency)
             spelling[other] = form
+    if not any(distance == 1 for distance, _ in found.values()):
+        forms: dict[str, str] = {}  # term → the first variant (in order) that gives it
+        for form in sorted(one_edit_variants(typed, ALPHABET)):
+            other = pipeline.term(form)
+            if other and other != term and other not in found:
+                forms.setdefault(other, form)
+        statistics.prefetch(forms)
+        for other, form in forms.items():
+            if frequency := statistics.doc_frequency(other):
+                found[other] = (1, -frequency)
+                spelling[other] = form
     for distance, other in statistics.similar_terms(term, budget, limit=limit):
         if other not in found:
             found[other] = (distance, -statistics.doc_frequency(other))

@@ -1,0 +1,126 @@
+"""The query path's shortcuts for large indexes rank exactly as the plain paths they replace: a
+phrase's candidates checked from the best bound down (`phrase.phrase_top_k`) give the page Whoosh's
+top-k collector gives over the same matcher; document sets joined as masks over a segment
+(`postings.union`, `postings.intersect`) give the sorted joins' documents and scores to the last
+bit; blocks read by position (`postings._small_steps`) give the ids and weights the pattern-checked
+unpickling gives. Checked on the seed sentences and on law units, over three commits with deleted
+documents."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+import pytest
+
+import bgsearch.engine.execute as execute_module
+import bgsearch.engine.postings as postings_module
+from bgsearch import Index
+from test_postings import _law_units, _seed_sentences, _terms
+
+_PAGES: list[dict[str, Any]] = [{"limit": 1}, {"limit": 10}, {"limit": 10, "offset": 10}, {"limit": 100}]
+_EVEN = {"source": "чет"}  # a filter half the documents pass
+
+
+@pytest.fixture(scope="module", params=["seed sentences", "law units"])
+def index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    docs = _seed_sentences() if request.param == "seed sentences" else _law_units()
+    for number, doc in enumerate(docs):
+        doc["source"] = "чет" if number % 2 else "нечет"  # a keyword to filter by
+    ix = Index.create(tmp_path_factory.mktemp("paths") / "index")
+    third = len(docs) // 3
+    for part in (docs[:third], docs[third : 2 * third], docs[2 * third :]):  # three commits, three segments
+        ix.add_documents(part, workers=1)
+    ix.delete([d["id"] for d in docs[::5]])
+    yield ix
+    ix.close()
+
+
+def _phrases(ix: Index, count: int, seed: int) -> list[str]:
+    """`count` phrases of 2-3 words that stand together in a live document's body."""
+    rng = random.Random(seed)
+    searcher = ix.searcher()
+    docnums = list(searcher.reader().all_doc_ids())
+    phrases = []
+    while len(phrases) < count:
+        words = re.findall(r"[а-яА-Я]{3,}", searcher.stored_fields(rng.choice(docnums)).get("body", ""))
+        if len(words) >= 3:
+            start = rng.randrange(len(words) - 2)
+            phrases.append('"' + " ".join(words[start : start + rng.choice((2, 3))]) + '"')
+    return phrases
+
+
+def _pages(ix: Index, queries: list[str], pages: list[dict[str, Any]] = _PAGES) -> list[list[Any]]:
+    """Each query's pages (ids and exact scores) and its count."""
+    found = []
+    for query in queries:
+        for options in pages:
+            results = ix.search(query, snippets=False, **options)
+            found.append([query, options, [(hit.id, repr(hit.score)) for hit in results.hits], results.total])
+    return found
+
+
+def test_phrases_checked_from_the_best_bound_down_give_the_collectors_pages(index: Index,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Common phrases have many candidates, most of them on no page: checked best first, only a few
+    are; the pages (and their order among equal scores) must be those of Whoosh's collector, which
+    checks them in document order."""
+    phrases = _phrases(index, 40, seed=3) + ['"на територията"', '"в срок"', '"и на"']
+    ours = _pages(index, phrases)
+    monkeypatch.setattr(execute_module, "phrase_top_k", lambda *args: None)  # Whoosh's collector instead
+    assert ours == _pages(index, phrases)
+    assert sum(len(page[2]) > 0 for page in ours) >= 40
+    if len(index) >= 500:  # the law units (the seed sentences are a few dozen)
+        assert sum(len(page[2]) >= 10 for page in ours) >= 10  # pages cut from more matches than they show
+
+
+def test_a_filtered_phrase_is_the_first_of_its_matches_that_pass(index: Index) -> None:
+    """The page of a phrase with a filter is its unfiltered ranking without the documents the filter
+    refuses. (Through Whoosh's collector, the filter's wrapper skipped by the phrase's scores without
+    filtering where it landed: a refused document could head the page.)"""
+    for phrase in _phrases(index, 40, seed=4) + ['"на територията"', '"в срок"']:
+        every = [hit for hit in index.search(phrase, limit=1000, snippets=False).hits if hit.fields["source"] == "чет"]
+        for options in _PAGES:
+            page = index.search(phrase, snippets=False, filters=_EVEN, **options)
+            start = options.get("offset", 0)
+            expected = every[start : start + options["limit"]]
+            assert [(hit.id, hit.score) for hit in page.hits] == [(hit.id, hit.score) for hit in expected], phrase
+            assert page.total == len(every)
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_sets_joined_as_masks_or_sorted_give_the_same_documents_and_scores(index: Index, dense: bool,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every word query and phrase ranks alike whichever way its terms' documents are joined."""
+    queries = [" ".join(words) for words in _terms(index, 30, seed=9)]
+    queries += [f"{words[0]} OR {words[-1]}" for words in _terms(index, 10, seed=10)] + _phrases(index, 20, seed=11)
+    pages = [*_PAGES, {"limit": 10, "filters": _EVEN}]
+    expected = _pages(index, queries, pages)
+    monkeypatch.setattr(postings_module, "_dense", lambda postings, size: dense)
+    assert _pages(index, queries, pages) == expected
+
+
+def test_blocks_read_by_position_hold_the_unpickled_ids_and_weights(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every term of every segment: the ids and weights read by position where a block allows equal
+    those the pattern-checked unpickling reads, kept as narrowly as they are exact."""
+    import numpy as np
+
+    read_by_position = postings_module._small_steps
+    used = 0
+
+    def counted(data: bytes, compressed: bool, count: int) -> Any:
+        nonlocal used
+        found = read_by_position(data, compressed, count)
+        used += found is not None
+        return found
+
+    for reader, _ in index.searcher().reader().leaf_readers():
+        for fieldname, tbytes in reader.all_terms():
+            monkeypatch.setattr(postings_module, "_small_steps", counted)
+            fast = postings_module.Postings(reader, fieldname, tbytes)
+            monkeypatch.setattr(postings_module, "_small_steps", lambda *args: None)
+            plain = postings_module.Postings(reader, fieldname, tbytes)
+            assert np.array_equal(fast.ids, plain.ids) and np.array_equal(fast.weights, plain.weights), (fieldname, tbytes)
+            assert (fast.ids.dtype, fast.weights.dtype) == (plain.ids.dtype, plain.weights.dtype)
+    assert used > 10
