@@ -126,6 +126,26 @@ def test_a_streamed_import_holds_one_chunk_in_memory(tmp_path: Path) -> None:
     assert peak < everything / 3
 
 
+def test_opening_an_index_reads_its_segments_in_place(tmp_path: Path) -> None:
+    # Whoosh read each file of a mapped segment through BytesIO(view), a copy of the whole file:
+    # opening a million-document index copied its 2 GB of terms and postings into memory.
+    with Index.create(tmp_path / "index", durable=False) as ix:
+        ix.add_documents(make_documents(3_000, seed=80), workers=1)
+    on_disk = sum(path.stat().st_size for path in (tmp_path / "index").glob("*.seg"))
+    with Index.open(tmp_path / "index") as ix:  # what any search loads once (the analyzer's data)
+        assert ix.search("Запис", limit=1).total == 3_000
+    gc.collect()
+    tracemalloc.start()
+    try:
+        with Index.open(tmp_path / "index") as ix:
+            assert ix.search("Запис", limit=1).total == 3_000
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    print(f"\nsegments {on_disk / 1e6:.1f} MB, traced peak while opening and searching {peak / 1e6:.1f} MB")
+    assert peak < on_disk / 4
+
+
 def test_ids_given_twice_are_found_across_chunks(tmp_path: Path) -> None:
     docs = make_documents(30, seed=73)
     again = [{**doc, "body": doc["body"] + " Втори вариант."} for doc in docs[:3]]

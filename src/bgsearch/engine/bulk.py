@@ -15,8 +15,9 @@ segment holds the same postings, stored fields and lengths as the segments it re
 exact total field lengths (Whoosh's own merge sums the one-byte approximations).
 
 * `write_segment(storage, schema, indexname, rows)`: documents (Whoosh field dicts) → a segment.
-* `merge_segments(storage, schema, indexname, segments)`: segments → one segment of their live
-  documents, term by term (memory bounded by the largest term's postings, not the segments' size).
+* `merge_segments(storage, schema, indexname, segments, parallel)`: segments → one segment of their
+  live documents, term by term (memory bounded by the largest term's postings, not the segments'
+  size); with `parallel`, ranges of terms in other processes at once.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ Every commit ends with the merge policy (`merge_policy`): log-structured, as Luc
 so that the number of segments stays logarithmic in the index's size whatever the commits look
 like. It runs inside the commit, under the write lock, and is crash-safe like every commit: merged
 segments are written as a new segment, and the old ones are deleted only after the new table of
-contents is in place.
+contents is in place. A large merge's postings are merged by the workers, in ranges of terms at once
+(`bulk.merge_segments`), while the writer copies the stored fields.
 """
 
 from __future__ import annotations
