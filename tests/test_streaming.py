@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 
 from bgsearch import Index, load_path
-from bgsearch.engine.workers import CAN_FORK, MERGE_FACTOR, max_workers, workers_for
+from bgsearch.engine.workers import (CAN_FORK, MERGE_FACTOR, WORKER_NICENESS, SegmentWorkers, max_workers,
+                                     workers_for)
 from conftest import SEEDS, SHARED
 from robustness_helpers import (bgsearch_command, child_env, make_documents, marker, reap, run_bgsearch, stored_ids,
                                 write_jsonl)
@@ -212,6 +213,14 @@ def test_progress_without_a_known_total(tmp_path: Path) -> None:
 
 
 # -- workers -----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="the workers are forked")
+def test_import_workers_run_at_a_lower_priority_than_searches() -> None:
+    # So that a search on the same machine (a web service, say) answers while an import runs.
+    with SegmentWorkers(2) as pool:
+        niceness = pool.start(os.nice, [0, 0])()
+    assert niceness == [min(19, os.nice(0) + WORKER_NICENESS)] * 2
 
 
 def test_workers_never_exceed_the_cores() -> None:

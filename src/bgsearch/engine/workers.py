@@ -32,13 +32,14 @@ from typing import Any
 
 from .bulk import merge_segments, write_segment
 
-__all__ = ["CAN_FORK", "SegmentWorkers", "default_workers", "max_workers", "commit_with_segments", "merge_policy",
-           "MERGE_FACTOR", "MERGE_FLOOR_DOCS"]
+__all__ = ["CAN_FORK", "SegmentWorkers", "WORKER_NICENESS", "default_workers", "max_workers", "commit_with_segments",
+           "merge_policy", "MERGE_FACTOR", "MERGE_FLOOR_DOCS"]
 
 CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 MIN_DOCS_PER_WORKER = 1_000  # below this a worker's start-up and extra segment cost more than they save
 MIN_DOCS_PER_REQUESTED_WORKER = 10  # `workers=N` asked for: never a segment of a handful of documents
+WORKER_NICENESS = 10  # added to the workers' niceness: an idle machine runs them as fast as ever
 
 _progress_queue: Any = None  # set in each worker by _start_worker
 
@@ -215,6 +216,10 @@ def _start_worker(progress: Any) -> None:
     global _progress_queue
     _progress_queue = progress
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    try:  # a bulk import yields the cores to searches (a web service on the same machine, say)
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
 
 
 def _exit_with_parent(parent: int) -> None:
