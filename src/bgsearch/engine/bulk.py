@@ -574,14 +574,8 @@ def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence
     uncommitted (the caller drops the old segments in the same commit). `parallel`: a way to run
     jobs in other processes and how many: the postings are then merged in that many ranges of terms
     at once while this process copies the stored fields."""
-    from whoosh.reading import SegmentReader
-
     segment = _new_segment(storage, indexname)
-    # Read with plain reads, not maps: a merge reads every page of the segments it merges, and
-    # mapped, they would count in the writing process's memory (~2 bytes a merged document's byte).
-    reading = copy.copy(storage)
-    reading.supports_mmap = False
-    readers = [SegmentReader(reading, schema, seg) for seg in segments]
+    readers = _plain_readers(storage, schema, segments)
     try:
         documents = _Documents(schema, readers)
         terms = _TermsWriter(storage, segment)
@@ -606,6 +600,16 @@ def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence
     segment._fieldlengths = documents.totals
     segment.create_compound_file(storage)
     return segment
+
+
+def _plain_readers(storage: Any, schema: Any, segments: Sequence[Any]) -> list[Any]:
+    """Readers of the segments a merge reads, with plain reads, not maps: a merge reads every page
+    of them, and mapped, they would count in the process's memory (~2 bytes a merged document's byte)."""
+    from whoosh.reading import SegmentReader
+
+    reading = copy.copy(storage)
+    reading.supports_mmap = False
+    return [SegmentReader(reading, schema, seg) for seg in segments]
 
 
 class _Documents:
@@ -756,18 +760,12 @@ def _merge_postings_part(job: _PostingsJob) -> list[tuple[str, bytes, bytes]]:
     (its postings' offset counted from the start of that file)."""
     from pathlib import Path
 
-    from whoosh import index as whoosh_index
-    from whoosh.reading import SegmentReader
+    from .store import worker_index
 
-    from .store import open_storage
-
-    storage = open_storage(Path(job.folder), durable_writes=False)  # the merge's owner fsyncs what it commits
-    ix = whoosh_index.FileIndex(storage, indexname=job.indexname)
-    reading = copy.copy(storage)
-    reading.supports_mmap = False
-    readers = [SegmentReader(reading, ix.schema, seg) for seg in job.segments]
+    ix = worker_index(Path(job.folder), job.indexname)
+    readers = _plain_readers(ix.storage, ix.schema, job.segments)
     try:
-        terms = _TermsWriter(storage, None, job.file_name)
+        terms = _TermsWriter(ix.storage, None, job.file_name)
         _merge_postings(terms, ix.schema, readers, job.docmaps, job.lengths, job.low, job.high)
         terms.close()
         return terms.records

@@ -43,7 +43,7 @@ from ..fields import Schema as FieldTable
 from . import checksums, durable
 
 __all__ = ["META_FILE", "OWNER_FILE", "INDEX_NAME", "DEFAULT_LOCK_TIMEOUT", "Store", "exists", "locked_message",
-           "owner_info"]
+           "owner_info", "worker_index"]
 
 META_FILE = "bgsearch.json"
 OWNER_FILE = "bgsearch-writer.json"  # who holds the write lock (the lock itself is Whoosh's flock)
@@ -62,6 +62,12 @@ def open_storage(path: Path, durable_writes: bool = True) -> Any:
     opens, in this process and in its worker processes, comes from here (tests that emulate a
     power cut replace this function)."""
     return durable.storage(path, durable=durable_writes)
+
+
+def worker_index(path: Path, name: str) -> Any:
+    """The Whoosh index `name` of a directory, as a worker process opens it to write files of a
+    commit to come: without fsyncs, since the process that commits fsyncs what it commits."""
+    return whoosh_index.FileIndex(open_storage(path, durable_writes=False), indexname=name)
 
 
 # The values of a multi-valued keyword reach Whoosh as one string, kept apart by this character

@@ -232,12 +232,9 @@ def _exit_with_parent(parent: int) -> None:
 def _build_segment(index_dir: str, index_name: str, rows: Sequence[Mapping[str, Any]]) -> Any:
     from pathlib import Path
 
-    from whoosh import index as whoosh_index
+    from .store import worker_index
 
-    from .store import open_storage
-
-    # The parent fsyncs the segment before it commits: a worker's own writes need no fsync.
-    ix = whoosh_index.FileIndex(open_storage(Path(index_dir), durable_writes=False), indexname=index_name)
+    ix = worker_index(Path(index_dir), index_name)
     try:
         return write_segment(ix.storage, ix.schema, index_name, rows, _progress_queue.put)
     finally:

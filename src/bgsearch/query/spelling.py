@@ -6,7 +6,7 @@ Candidates come from two places and are ranked together, nearest first, then mos
   stemmer's guess far from the right stem (заокна → заокам, while закона is one swap away);
 * when no dictionary form is one edit away, the words one edit away whose terms the index has:
   the index's own vocabulary, for words no dictionary knows (термоядренеа → термоядрена, whose
-  term is two edits from the typo's);
+  term is three edits from the typo's);
 * indexed terms near the word's term: names and words that no dictionary knows.
 """
 
