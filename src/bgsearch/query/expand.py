@@ -45,7 +45,8 @@ TRANSLIT_BOOST = 0.8  # a reading of a word in the other script (Lukashenko → 
 # A word found in the index as typed and in its other-script reading: the two readings compete by
 # their document frequencies (see `_compete`); the one with less evidence falls to this weight.
 TRANSLIT_BESIDE_DIRECT_BOOST = 0.3
-FUZZY_BOOST = 0.5
+# A typo candidate weighs as much as its spelling is like the word typed (Lucene's FuzzyQuery):
+# 1 - edits / letters, so one edit in a long word costs less than in a short one.
 ACRONYM_BOOST = 0.7  # an acronym's expansion (САЩ → "Съединените щати"), and an expansion's acronym
 # Bounds on the work one query can ask for.
 MAX_RANKED_WORDS = 64  # words of a long query beyond these are not searched (a notice says so)
@@ -239,7 +240,7 @@ class _Expander:
         self.corrections: dict[str, str] = {}  # query word → the indexed word it was taken for
         self.notices: list[str] = []
         self.fuzzy_budget = MAX_CORRECTED_WORDS
-        self._near_misses_of: dict[str, tuple[list[str], str | None]] = {}  # a term is looked up once
+        self._near_misses_of: dict[str, tuple[list[str], int, str | None]] = {}  # a term is looked up once
         self._grouped: set[syntax.Node] = set()  # words, phrases, dates searched in OR, NOT, groups
         self._prefixes: set[str] = set()
 
@@ -575,10 +576,11 @@ class _Expander:
                 return []
             self.fuzzy_budget -= 1
             self._near_misses_of[term] = near_misses(self.statistics, self.pipeline, word, term, limit=_FUZZY_TERMS)
-        similar, spelling = self._near_misses_of[term]
+        similar, edits, spelling = self._near_misses_of[term]
         if spelling:
             self.corrections[word] = spelling
-        return [(other, FUZZY_BOOST) for other in similar]
+        weight = 1 - edits / len(normalize_word(word))
+        return [(other, weight) for other in similar]
 
     def _terms(self, field_name: str | None, variants: list[tuple[str, float]], positive: bool) -> plan.Node:
         if positive:

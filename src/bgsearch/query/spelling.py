@@ -35,14 +35,15 @@ def typo_budget(word: str) -> int:
 
 def near_misses(
     statistics: Statistics, pipeline: Pipeline, word: str, term: str, limit: int
-) -> tuple[list[str], str | None]:
+) -> tuple[list[str], int, str | None]:
     """Up to `limit` indexed terms that `word` (as typed; `term` is its analyzed term, which the
-    index does not have) may have meant, best first, and how to spell the best one (for "did you
-    mean"; None when no spelling is found)."""
+    index does not have) may have meant, best first; the edits between them and the word (all are
+    equally near); and how to spell the best one (for "did you mean"; None when no spelling is
+    found)."""
     typed = normalize_word(word)
     budget = typo_budget(typed)
     if not budget:
-        return [], None
+        return [], 0, None
     found: dict[str, tuple[int, int]] = {}  # term → (edits, -document frequency)
     spelling: dict[str, str] = {}  # term → the dictionary form it was reached from
     for distance, form in BulgarianStemmer().known_near(typed, budget, limit=_DICTIONARY_FORMS):
@@ -66,10 +67,10 @@ def near_misses(
             found[other] = (distance, -statistics.doc_frequency(other))
     best = sorted(found, key=found.__getitem__)[:limit]
     if not best:
-        return [], None
+        return [], 0, None
     # A farther candidate is only a guess beside a nearer one: keep the nearest.
     best = [other for other in best if found[other][0] == found[best[0]][0]]
-    return best, _clearly_better(typed, budget, spelling.get(best[0]) or _surface_form(statistics, pipeline, best[0]))
+    return best, found[best[0]][0], _clearly_better(typed, budget, spelling.get(best[0]) or _surface_form(statistics, pipeline, best[0]))
 
 
 def _clearly_better(typed: str, budget: int, spelling: str | None) -> str | None:
