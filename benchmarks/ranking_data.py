@@ -413,6 +413,14 @@ def mixed_variant(text: str, to_latin: Callable[[str, str], str], rng: random.Ra
     return "".join(parts)
 
 
+def layout_variant(text: str, layouts: Mapping[str, Mapping[str, str]], rng: random.Random) -> str:
+    """The words of ``text`` (``plain_query``) typed with the Latin keyboard layout on, on the keys of
+    one Bulgarian layout chosen with ``rng``: ``layouts`` maps each layout's keys to the letters they
+    give there (``bgsearch.query.layouts.LAYOUTS``). A letter the layout has no key for stays."""
+    keys = {letter: key for key, letter in layouts[rng.choice(sorted(layouts))].items()}
+    return "".join(keys.get(char, char) for char in plain_query(text))
+
+
 # A stand-in for bgsearch.analysis.translit.to_latin when that module is missing (harness only).
 _OFFICIAL = dict(zip(
     "абвгдежзийклмнопрстуфхцчшщъьюяѝ",

@@ -232,3 +232,52 @@ def test_a_word_with_an_acronyms_term_is_not_the_acronym(empty_index: Index) -> 
     for word in ("неговия", "негов", "нейния"):
         if default_pipeline().term(word) == term:
             assert "mod" not in ids(empty_index.search(word)), word
+
+
+LAYOUT_DOCS = [
+    {"id": "shelters", "body": "Тайните скривалища на световния елит са в океана."},
+    {"id": "law", "body": "Законът за туризма урежда правата на туристите."},
+    {"id": "site", "body": "Новини от Pan.bg за времето и пътищата."},
+]
+
+
+@pytest.mark.parametrize(("typed", "meant", "layout", "found"), [
+    ("Pdufk", "Закон", "BDS", "law"),  # every key on the BDS layout
+    # ] is щ on the phonetic layout; elita, which reads as елита in Latin letters, stays as typed
+    ("skriwali]a na elita", "скривалища на elita", "phonetic", "shelters"),
+    ("SKRIWALI}A", "СКРИВАЛИЩА", "phonetic", "shelters"),  # shifted: a capital
+    ("skrivali]a", "скривалища", "new phonetic", "shelters"),  # v is в there, ж on the older one
+])
+def test_a_query_typed_with_the_latin_layout_on_is_read_on_a_bulgarian_one(
+        empty_index: Index, typed: str, meant: str, layout: str, found: str) -> None:
+    empty_index.add_documents(LAYOUT_DOCS)
+    results = empty_index.search(typed)
+    assert ids(results) == [found]
+    assert results.did_you_mean == meant
+    assert any(f"Bulgarian {layout} keyboard layout" in notice for notice in results.notices)
+
+
+def test_a_word_the_index_has_in_latin_stays_as_typed_beside_a_retyped_one(empty_index: Index) -> None:
+    empty_index.add_documents(LAYOUT_DOCS)
+    results = empty_index.search("Pan.bg l,e;ejf")  # "времето" on BDS keys, beside a site name typed in Latin
+    assert results.did_you_mean == "Pan.bg времето"
+    assert ids(results) == ["site"]
+
+
+@pytest.mark.parametrize("query", ["zakon za turizma", "zakonyt", "Pan.bg", "qwerty", "zakon edin"])
+def test_latin_spellings_and_unknown_latin_words_are_not_retyped(empty_index: Index, query: str) -> None:
+    # zakon reads as закон by transliteration, not as "юьндх" on the BDS layout; qwerty reads as
+    # nothing the index has on any layout; edin is the stop word един in Latin letters, not a word
+    # the index lacks.
+    empty_index.add_documents(LAYOUT_DOCS)
+    results = empty_index.search(query)
+    assert not any("keyboard layout" in notice for notice in results.notices), query
+
+
+def test_every_layout_gives_each_letter_of_the_alphabet() -> None:
+    from bgsearch.query.layouts import LAYOUTS
+
+    alphabet = set("абвгдежзийклмнопрстуфхцчшщъьюя")
+    for name, table in LAYOUTS.items():
+        letters = [letter for letter in table.values() if letter.islower()]
+        assert alphabet <= set(letters) and len(letters) == len(set(letters)), name

@@ -185,6 +185,17 @@ def test_mixed_variant_keeps_a_cyrillic_word_and_hyphenated_words_whole() -> Non
     assert rd.mixed_variant("Times 2017", rd.latin_fallback, random.Random(0)) == "Times 2017"
 
 
+def test_layout_variant_types_the_words_on_a_bulgarian_layouts_keys() -> None:
+    from bgsearch.query.layouts import LAYOUTS
+
+    bds = {"BDS": LAYOUTS["BDS"]}
+    assert rd.layout_variant("Закон за туризма!", bds, random.Random(0)) == "Pdufk pd jw,rp;d"
+    assert rd.layout_variant("Щастие", {"phonetic": LAYOUTS["phonetic"]}, random.Random(0)) == "}astie"  # a capital: the shifted key
+    assert rd.layout_variant("Тръмп и Pan.bg", {"phonetic": LAYOUTS["phonetic"]}, random.Random(0)) == "Trymp i Pan bg"
+    chosen = {rd.layout_variant("живот", LAYOUTS, random.Random(i)) for i in range(30)}
+    assert chosen == {"grlfj", "viwot", "xivot"}  # BDS, phonetic, new phonetic: each layout its keys
+
+
 def _article(aid: str, title: str, text: str) -> dict[str, object]:
     return {"id": aid, "title": title, "body": text, "title_found": False, "text_key": " ".join(text.lower().split())}
 

@@ -30,7 +30,7 @@ from ..dates import parse_date
 from ..errors import QuerySyntaxError
 from ..fields import DEFAULT_SCHEMA, Schema
 from . import filters as filtering
-from . import plan, syntax
+from . import layouts, plan, syntax
 from .acronyms import acronyms_for
 from .spelling import near_misses
 from .statistics import Statistics
@@ -117,6 +117,15 @@ def expand(
     sort_keys = filtering.sort_keys(schema, sort)
     facet_requests = filtering.facet_requests(schema, facets)
     expander = _Expander(pipeline, statistics, schema, transliterate, fuzzy, every_word, expand_acronyms)
+    switched = _other_layout(query, expander) if transliterate and root is not None else None
+    if switched is not None:  # gibberish in Latin letters that reads as words on a Bulgarian layout
+        layout, text = switched
+        retyped_plan = expand(syntax.parse_query(text, schema), text, pipeline, statistics, schema=schema,
+                              fuzzy=fuzzy, date_from=date_from, date_to=date_to, filters=filters, sort=sort,
+                              facets=facets, every_word=every_word, expand_acronyms=expand_acronyms)
+        retyped_plan.notices.insert(0, f"showing matches for {text}: the query's keys on the Bulgarian {layout} "
+                                       "keyboard layout (it was typed with the Latin layout on)")
+        return dataclasses.replace(retyped_plan, did_you_mean=text)
     if root is None and limits:
         compiled: plan.Node | None = plan.Everything()  # filters alone: every document that passes them
     else:
@@ -154,6 +163,59 @@ def expand(
         did_you_mean=did_you_mean,
         notices=notices,
     )
+
+
+def _other_layout(query: str, expander: _Expander) -> tuple[str, str] | None:
+    """(layout, the query retyped) when it was typed with the Latin keyboard layout on while a
+    Bulgarian one was meant, or None (always for a query with Cyrillic letters).
+
+    Each part of the query between spaces is read as its keys on a Bulgarian layout where the index
+    has every word of the reading but stop words, and then only: if it has a word the index lacks
+    as typed (nor has read in Cyrillic; of three letters or more, as a stray letter is in some
+    document), which must read so; if a key that gives a letter on Bulgarian layouts touches a
+    letter (skrivali]a: скривалища); or if it has short words only. Other parts stay as typed (a
+    site or brand name typed in Latin on purpose). A query that is mostly words the index has is a
+    Latin spelling with a word it lacks, not another layout, unless such a key says otherwise. Of
+    the layouts that read so, the one whose readings have the most words; the first of
+    `layouts.LAYOUTS` on a tie."""
+    if not layouts.typed_in_latin(query):
+        return None
+    parts = query.split()
+    long_words = [[word for word in words(part) if len(word) >= 3 and is_latin_word(word)] for part in parts]
+    lacking = [any(not expander.known_as_typed(word) for word in part_words) for part_words in long_words]
+    keyed = [layouts.has_letter_keys(part) for part in parts]
+    if not any(lacking) and not any(keyed):
+        return None
+    mostly_lacking = 2 * sum(lacking) >= sum(map(bool, long_words))
+    frequency = expander.statistics.doc_frequency
+
+    def found(reading: str | None) -> int | None:
+        """The words of a part's reading, if the index has them all (stop words aside)."""
+        if reading is None:
+            return None
+        terms = [term for term in map(expander.pipeline.term, words(reading)) if term]
+        return len(terms) if all(frequency(term) for term in terms) else None
+
+    best: tuple[int, str, str] | None = None
+    for layout in layouts.LAYOUTS:
+        readings, total, by_key = [], 0, False
+        for part, part_words, lacks, keys in zip(parts, long_words, lacking, keyed):
+            reading = layouts.retyped(part, layout) if lacks or keys or not part_words else None
+            count = found(reading)
+            if lacks and count is None:
+                break
+            by_key = by_key or (keys and count is not None)
+            readings.append(part if count is None or reading is None else reading)
+            total += count or 0
+        else:
+            text = " ".join(readings)
+            if (mostly_lacking or by_key) and text != " ".join(parts) and (best is None or total > best[0]):
+                try:
+                    syntax.parse_query(text, expander.schema)
+                except QuerySyntaxError:
+                    continue
+                best = (total, layout, text)
+    return None if best is None else (best[1], best[2])
 
 
 def _corrected(query: str, corrections: dict[str, str]) -> str:
@@ -473,6 +535,16 @@ class _Expander:
         if not direct_found:
             return self._terms(word.field, [(term, TRANSLIT_BOOST) for term in readings], positive)
         return self._terms(word.field, self._compete(direct[0], readings), positive)
+
+    def known_as_typed(self, word: str) -> bool:
+        """True if the index has the word as typed, or (in Latin letters) one of its Cyrillic readings,
+        or it is a Bulgarian stop word typed in Latin letters (edin: един)."""
+        if any(self.statistics.doc_frequency(term) for term in self.pipeline.terms(word)):
+            return True
+        if not (self.transliterate and is_latin_word(word)):
+            return False
+        spellings = self._cyrillic_spellings(word)
+        return spellings is None or bool(spellings)
 
     def _cyrillic_spellings(self, text: str) -> list[str] | None:
         """The Cyrillic spellings of a Latin word whose terms the index has, best first, one per term
