@@ -4,7 +4,8 @@ top-k collector gives over the same matcher; document sets joined as masks over 
 (`postings.union`, `postings.intersect`) give the sorted joins' documents and scores to the last
 bit; blocks read by position (`postings._small_steps`) give the ids and weights the pattern-checked
 unpickling gives. Checked on the seed sentences and on law units, over three commits with deleted
-documents."""
+documents; and postings read a block at a time (`postings._blocks`) hold what Whoosh's matcher reads,
+on words placed to give every kind of block."""
 
 from __future__ import annotations
 
@@ -109,9 +110,9 @@ def test_blocks_read_by_position_hold_the_unpickled_ids_and_weights(index: Index
     read_by_position = postings_module._small_steps
     used = 0
 
-    def counted(data: bytes, compressed: bool, count: int) -> Any:
+    def counted(head: bytes, count: int) -> Any:
         nonlocal used
-        found = read_by_position(data, compressed, count)
+        found = read_by_position(head, count)
         used += found is not None
         return found
 
@@ -124,3 +125,59 @@ def test_blocks_read_by_position_hold_the_unpickled_ids_and_weights(index: Index
             assert np.array_equal(fast.ids, plain.ids) and np.array_equal(fast.weights, plain.weights), (fieldname, tbytes)
             assert (fast.ids.dtype, fast.weights.dtype) == (plain.ids.dtype, plain.weights.dtype)
     assert used > 10
+
+
+def test_blocks_read_at_once_hold_what_whooshs_matcher_reads(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words placed so that their blocks hold weights all 1.0, all alike (2.0), and mixed, and steps
+    of 256 or more (a block unpickled, between blocks read by position): every term's ids and weights
+    as `_blocks` reads them are those Whoosh's matcher reads, and each block's extent holds the values."""
+    import numpy as np
+
+    seeds = [doc["body"] for doc in _seed_sentences()]
+    docs = []
+    for number in range(1200):
+        words = [seeds[number % len(seeds)], "теменуга " * (1 + number % 3)]  # mixed weights
+        if number < 300:
+            words.append("слънчоглед")  # weights all 1.0
+        if 300 <= number < 600:
+            words.append("кокиче кокиче")  # all 2.0
+        if number < 200 or number % 300 == 0:  # a block of steps < 256, then one with steps of 300
+            words.append("невен")
+        docs.append({"id": f"d{number}", "body": " ".join(words)})
+    ix = Index.create(tmp_path / "index")
+    ix.add_documents(docs, workers=1)
+    mixed_blocks = next(iter(ix.analyzer("невен"))).text
+
+    read_by_position = postings_module._small_steps
+    kinds: list[str] = []  # of the blocks of the term being read
+
+    def classified(head: bytes, count: int) -> Any:
+        found = read_by_position(head, count)
+        if found is None:
+            kinds.append("unpickled" if count >= 4 else "short")
+        else:
+            weights = {found[2][at : at + 9] for at in range(0, len(found[2]), 9)}
+            kinds.append("ones" if weights == {postings_module._ONE} else "alike" if len(weights) == 1 else "mixed")
+        return found
+
+    monkeypatch.setattr(postings_module, "_small_steps", classified)
+    seen: set[str] = set()
+    term_kinds: dict[str, set[str]] = {}
+    try:
+        for reader, _ in ix.searcher().reader().leaf_readers():
+            for fieldname, tbytes in reader.all_terms():
+                kinds.clear()
+                read = postings_module._blocks(reader, fieldname, tbytes)
+                ids, weights, values = postings_module.read_whole(reader, fieldname, tbytes)
+                assert read is not None, (fieldname, tbytes)
+                assert (read[0].dtype, read[1].dtype) == (np.int64, np.float64)
+                assert np.array_equal(read[0], ids) and read[1].tobytes() == weights.tobytes(), (fieldname, tbytes)
+                postings = postings_module.Postings(reader, fieldname, tbytes)
+                assert [postings.value(row) for row in range(len(ids))] == values, (fieldname, tbytes)
+                seen.update(kinds)
+                if fieldname == "body":
+                    term_kinds[tbytes.decode()] = set(kinds)
+    finally:
+        ix.close()
+    assert {"ones", "alike", "mixed", "unpickled", "short"} <= seen
+    assert {"ones", "unpickled"} <= term_kinds[mixed_blocks]

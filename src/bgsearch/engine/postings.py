@@ -148,94 +148,107 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes
     raw = terms._postfile.get(offset, length)
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
         return None
-    deltas: list[int] = []  # each block's first id whole, then deltas
-    weights: list[float] = []
-    counts: list[int] = []
+    # A block is only checked and sliced here (a Python object a posting costs more than inflating
+    # the block); numpy then reads every block's ids and weights at once from their bytes.
     first_rows: list[int] = []  # each block's first posting
     extents: list[tuple[int, int, bool]] = []  # each block's data in the postings file, and if zlib'd
-    position, last = 4, False
+    firsts: list[int] = []  # each block's first id
+    steps: list[bytes] = []  # a pickled integer (K and a byte) for each posting's step
+    weights: list[bytes] = []  # a pickled float (G and a big-endian double) for each posting's weight
+    unpickled: list[tuple[int, Sequence[int], Sequence[float]]] = []  # (first row, steps, weights)
+    position, last, rows = 4, False, 0
     while not last:
         size = _BLOCK_SIZE.unpack_from(raw, position)[0]
         last, end = size < 0, position + 4 + abs(size)
         header = BLOCK_HEADER.match(raw, position + 4, end)
         if header is None:
             return None
-        count = _int(header[1])
-        data, compressed = raw[header.end() : end], header[2] != b"\x00"
-        first_rows.append(len(deltas))
-        extents.append((offset + header.end(), end - header.end(), compressed))
-        fast = _small_steps(data, compressed, count)
+        count, start, compressed = _int(header[1]), header.end(), header[2] != b"\x00"
+        if count < 1:  # (each block's first id is put in below)
+            return None
+        first_rows.append(rows)
+        extents.append((offset + start, end - start, compressed))
+        rows += count
+        position, data = end, raw[start:end]
+        # The ids and weights lead the data: inflated once, as far as `_small_steps` reads.
+        inflater = zlib.decompressobj() if compressed else None
+        head = data if inflater is None else inflater.decompress(data, 11 * count + 24)
+        fast = _small_steps(head, count)
         if fast is not None:  # most blocks of a common word
-            deltas.extend(fast[0])
-            weights.extend(fast[1])
-            counts.append(count)
-            position = end
+            firsts.append(fast[0])
+            steps += (b"K\x00", fast[1])  # (the first id's step: put in whole below)
+            weights.append(fast[2])
             continue
-        found = _ids_and_weights(data, compressed)
+        found = _ids_and_weights(head, inflater)
         if found is None:
             return None
         block_deltas, block_weights = pickle.loads(b"\x80\x02" + found[1] + b"\x86.")
+        if len(block_deltas) != count:  # (first: `count` is as the file says)
+            return None
         if block_weights is None:
             block_weights = (1.0,) * count
         elif isinstance(block_weights, float):
             block_weights = (block_weights,) * count
-        if len(block_deltas) != count or len(block_weights) != count:
+        if len(block_weights) != count:
             return None
-        deltas.extend(block_deltas)
-        weights.extend(block_weights)
-        counts.append(count)
-        position = end
-    steps = np.array(deltas, dtype=np.int64)
-    running = np.cumsum(steps)
-    starts = np.cumsum(counts) - counts
-    ids = running - np.repeat(running[starts] - steps[starts], counts)  # each block counts from 0
-    return ids, np.array(weights, dtype=np.float64), first_rows, extents
+        firsts.append(block_deltas[0])
+        steps.append(bytes(2 * count))  # room for the block, filled in below
+        weights.append(bytes(9 * count))
+        unpickled.append((rows - count, block_deltas, block_weights))
+    starts = np.array(first_rows, dtype=np.int64)
+    deltas = np.frombuffer(b"".join(steps), dtype=np.uint8)[1::2].astype(np.int64)
+    deltas[starts] = firsts
+    floats = np.frombuffer(b"".join(weights), dtype=[("G", "u1"), ("value", ">f8")])["value"].astype(np.float64)
+    for row, block_deltas, block_weights in unpickled:
+        deltas[row : row + len(block_deltas)] = block_deltas
+        floats[row : row + len(block_weights)] = block_weights
+    # The ids: one running sum, each block's first id made a step from the previous block's last id
+    # (its first id and its steps); in place, as a fresh array of every posting costs more here.
+    last_ids = np.add.reduceat(deltas, starts)
+    deltas[starts[1:]] -= last_ids[:-1]
+    return np.cumsum(deltas, out=deltas), floats, first_rows, extents
 
 
-def _small_steps(data: bytes, compressed: bool, count: int) -> tuple[Sequence[int], Sequence[float]] | None:
-    """The id steps and weights of a block of 4 or more postings whose steps after the first all fit
-    a byte, read from the pickle's bytes by position (no regex, no unpickling): `(` MARK, the first
-    id whole (K, M or J), a K and its byte for each step, `t` TUPLE, a memo, then the weights as `N`
-    (all 1.0), one float `G`, or a MARK, a `G` and 8 bytes for each, `t`. None for anything else."""
-    size = 11 * count + 24  # the longest such ids and weights
-    head = zlib.decompressobj().decompress(data, size) if compressed else data[:size]
-    if count < 4 or head[:3] != b"\x80\x02(" or head[3:4] not in _FIRST_ID:
+def _small_steps(head: bytes, count: int) -> tuple[int, bytes, bytes] | None:
+    """The ids and weights of a block of 4 or more postings whose steps after the first all fit a
+    byte, found by position at the start of its data (`head`, inflated) without regex or unpickling:
+    `(` MARK, the first id whole (K, M or J), a K and its byte for each step, `t` TUPLE, a memo,
+    then the weights as `N` (all 1.0), one float `G`, or a MARK, a `G` and 8 bytes for each, `t`.
+    Gives the first id, the steps' bytes (K and a byte each) and the weights' (G and 8 bytes each:
+    the one float of all repeated); None for anything else."""
+    width = _FIRST_ID.get(head[3:4])
+    if count < 4 or width is None or head[:3] != b"\x80\x02(":
         return None
-    at = 4 + _FIRST_ID[head[3:4]]
-    steps = head[at : at + 2 * (count - 1)]
-    at += 2 * (count - 1)
-    if steps[::2] != b"K" * (count - 1) or head[at : at + 1] != b"t":
+    at = 4 + width + 2 * (count - 1)
+    steps = head[4 + width : at]
+    if head[at : at + 1] != b"t" or steps[::2] != b"K" * (count - 1):
         return None
-    at += {b"q": 3, b"r": 6}.get(head[at + 1 : at + 2], len(head))  # the TUPLE, then BINPUT or LONG_BINPUT
-    first = _int(head[3 : 4 + _FIRST_ID[head[3:4]]])
-    kind = head[at : at + 1]
+    at += _TUPLE_AND_MEMO.get(head[at + 1 : at + 2], len(head))
+    first, kind = _int(head[3 : 4 + width]), head[at : at + 1]
     if kind == b"N":
-        return (first, *steps[1::2]), (1.0,) * count
+        return first, steps, _ONE * count
     if kind == b"G" and at + 9 <= len(head):
-        return (first, *steps[1::2]), _DOUBLE.unpack_from(head, at + 1) * count
+        return first, steps, head[at : at + 9] * count
     packed = head[at + 1 : at + 1 + 9 * count]
-    if kind != b"(" or packed[::9] != b"G" * count or head[at + 1 + 9 * count : at + 2 + 9 * count] != b"t":
+    if kind != b"(" or head[at + 1 + 9 * count : at + 2 + 9 * count] != b"t" or packed[::9] != b"G" * count:
         return None
-    return (first, *steps[1::2]), _doubles(count).unpack(packed)
+    return first, steps, packed
 
 
 _FIRST_ID = {b"K": 1, b"M": 2, b"J": 4}  # a pickle integer's opcode and its operand's length
+_TUPLE_AND_MEMO = {b"q": 3, b"r": 6}  # the ids' TUPLE, then its BINPUT or LONG_BINPUT: their length
+_ONE = b"G" + struct.pack(">d", 1.0)  # a pickled 1.0 (BINFLOAT)
 
 
-@functools.cache
-def _doubles(count: int) -> struct.Struct:
-    """`count` pickled floats (BINFLOAT: G and 8 bytes, big-endian) one after another."""
-    return struct.Struct(">" + "xd" * count)
-
-
-def _ids_and_weights(data: bytes, compressed: bool) -> re.Match[bytes] | None:
-    """The ids and weights at the start of a block's data, inflating no more of it than they take
+def _ids_and_weights(head: bytes, inflater: Any) -> re.Match[bytes] | None:
+    """The ids and weights at the start of a block's data (`head`, its start, and the inflater to
+    read on with, or None if the data is not compressed), inflating no more of it than they take
     (the values after them are most of a block). A match that ends where the inflated bytes end
     might be cut short (one float of a tuple of floats): more is inflated first."""
-    if not compressed:
-        return _IDS_AND_WEIGHTS.match(data)
-    inflater = zlib.decompressobj()
-    head = inflater.decompress(data, _HEAD)
+    if inflater is None:
+        return _IDS_AND_WEIGHTS.match(head)
+    if len(head) < _HEAD and inflater.unconsumed_tail:  # first matched on _HEAD bytes, as ever
+        head += inflater.decompress(inflater.unconsumed_tail, _HEAD - len(head))
     while True:
         found = _IDS_AND_WEIGHTS.match(head)
         if (found is not None and found.end() < len(head)) or not inflater.unconsumed_tail:
@@ -259,7 +272,6 @@ def positions(value: bytes, fallback: Callable[[bytes], list[int]]) -> list[int]
 
 _HEAD = 2048  # bytes inflated at a time: the ids and weights of most blocks
 _BLOCK_SIZE = struct.Struct("!i")
-_DOUBLE = struct.Struct(">d")
 
 
 def _int(opcode_and_operand: bytes) -> int:
