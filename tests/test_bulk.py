@@ -1,6 +1,6 @@
 """The bulk segment writer (`engine/bulk.py`) against Whoosh's own writer on the same documents:
-new segments byte for byte, merged segments posting for posting, with exact lengths and equal
-scores; read back by Whoosh's unchanged reader."""
+new segments byte for byte once what is compressed in them is inflated, merged segments posting
+for posting, with exact lengths and equal scores; read back by Whoosh's unchanged reader."""
 
 from __future__ import annotations
 
@@ -67,6 +67,43 @@ def segment_files(storage: Any, segment: Any) -> dict[str, bytes]:
     return {name.replace(own, ""): compound.open_file(name).read() for name in compound.list()}
 
 
+def inflated_files(storage: Any, schema: Any, segment: Any) -> dict[str, Any]:
+    """A segment's files with what is compressed in them inflated: the bulk writer compresses with
+    libdeflate (and leaves small blocks plain) where Whoosh's writer uses zlib, so those bytes differ
+    while what they hold must not. Each term's table entry without its extent in the postings file,
+    and its blocks' headers (but the zlib level) and inflated data; each document's stored fields
+    inflated; the other files (field lengths) as they are."""
+    files = segment_files(storage, segment)
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        terms, blocks = {}, {}
+        for fieldname, term in reader.all_terms():
+            info = reader._terms.term_info(fieldname, term)
+            terms[fieldname, term] = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                                      info.max_weight(), info.min_id(), info.max_id())
+            if info.is_inlined():
+                blocks[fieldname, term] = info._inlined
+                continue
+            offset, length = info.extent()
+            raw = files[".pst"][offset : offset + (length[0] if isinstance(length, tuple) else length)]
+            assert raw[:4] == bulk.WHOOSH3_HEADER_MAGIC
+            position, last, read = 4, False, []
+            while not last:
+                size = int.from_bytes(raw[position : position + 4], "big", signed=True)
+                last, end = size < 0, position + 4 + abs(size)
+                count, last_id, top, level, short, long, start = bulk._block_header(raw, position + 4, end)
+                data = raw[start:end]
+                read.append((count, last_id, top, short, long, zlib.decompress(data) if level else data))
+                position = end
+            blocks[fieldname, term] = read
+        stored = reader._perdoc.column_reader("_stored", bulk.STORED_COLUMN)._child
+        documents = [stored[n] for n in range(reader.doc_count_all())]
+    finally:
+        reader.close()
+    rest = {name: data for name, data in files.items() if name not in (".pst", ".trm", "._stored.col")}
+    return {"terms": terms, "blocks": blocks, "stored": documents, "files": rest, "names": sorted(files)}
+
+
 def contents(storage: Any, schema: Any, segment: Any, terms: list[tuple[str, bytes]]) -> dict[str, Any]:
     """Everything a search reads from a segment, through Whoosh's reader: each term's postings (ids,
     weights, values), each document's stored fields and field lengths, the field totals, and the
@@ -121,7 +158,7 @@ def test_positions_are_encoded_as_whooshs_positions_format() -> None:
 
 @pytest.mark.parametrize("run", [1 << 17, 50], ids=["one run", "runs of 50 postings"])
 @pytest.mark.parametrize("schema", [None, LAW_SCHEMA], ids=["default", "own fields"])
-def test_a_bulk_segment_of_the_seeds_is_whooshs_byte_for_byte(tmp_path: Path, schema: Any, run: int,
+def test_a_bulk_segment_of_the_seeds_holds_whooshs_bytes(tmp_path: Path, schema: Any, run: int,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import bgsearch.engine.bulk
 
@@ -134,10 +171,10 @@ def test_a_bulk_segment_of_the_seeds_is_whooshs_byte_for_byte(tmp_path: Path, sc
         ours = write_segment(whoosh.storage, whoosh.schema, whoosh.indexname, rows)
         assert ours.doc_count_all() == theirs.doc_count_all() == len(docs)
         assert dict(ours._fieldlengths) == dict(theirs._fieldlengths)
-        assert segment_files(whoosh.storage, ours) == segment_files(whoosh.storage, theirs)
+        assert inflated_files(whoosh.storage, whoosh.schema, ours) == inflated_files(whoosh.storage, whoosh.schema, theirs)
 
 
-def test_a_bulk_segment_of_law_units_is_whooshs_byte_for_byte(tmp_path: Path) -> None:
+def test_a_bulk_segment_of_law_units_holds_whooshs_bytes(tmp_path: Path) -> None:
     docs = law_units(1_500)
     with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
         rows = whoosh_rows(ix, docs)
@@ -146,11 +183,13 @@ def test_a_bulk_segment_of_law_units_is_whooshs_byte_for_byte(tmp_path: Path) ->
         progress: list[int] = []
         ours = write_segment(whoosh.storage, whoosh.schema, whoosh.indexname, rows, progress.append)
         assert sum(progress) == len(docs)
-        ours_files, their_files = segment_files(whoosh.storage, ours), segment_files(whoosh.storage, theirs)
-        assert sorted(ours_files) == sorted(their_files) == [
-            "._body_len.col", "._stored.col", "._title_len.col", ".pst", ".trm"]
-        for name in their_files:
-            assert ours_files[name] == their_files[name], name
+        ours_now = inflated_files(whoosh.storage, whoosh.schema, ours)
+        theirs_now = inflated_files(whoosh.storage, whoosh.schema, theirs)
+        assert ours_now["names"] == ["._body_len.col", "._stored.col", "._title_len.col", ".pst", ".trm"]
+        for part in theirs_now:
+            assert ours_now[part] == theirs_now[part], part
+        sizes = [sum(map(len, segment_files(whoosh.storage, seg).values())) for seg in (ours, theirs)]
+        assert sizes[0] < 1.05 * sizes[1]  # the small blocks left plain: a little larger (3.9%) than all zlib'd
 
 
 # -- merged segments -------------------------------------------------------------------------------

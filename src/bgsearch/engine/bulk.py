@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from deflate import zlib_compress
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import (
@@ -59,7 +60,11 @@ __all__ = ["write_segment", "merge_segments", "PARALLEL_MERGE_DOCS"]
 BLOCK_LIMIT = 128  # postings a block, and the blocks' zlib level: W3Codec's defaults
 COMPRESSION = 3
 _PROGRESS_EVERY = 100
-_PLAIN_BELOW = 512  # a merge leaves blocks of fewer bytes uncompressed
+# Blocks and stored fields are compressed by libdeflate, in the zlib format that Whoosh's reader
+# inflates, at half zlib's cost for the same size; a block of fewer bytes than _PLAIN_BELOW is left
+# plain (zlib level 0 in its header: Whoosh reads it as it is), as setting up the compressor costs
+# more than it saves.
+_PLAIN_BELOW = 512
 _RUN_POSTINGS = 1 << 17  # postings encoded or read whole and written at a time (new segments, merges)
 _BYTE_LENGTHS = np.array(_length_byte_cache, dtype=np.int64)  # a length byte → the length it stands for
 _LONGEST = 106374  # lengths from here on are all byte 255 (whoosh.util.numeric.length_to_byte)
@@ -229,7 +234,7 @@ class _TermsWriter:
         block_rows = zip(block_start.tolist(), block_end.tolist(), term_of_block.tolist(), last_block.tolist(),
                          docs[block_end - 1].tolist(), max_weight.tolist(), min_weight.tolist(),
                          min_length.tolist(), max_length.tolist())
-        buffer, compress, dumps = self._buffer, zlib.compress, _dumps
+        buffer, dumps = self._buffer, _dumps
         for start, end, term, last, last_id, top, bottom, short, long in block_rows:
             if start == starts[term]:
                 offsets[term] = self._offset + len(buffer)
@@ -239,8 +244,11 @@ class _TermsWriter:
             else:
                 mini_weights = tuple(weight_list[start:end])
             mini_values = None if values is None else tuple(values[start:end])
-            data = compress(dumps((tuple(delta_list[start:end]), mini_weights, mini_values), 2), COMPRESSION)
-            header = dumps((end - start, last_id, top, COMPRESSION, short, long), 2)
+            data = dumps((tuple(delta_list[start:end]), mini_weights, mini_values), 2)
+            level = 0 if len(data) < _PLAIN_BELOW else COMPRESSION
+            if level:
+                data = zlib_compress(data, level)
+            header = dumps((end - start, last_id, top, level, short, long), 2)
             size = len(header) + len(data)
             buffer += pack_int(-size if last else size)
             buffer += header
@@ -312,10 +320,8 @@ class _TermsWriter:
 def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int]:
     """A block's data (zlib level `comp`, or plain) with the first of its ids — the pickle's first
     integer, right after the protocol header, or after the MARK of a tuple of more than three — moved
-    by `shift`, and the level it is now compressed at; the other ids are deltas and stay. Nothing else
-    moves: pickle memo references count objects, not bytes. A block of less than `_PLAIN_BELOW`
-    bytes stays plain (level 0, which Whoosh's reader reads as plain): zlib's set-up alone costs more
-    than compressing it saves."""
+    by `shift`, and the level it is now compressed at (plain below `_PLAIN_BELOW` bytes); the other
+    ids are deltas and stay. Nothing else moves: pickle memo references count objects, not bytes."""
     plain = zlib.decompress(data) if comp else data
     start = 3 if plain[2:3] == b"(" else 2
     opcode = plain[start : start + 1]
@@ -330,7 +336,7 @@ def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int]:
         encoded = b"J" + value.to_bytes(4, "little", signed=True)
     plain = plain[:start] + encoded + plain[start + 1 + width :]
     if comp and len(plain) >= _PLAIN_BELOW:
-        return zlib.compress(plain, comp), comp
+        return zlib_compress(plain, comp), comp
     return plain, 0
 
 
@@ -508,6 +514,7 @@ def write_segment(storage: Any, schema: Any, indexname: str, rows: Sequence[Mapp
     called with the number of rows analyzed since its last call."""
     segment = _new_segment(storage, indexname)
     perdoc = W3PerDocWriter(W3Codec(), storage, segment)
+    perdoc._get_column("_stored")._child._compress = zlib_compress  # under the pickling wrapper
     text: dict[str, _TextField] = {}
     other: dict[str, list[tuple[bytes, int, float, bytes]]] = {}
     fast = {name: field.analyzer.pipeline.positioned_terms for name, field in schema.items() if _is_fast(field)}
