@@ -121,8 +121,9 @@ def expand(
     if switched is not None:  # gibberish in Latin letters that reads as words on a Bulgarian layout
         layout, text = switched
         retyped_plan = expand(syntax.parse_query(text, schema), text, pipeline, statistics, schema=schema,
-                              fuzzy=fuzzy, date_from=date_from, date_to=date_to, filters=filters, sort=sort,
-                              facets=facets, every_word=every_word, expand_acronyms=expand_acronyms)
+                              transliterate=transliterate, fuzzy=fuzzy, date_from=date_from, date_to=date_to,
+                              filters=filters, sort=sort, facets=facets, every_word=every_word,
+                              expand_acronyms=expand_acronyms)
         retyped_plan.notices.insert(0, f"showing matches for {text}: the query's keys on the Bulgarian {layout} "
                                        "keyboard layout (it was typed with the Latin layout on)")
         return dataclasses.replace(retyped_plan, did_you_mean=text)

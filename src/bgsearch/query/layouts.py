@@ -31,9 +31,9 @@ def _layout(letters: str) -> dict[str, str]:
 
 # name → table; the state standard first (it wins a tie)
 LAYOUTS: dict[str, dict[str, str]] = {
-    #                    `qwertyuiop[]\asdfghjkl;'zxcvbnm,./
-    "BDS": _layout("..уеишщксдзц..ьяаожгтнвмчюйъэфхпрлб"),
-    "phonetic": _layout("чявертъуиопшщюасдфгхйкл..зьцжбнм..."),
+    #                        `qwertyuiop[]\asdfghjkl;'zxcvbnm,./
+    "BDS":          _layout("..уеишщксдзц..ьяаожгтнвмчюйъэфхпрлб"),
+    "phonetic":     _layout("чявертъуиопшщюасдфгхйкл..зьцжбнм..."),
     "new phonetic": _layout("ючшертъуиопящьасдфгхйкл..зжцвбнм..."),
 }
 
