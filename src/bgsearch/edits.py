@@ -6,12 +6,14 @@ An edit is a deletion, an insertion, a substitution or a swap of two neighbourin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 __all__ = ["one_edit_variants", "nearest"]
 
 
-def one_edit_variants(word: str, alphabet: str) -> set[str]:
+@functools.lru_cache(maxsize=256)  # a misspelled word is looked up in the dictionary, then in the index
+def one_edit_variants(word: str, alphabet: str) -> frozenset[str]:
     """Every string one edit away from `word` with letters of `alphabet` (`word` itself excluded).
     Looking these up in a set finds the forms one edit away faster than scanning any list."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
@@ -20,7 +22,7 @@ def one_edit_variants(word: str, alphabet: str) -> set[str]:
     edits |= {a + c + b[1:] for a, b in splits if b for c in alphabet}
     edits |= {a + c + b for a, b in splits for c in alphabet}
     edits.discard(word)
-    return edits
+    return frozenset(edits)
 
 
 def nearest(word: str, choices: Sequence[str], max_distance: int, limit: int) -> list[tuple[int, str]]:
