@@ -52,7 +52,7 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_in
 from whoosh.util.numeric import _length_byte_cache
 
 from ..analysis.analyzer import BulgarianAnalyzer
-from .postings import BLOCK_HEADER, read_whole
+from .postings import BLOCK_HEADER, INT_WIDTH, pickled_int, read_whole
 from .untrusted import safe_load
 
 __all__ = ["write_segment", "merge_segments", "PARALLEL_MERGE_DOCS"]
@@ -244,10 +244,7 @@ class _TermsWriter:
             else:
                 mini_weights = tuple(weight_list[start:end])
             mini_values = None if values is None else tuple(values[start:end])
-            data = dumps((tuple(delta_list[start:end]), mini_weights, mini_values), 2)
-            level = 0 if len(data) < _PLAIN_BELOW else COMPRESSION
-            if level:
-                data = zlib_compress(data, level)
+            data, level = _packed(dumps((tuple(delta_list[start:end]), mini_weights, mini_values), 2), COMPRESSION)
             header = dumps((end - start, last_id, top, level, short, long), 2)
             size = len(header) + len(data)
             buffer += pack_int(-size if last else size)
@@ -324,19 +321,22 @@ def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int]:
     ids are deltas and stay. Nothing else moves: pickle memo references count objects, not bytes."""
     plain = zlib.decompress(data) if comp else data
     start = 3 if plain[2:3] == b"(" else 2
-    opcode = plain[start : start + 1]
-    width = {b"K": 1, b"M": 2, b"J": 4}[opcode]
-    first = int.from_bytes(plain[start + 1 : start + 1 + width], "little", signed=opcode == b"J")
-    value = first + shift
+    width = INT_WIDTH[plain[start : start + 1]]
+    value = pickled_int(plain[start : start + 1 + width]) + shift
     if value < 0x100:
         encoded = b"K" + value.to_bytes(1, "little")
     elif value < 0x10000:
         encoded = b"M" + value.to_bytes(2, "little")
     else:
         encoded = b"J" + value.to_bytes(4, "little", signed=True)
-    plain = plain[:start] + encoded + plain[start + 1 + width :]
-    if comp and len(plain) >= _PLAIN_BELOW:
-        return zlib_compress(plain, comp), comp
+    return _packed(plain[:start] + encoded + plain[start + 1 + width :], comp)
+
+
+def _packed(plain: bytes, level: int) -> tuple[bytes, int]:
+    """A block's data as written, and the zlib level its header gives: compressed at `level`, or
+    plain (0) for level 0 or fewer than `_PLAIN_BELOW` bytes."""
+    if level and len(plain) >= _PLAIN_BELOW:
+        return zlib_compress(plain, level), level
     return plain, 0
 
 

@@ -35,8 +35,8 @@ from .untrusted import safe_loads
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "BLOCK_HEADER", "SegmentQuery", "first_position", "live",
-           "scored_postings"]
+__all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "BLOCK_HEADER", "INT_WIDTH", "SegmentQuery",
+           "first_position", "live", "pickled_int", "scored_postings"]
 
 
 class Postings:
@@ -163,7 +163,7 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes
         header = BLOCK_HEADER.match(raw, position + 4, end)
         if header is None:
             return None
-        count, start, compressed = _int(header[1]), header.end(), header[2] != b"\x00"
+        count, start, compressed = pickled_int(header[1]), header.end(), header[2] != b"\x00"
         if count < 1:  # (each block's first id is put in below)
             return None
         first_rows.append(rows)
@@ -216,7 +216,7 @@ def _small_steps(head: bytes, count: int) -> tuple[int, bytes, bytes] | None:
     then the weights as `N` (all 1.0), one float `G`, or a MARK, a `G` and 8 bytes for each, `t`.
     Gives the first id, the steps' bytes (K and a byte each) and the weights' (G and 8 bytes each:
     the one float of all repeated); None for anything else."""
-    width = _FIRST_ID.get(head[3:4])
+    width = INT_WIDTH.get(head[3:4])
     if count < 4 or width is None or head[:3] != b"\x80\x02(":
         return None
     at = 4 + width + 2 * (count - 1)
@@ -224,7 +224,7 @@ def _small_steps(head: bytes, count: int) -> tuple[int, bytes, bytes] | None:
     if head[at : at + 1] != b"t" or steps[::2] != b"K" * (count - 1):
         return None
     at += _TUPLE_AND_MEMO.get(head[at + 1 : at + 2], len(head))
-    first, kind = _int(head[3 : 4 + width]), head[at : at + 1]
+    first, kind = pickled_int(head[3 : 4 + width]), head[at : at + 1]
     if kind == b"N":
         return first, steps, _ONE * count
     if kind == b"G" and at + 9 <= len(head):
@@ -235,7 +235,7 @@ def _small_steps(head: bytes, count: int) -> tuple[int, bytes, bytes] | None:
     return first, steps, packed
 
 
-_FIRST_ID = {b"K": 1, b"M": 2, b"J": 4}  # a pickle integer's opcode and its operand's length
+INT_WIDTH = {b"K": 1, b"M": 2, b"J": 4}  # a pickled integer's opcode → its operand's length
 _TUPLE_AND_MEMO = {b"q": 3, b"r": 6}  # the ids' TUPLE, then its BINPUT or LONG_BINPUT: their length
 _ONE = b"G" + struct.pack(">d", 1.0)  # a pickled 1.0 (BINFLOAT)
 
@@ -274,7 +274,7 @@ _HEAD = 2048  # bytes inflated at a time: the ids and weights of most blocks
 _BLOCK_SIZE = struct.Struct("!i")
 
 
-def _int(opcode_and_operand: bytes) -> int:
+def pickled_int(opcode_and_operand: bytes) -> int:
     """The integer a K, M or J pickle opcode with its operand stands for."""
     return int.from_bytes(opcode_and_operand[1:], "little", signed=opcode_and_operand[:1] == b"J")
 
