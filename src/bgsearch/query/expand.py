@@ -304,6 +304,7 @@ class _Expander:
         self.notices: list[str] = []
         self.fuzzy_budget = MAX_CORRECTED_WORDS
         self._near_misses_of: dict[str, tuple[list[str], int, str | None]] = {}  # a term is looked up once
+        self._spellings_of: dict[str, list[str] | None] = {}  # a Latin word: by the layout check, then its node
         self._grouped: set[syntax.Node] = set()  # words, phrases, dates searched in OR, NOT, groups
         self._prefixes: set[str] = set()
 
@@ -553,6 +554,11 @@ class _Expander:
         A word in capitals is read as the Cyrillic word both in capitals and in lower case, as the
         index has either: VANGA → ВАНГА (a shouting headline's word, left unstemmed: ванга) and
         ванга (stemmed: ванг); NATO → НАТО, so that an ending stays glued to it (NATO-vskite)."""
+        if text not in self._spellings_of:
+            self._spellings_of[text] = self._look_up_spellings(text)
+        return self._spellings_of[text]
+
+    def _look_up_spellings(self, text: str) -> list[str] | None:
         capitals = len(text) > 1 and text.isupper()
         spellings: list[str] = []
         found: set[str] = set()
