@@ -21,7 +21,8 @@ from whoosh.writing import SegmentWriter
 from bgsearch import Index
 from bgsearch.analysis.pipeline import default_pipeline
 from bgsearch.documents import to_document
-from bgsearch.engine import bulk
+from bgsearch.engine import bulk, postings
+from bgsearch.engine.docids import EXTENSION, MIN_POSTINGS, DocIds
 from bgsearch.engine.bulk import merge_segments, positions_values, write_segment
 from bgsearch.engine.workers import CAN_FORK, SegmentWorkers
 from bgsearch.engine.writer import whoosh_fields
@@ -61,6 +62,32 @@ def whoosh_segment(ix: Index, rows: list[dict[str, Any]]) -> Any:
     return writer._finalize_segment()
 
 
+def checked_ids_file(storage: Any, schema: Any, segment: Any) -> int:
+    """Asserts the segment's `.ids` file holds every term of `MIN_POSTINGS` postings or more, each
+    with the ids and weights Whoosh's matcher reads and the blocks' rows and positions of its postings;
+    returns how many terms it holds."""
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        held = 0
+        ids_file = DocIds.of(reader._storage, segment)
+        assert ids_file is not None
+        for fieldname, term in reader.all_terms():
+            info = reader._terms.term_info(fieldname, term)
+            offset, length = postings.extent(info)
+            read = ids_file.read(offset, length, info.doc_frequency(), info.min_id(), info.max_id(), reader.doc_count_all())
+            if info.doc_frequency() < MIN_POSTINGS:
+                assert read is None, (fieldname, term)
+                continue
+            assert read is not None, (fieldname, term)
+            ids, weights, _ = postings.read_whole(reader, fieldname, term)
+            assert np.array_equal(read[0], ids) and np.array_equal(read[1], weights), (fieldname, term)
+            assert read[2:] == postings.read_blocks(reader._terms._postfile.get(offset, length), offset)[2:]
+            held += 1
+        return held
+    finally:
+        reader.close()
+
+
 def segment_files(storage: Any, segment: Any) -> dict[str, bytes]:
     compound = segment.open_compound_file(storage)
     own = segment.segment_id()
@@ -74,6 +101,7 @@ def inflated_files(storage: Any, schema: Any, segment: Any) -> dict[str, Any]:
     and its blocks' headers (but the zlib level) and inflated data; each document's stored fields
     inflated; the other files (field lengths) as they are."""
     files = segment_files(storage, segment)
+    files.pop(EXTENSION, None)  # bgsearch's own (`checked_ids_file`); a segment Whoosh wrote has none
     reader = SegmentReader(storage, schema, segment)
     try:
         terms, blocks = {}, {}
@@ -188,8 +216,12 @@ def test_a_bulk_segment_of_law_units_holds_whooshs_bytes(tmp_path: Path) -> None
         assert ours_now["names"] == ["._body_len.col", "._stored.col", "._title_len.col", ".pst", ".trm"]
         for part in theirs_now:
             assert ours_now[part] == theirs_now[part], part
-        sizes = [sum(map(len, segment_files(whoosh.storage, seg).values())) for seg in (ours, theirs)]
+        assert checked_ids_file(whoosh.storage, whoosh.schema, ours) > 20
+        ours_files, theirs_files = segment_files(whoosh.storage, ours), segment_files(whoosh.storage, theirs)
+        ids_file = len(ours_files.pop(EXTENSION))
+        sizes = [sum(map(len, files.values())) for files in (ours_files, theirs_files)]
         assert sizes[0] < 1.05 * sizes[1]  # the small blocks left plain: a little larger (3.9%) than all zlib'd
+        assert ids_file < 0.15 * sizes[0]
 
 
 # -- merged segments -------------------------------------------------------------------------------
@@ -210,10 +242,24 @@ def test_a_merged_segment_equals_whooshs_segment_of_the_live_documents(tmp_path:
         terms = sample_terms(ix, live)
         ours_now, theirs_now = contents(storage, schema, merged, terms), contents(storage, schema, theirs, terms)
     assert merged.doc_count_all() == len(live) and not merged.has_deletions()
+    assert checked_ids_file(storage, schema, merged) > 10
     assert ours_now["postings"] == theirs_now["postings"]
     assert ours_now["docs"] == theirs_now["docs"]
     assert ours_now["totals"] == theirs_now["totals"] == dict(theirs._fieldlengths)
     assert_same_scores(ours_now["scores"], theirs_now["scores"])
+
+
+def test_a_merge_that_keeps_the_blocks_writes_the_ids_of_the_merged_terms(tmp_path: Path) -> None:
+    """Without deletions every term's blocks are kept, shifted: its `.ids` entry is its parts' entries
+    (a term common in each segment), or read from their blocks (one too rare in each alone)."""
+    with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
+        whoosh = ix._store.whoosh_index
+        storage, schema = whoosh.storage, whoosh.schema
+        rows = whoosh_rows(ix, law_units(900))
+        segments = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 300]) for start in (0, 300, 600)]
+        in_parts = [checked_ids_file(storage, schema, segment) for segment in segments]
+        merged = merge_segments(storage, schema, whoosh.indexname, segments)
+        assert checked_ids_file(storage, schema, merged) > max(in_parts) >= 2
 
 
 @pytest.mark.skipif(not CAN_FORK, reason="the workers are forked")
@@ -235,6 +281,7 @@ def test_a_merge_in_ranges_of_terms_by_workers_writes_the_same_files(tmp_path: P
         assert len(bulk._term_ranges([SegmentReader(storage, schema, seg) for seg in segments], parts)) == parts
         files = segment_files(storage, shared)
         assert files == segment_files(storage, alone)
+        assert checked_ids_file(storage, schema, shared) > 10
         assert not [name for name in storage.list() if ".part" in name]  # the parts' files are gone
 
 

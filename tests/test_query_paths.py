@@ -4,7 +4,7 @@ top-k collector gives over the same matcher; document sets joined as masks over 
 (`postings.union`, `postings.intersect`) give the sorted joins' documents and scores to the last
 bit; blocks read by position (`postings._small_steps`) give the ids and weights the pattern-checked
 unpickling gives. Checked on the seed sentences and on law units, over three commits with deleted
-documents; and postings read a block at a time (`postings._blocks`) hold what Whoosh's matcher reads,
+documents; and postings read a block at a time (`postings.read_blocks`) hold what Whoosh's matcher reads,
 on words placed to give every kind of block."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import bgsearch.engine.docids as docids
 import bgsearch.engine.execute as execute_module
 import bgsearch.engine.postings as postings_module
 from bgsearch import Index
@@ -130,7 +131,7 @@ def test_blocks_read_by_position_hold_the_unpickled_ids_and_weights(index: Index
 def test_blocks_read_at_once_hold_what_whooshs_matcher_reads(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Words placed so that their blocks hold weights all 1.0, all alike (2.0), and mixed, and steps
     of 256 or more (a block unpickled, between blocks read by position): every term's ids and weights
-    as `_blocks` reads them are those Whoosh's matcher reads, and each block's extent holds the values."""
+    as `read_blocks` reads them are those Whoosh's matcher reads, and each block's extent holds the values."""
     import numpy as np
 
     seeds = [doc["body"] for doc in _seed_sentences()]
@@ -163,17 +164,27 @@ def test_blocks_read_at_once_hold_what_whooshs_matcher_reads(tmp_path: Any, monk
     monkeypatch.setattr(postings_module, "_small_steps", classified)
     seen: set[str] = set()
     term_kinds: dict[str, set[str]] = {}
+    from_ids_files = 0
     try:
         for reader, _ in ix.searcher().reader().leaf_readers():
             for fieldname, tbytes in reader.all_terms():
                 kinds.clear()
-                read = postings_module._blocks(reader, fieldname, tbytes)
+                offset, length = postings_module.extent(reader._terms.term_info(fieldname, tbytes))
+                from_blocks = postings_module.read_blocks(reader._terms._postfile.get(offset, length), offset)
+                from_ids_file = postings_module.read_postings(reader, fieldname, tbytes)  # the `.ids` file's, if it has the term
                 ids, weights, values = postings_module.read_whole(reader, fieldname, tbytes)
-                assert read is not None, (fieldname, tbytes)
-                assert (read[0].dtype, read[1].dtype) == (np.int64, np.float64)
-                assert np.array_equal(read[0], ids) and read[1].tobytes() == weights.tobytes(), (fieldname, tbytes)
+                for read in (from_blocks, from_ids_file):
+                    assert read is not None, (fieldname, tbytes)
+                    assert (read[0].dtype, read[1].dtype) == (np.int64, np.float64)
+                    assert np.array_equal(read[0], ids) and read[1].tobytes() == weights.tobytes(), (fieldname, tbytes)
+                    assert read[2:] == from_blocks[2:]  # each block's first row and position
                 postings = postings_module.Postings(reader, fieldname, tbytes)
                 assert [postings.value(row) for row in range(len(ids))] == values, (fieldname, tbytes)
+                if len(ids) >= docids.MIN_POSTINGS:
+                    docids_file = postings_module._cache_of(reader).docids(reader)
+                    assert docids_file is not None and docids_file.read(
+                        offset, length, len(ids), ids[0], ids[-1], reader.doc_count_all()) is not None, (fieldname, tbytes)
+                    from_ids_files += 1
                 seen.update(kinds)
                 if fieldname == "body":
                     term_kinds[tbytes.decode()] = set(kinds)
@@ -181,3 +192,4 @@ def test_blocks_read_at_once_hold_what_whooshs_matcher_reads(tmp_path: Any, monk
         ix.close()
     assert {"ones", "alike", "mixed", "unpickled", "short"} <= seen
     assert {"ones", "unpickled"} <= term_kinds[mixed_blocks]
+    assert from_ids_files >= 3  # слънчоглед, кокиче, теменуга, and the seeds' common words

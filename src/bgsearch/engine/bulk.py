@@ -52,7 +52,8 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_in
 from whoosh.util.numeric import _length_byte_cache
 
 from ..analysis.analyzer import BulgarianAnalyzer
-from .postings import BLOCK_HEADER, INT_WIDTH, pickled_int, read_whole
+from .docids import EXTENSION, MIN_POSTINGS, DocIdsWriter, Read
+from .postings import BLOCK_HEADER, INT_WIDTH, docids_of, pickled_int, read_blocks, read_whole
 from .untrusted import safe_load
 
 __all__ = ["write_segment", "merge_segments", "PARALLEL_MERGE_DOCS"]
@@ -153,12 +154,15 @@ class _TermsWriter:
         self._fieldmap: dict[str, int] = {}
         self.records: list[tuple[str, bytes, bytes]] = []
         if segment is None:
+            assert part is not None
             self._index: Any = None
             self._postings = storage.create_file(part)
+            self._ids = DocIdsWriter(storage.create_file(part + EXTENSION))
         else:
             self._index = OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
             self._index.extras["fieldmap"] = self._fieldmap
             self._postings = segment.create_file(storage, W3Codec.POSTS_EXT)
+            self._ids = DocIdsWriter(segment.create_file(storage, EXTENSION))
         self._offset = 0
         self._buffer = bytearray()
 
@@ -185,6 +189,13 @@ class _TermsWriter:
         finally:
             source.close()
         storage.delete_file(part)
+        ids_name = part + EXTENSION
+        source = storage.open_file(ids_name)
+        try:
+            self._ids.append(source, storage.file_length(ids_name), start)
+        finally:
+            source.close()
+        storage.delete_file(ids_name)
         for fieldname, term, record in records:
             offset, length = _EXTENT.unpack_from(record, _TERM_STRUCT.size)
             self._add_terms(fieldname, [(term, record[: _TERM_STRUCT.size] + _EXTENT.pack(offset + start, length))])
@@ -227,6 +238,7 @@ class _TermsWriter:
         info["maxid"] = docs[starts[1:] - 1]
         offsets = np.zeros(terms, dtype=np.int64)
         ends = np.zeros(terms, dtype=np.int64)
+        block_positions = np.zeros(len(block_start), dtype=np.int64)
 
         delta_list = deltas.tolist()
         weight_list = stored32.tolist()
@@ -235,10 +247,11 @@ class _TermsWriter:
                          docs[block_end - 1].tolist(), max_weight.tolist(), min_weight.tolist(),
                          min_length.tolist(), max_length.tolist())
         buffer, dumps = self._buffer, _dumps
-        for start, end, term, last, last_id, top, bottom, short, long in block_rows:
+        for block, (start, end, term, last, last_id, top, bottom, short, long) in enumerate(block_rows):
             if start == starts[term]:
                 offsets[term] = self._offset + len(buffer)
                 buffer += WHOOSH3_HEADER_MAGIC
+            block_positions[block] = self._offset + len(buffer)
             if bottom == top:  # W3PostingsWriter._mini_weights: None for all 1.0, one float for all equal
                 mini_weights: Any = None if top == 1.0 else weight_list[start]
             else:
@@ -256,24 +269,41 @@ class _TermsWriter:
                 self._flush()
         info["offset"] = offsets
         info["length"] = ends - offsets
+        for term in np.flatnonzero(counts >= MIN_POSTINGS).tolist():
+            blocks_of_term = slice(first_block[term], first_block[term] + blocks[term])
+            rows = slice(starts[term], starts[term + 1])
+            self._ids.add(int(offsets[term]), docs[rows], stored32[rows], block_start[blocks_of_term] - starts[term],
+                          block_positions[blocks_of_term] - offsets[term])
         records = info.tobytes()
         size = _TERM_INFO.itemsize
         self._add_terms(fieldname, ((term, records[i * size : (i + 1) * size]) for i, term in enumerate(postings.terms)))
 
     def add_blocks(self, fieldname: str, term: bytes, parts: Sequence[tuple[Any, TermRecord, int]]) -> None:
         """Write one term whose postings are the blocks of other segments' postings files, each
-        part's document numbers shifted by a constant (`parts`: postings file, term record, shift;
+        part's document numbers shifted by a constant (`parts`: segment reader, term record, shift;
         no deleted document among them). The blocks stay as they are but for the first id of each,
         the only one written whole, and its header's last id; a term's parts stay separate blocks."""
         buffer = self._buffer
         offset = self._offset + len(buffer)
+        term_start = len(buffer)
         buffer += WHOOSH3_HEADER_MAGIC
-        for number, (postfile, record, shift) in enumerate(parts):
-            raw = postfile.get(record.offset, record.length)
+        records = [record for _, record, _ in parts]
+        df = sum(r.df for r in records)
+        # For the `.ids` entry: each part's postings as read (from its own `.ids` file, or its
+        # blocks), and where each block is written (None: a part not in the layout it reads).
+        reads: list[Read | None] = []
+        blocks: list[int] = []
+        for number, (reader, record, shift) in enumerate(parts):
+            raw = reader._terms._postfile.get(record.offset, record.length)
             if raw[:4] != WHOOSH3_HEADER_MAGIC:
                 raise ValueError(f"damaged postings of {fieldname}:{term!r}")
+            if df >= MIN_POSTINGS:
+                reads.append(_part_postings(reader, record, raw))
             last_part = number == len(parts) - 1
             if not shift:  # the blocks as they are; only the last one's size may change its sign
+                read = reads[number] if reads else None
+                if read is not None:
+                    blocks += [len(buffer) - term_start + position - record.offset - 4 for position in read[3]]
                 last_size = _last_block_size(raw)
                 buffer += raw[4:last_size]
                 size = unpack_int(raw[last_size : last_size + 4])[0]
@@ -288,17 +318,24 @@ class _TermsWriter:
                 data, comp = _shift_first_id(raw[data_start:block_end], comp, shift)
                 header = _dumps((count, last_id + shift, top, comp, short, long), 2)
                 size = len(header) + len(data)
+                blocks.append(len(buffer) - term_start)
                 buffer += pack_int(-size if last_block and last_part else size)
                 buffer += header
                 buffer += data
                 position = block_end
-        records = [record for _, record, _ in parts]
-        info = _TERM_STRUCT.pack(0, sum(r.weight for r in records), sum(r.df for r in records),
+        info = _TERM_STRUCT.pack(0, sum(r.weight for r in records), df,
                                  min(r.min_length for r in records), max(r.max_length for r in records),
                                  max(r.max_weight for r in records), records[0].min_id + parts[0][2],
                                  records[-1].max_id + parts[-1][2])
         length = self._offset + len(buffer) - offset
         self._add_terms(fieldname, [(term, info + pack_long(offset) + pack_int(length))])
+        if reads and None not in reads:
+            read_parts = [read for read in reads if read is not None]
+            rows = np.cumsum([0] + [len(read[0]) for read in read_parts[:-1]])
+            self._ids.add(offset, np.concatenate([read[0] + shift for read, (_, _, shift) in zip(read_parts, parts)]),
+                          np.concatenate([read[1] for read in read_parts]),
+                          np.concatenate([np.asarray(read[2]) + row for read, row in zip(read_parts, rows)]),
+                          np.array(blocks))
         if len(buffer) >= 1 << 22:
             self._flush()
 
@@ -312,6 +349,16 @@ class _TermsWriter:
         if self._index is not None:
             self._index.close()
         self._postings.close()
+        self._ids.close()
+
+
+def _part_postings(reader: Any, record: TermRecord, raw: bytes) -> Read | None:
+    """A merged term's postings in one of the segments merged (its record there, and its blocks,
+    `raw`): from that segment's `.ids` file if it has them, else from the blocks."""
+    docids = docids_of(reader) if record.df >= MIN_POSTINGS else None
+    read = None if docids is None else docids.read(record.offset, record.length, record.df, record.min_id,
+                                                   record.max_id, reader.doc_count_all())
+    return read if read is not None else read_blocks(raw, record.offset)
 
 
 def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int]:
@@ -726,7 +773,7 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
         shifts = [shift(index, info) for index, info in group]
         if all(moved is not None for moved in shifts):
             run = run.write(terms)  # what came before this term first: terms go in order
-            terms.add_blocks(fieldname, term, [(readers[index]._terms._postfile, record, int(moved or 0))
+            terms.add_blocks(fieldname, term, [(readers[index], record, int(moved or 0))
                                                for (index, record), moved in zip(group, shifts)])
             continue
         for index, _ in group:

@@ -30,6 +30,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
+from .docids import MIN_POSTINGS, DocIds, Read
 from .untrusted import safe_loads
 
 if TYPE_CHECKING:
@@ -49,13 +50,13 @@ class Postings:
         self._reader = weakref.ref(reader)
         self._values: list[Any] | None = None  # every value, when read through Whoosh's matcher
         self._block_values: dict[int, Any] = {}
-        read = _blocks(reader, fieldname, tbytes)
-        if read is None:  # not in the layout `_blocks` reads: through Whoosh's matcher
+        read = read_postings(reader, fieldname, tbytes)
+        if read is None:  # not in the layout `read_blocks` reads: through Whoosh's matcher
             self.ids, self.weights, self._values = read_whole(reader, fieldname, tbytes)
             self._first_rows: list[int] = []
-            self._extents: list[tuple[int, int, bool]] = []
+            self._positions: list[int] = []
         else:
-            self.ids, self.weights, self._first_rows, self._extents = read
+            self.ids, self.weights, self._first_rows, self._positions = read
         self.ids, self.weights = _compact(self.ids), _compact(self.weights)
         self.scores: dict[Any, np.ndarray] = {}  # by weighting model and the statistics it reads
 
@@ -66,11 +67,9 @@ class Postings:
         block = bisect.bisect_right(self._first_rows, row) - 1
         values = self._block_values.get(block)
         if values is None:
-            start, size, compressed = self._extents[block]
             reader: Any = self._reader()  # alive: the postings are kept per reader, and asked through it
-            data = reader._terms._postfile.get(start, size)
-            values = safe_loads(zlib.decompress(data) if compressed else data)[2]
-            self._block_values[block] = values = () if values is None else values  # a format without values
+            values = _block_values(reader._terms._postfile, self._positions[block])
+            self._block_values[block] = values
         return values[row - self._first_rows[block]] if values else None
 
 
@@ -132,12 +131,10 @@ _IDS_AND_WEIGHTS = re.compile(
     % (_INT, _INT, _MEMO, _MEMO), re.S)
 
 
-def _blocks(reader: Any, fieldname: str, tbytes: bytes
-            ) -> tuple[np.ndarray, np.ndarray, list[int], list[tuple[int, int, bool]]] | None:
-    """A term's ids and weights in a segment, each block's first posting and where its data is (for
-    its values), or None if its postings are not laid out as `BLOCK_HEADER` and `_IDS_AND_WEIGHTS` expect."""
-    import numpy as np
-
+def read_postings(reader: Any, fieldname: str, tbytes: bytes) -> Read | None:
+    """A term's ids and weights in a segment, each block's first posting and its position in the
+    postings file: from the segment's `.ids` file if it has the term, else from the blocks; None if
+    they are not laid out as `BLOCK_HEADER` and `_IDS_AND_WEIGHTS` expect."""
     terms: Any = getattr(reader, "_terms", None)  # Whoosh's term table, or the reader's cache around it
     if not isinstance(getattr(terms, "_wrapped", terms), W3TermsReader):
         return None
@@ -145,13 +142,30 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes
     if info.is_inlined():
         return None
     offset, length = extent(info)
-    raw = terms._postfile.get(offset, length)
+    if info.doc_frequency() >= MIN_POSTINGS:
+        docids = docids_of(reader)
+        read = None if docids is None else docids.read(offset, length, info.doc_frequency(), info.min_id(),
+                                                       info.max_id(), reader.doc_count_all())
+        if read is not None:
+            return read
+    return read_blocks(terms._postfile.get(offset, length), offset)
+
+
+def docids_of(reader: Any) -> DocIds | None:
+    """The `.ids` file of a segment reader's segment (None: it has none), opened once per reader."""
+    return _cache_of(reader).docids(reader)
+
+
+def read_blocks(raw: bytes, offset: int) -> Read | None:
+    """The postings of a term whose blocks are `raw`, at `offset` in the postings file."""
+    import numpy as np
+
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
         return None
     # A block is only checked and sliced here (a Python object a posting costs more than inflating
     # the block); numpy then reads every block's ids and weights at once from their bytes.
     first_rows: list[int] = []  # each block's first posting
-    extents: list[tuple[int, int, bool]] = []  # each block's data in the postings file, and if zlib'd
+    positions: list[int] = []  # where each block starts in the postings file
     firsts: list[int] = []  # each block's first id
     steps: list[bytes] = []  # a pickled integer (K and a byte) for each posting's step
     weights: list[bytes] = []  # a pickled float (G and a big-endian double) for each posting's weight
@@ -167,7 +181,7 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes
         if count < 1:  # (each block's first id is put in below)
             return None
         first_rows.append(rows)
-        extents.append((offset + start, end - start, compressed))
+        positions.append(offset + position)
         rows += count
         position, data = end, raw[start:end]
         # The ids and weights lead the data: inflated once, as far as `_small_steps` reads.
@@ -206,7 +220,19 @@ def _blocks(reader: Any, fieldname: str, tbytes: bytes
     # (its first id and its steps); in place, as a fresh array of every posting costs more here.
     last_ids = np.add.reduceat(deltas, starts)
     deltas[starts[1:]] -= last_ids[:-1]
-    return np.cumsum(deltas, out=deltas), floats, first_rows, extents
+    return np.cumsum(deltas, out=deltas), floats, first_rows, positions
+
+
+def _block_values(postfile: Any, position: int) -> Sequence[Any]:
+    """The values of the block at `position` in a postings file (empty: a format without values)."""
+    size = abs(_BLOCK_SIZE.unpack(postfile.get(position, 4))[0])
+    raw = bytes(postfile.get(position + 4, size))
+    header = BLOCK_HEADER.match(raw)
+    if header is None:
+        raise ValueError(f"damaged postings block at {position}")
+    data = raw[header.end() :]
+    values = safe_loads(zlib.decompress(data) if header[2] != b"\x00" else data)[2]
+    return () if values is None else values
 
 
 def _small_steps(head: bytes, count: int) -> tuple[int, bytes, bytes] | None:
@@ -294,6 +320,14 @@ class _SegmentCache:
         self.postings: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
         self.kept = 0
         self.lock = threading.Lock()  # searches from several threads share the cache
+        self._docids: DocIds | None = None
+        self._docids_opened = False
+
+    def docids(self, reader: Any) -> DocIds | None:
+        """The segment's `.ids` file, opened on first use (None: it has none)."""
+        if not self._docids_opened:
+            self._docids, self._docids_opened = DocIds.of(reader._storage, reader._segment), True
+        return self._docids
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, _SegmentCache] = weakref.WeakKeyDictionary()
