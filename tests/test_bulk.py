@@ -332,7 +332,8 @@ def test_a_blocks_first_id_is_moved_inside_its_pickle(count: int, first: int, sh
     for comp in (0, 3):
         block = pickle.dumps((tuple(deltas), weights, tuple(positions)), 2)
         data = zlib.compress(block, comp) if comp else block
-        moved, level = _shift_first_id(data, comp, shift)
+        moved, level, inflated = _shift_first_id(data, comp, shift)
+        assert inflated == block
         assert level == (comp if len(block) > 600 else 0)  # small blocks are left plain
         plain = zlib.decompress(moved) if level else moved
         assert pickle.loads(plain) == ((first + shift, *deltas[1:]), weights, tuple(positions))

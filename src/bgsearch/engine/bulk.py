@@ -53,7 +53,7 @@ from whoosh.util.numeric import _length_byte_cache
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from .docids import EXTENSION, MIN_POSTINGS, DocIdsWriter, Read
-from .postings import BLOCK_HEADER, INT_WIDTH, docids_of, pickled_int, read_blocks, read_whole
+from .postings import BLOCK_HEADER, INT_WIDTH, block_postings, docids_of, pickled_int, read_blocks, read_whole
 from .untrusted import safe_load
 
 __all__ = ["write_segment", "merge_segments", "PARALLEL_MERGE_DOCS"]
@@ -289,19 +289,23 @@ class _TermsWriter:
         buffer += WHOOSH3_HEADER_MAGIC
         records = [record for _, record, _ in parts]
         df = sum(r.df for r in records)
-        # For the `.ids` entry: each part's postings as read (from its own `.ids` file, or its
-        # blocks), and where each block is written (None: a part not in the layout it reads).
-        reads: list[Read | None] = []
+        # For the `.ids` entry: each part's ids, weights and blocks' first rows (from its own `.ids`
+        # file, else from its blocks, as they are inflated here anyway), and where each block is
+        # written; None for a part not in the layout `read_blocks` reads.
+        reads: list[tuple[np.ndarray, np.ndarray, list[int]] | None] = []
         blocks: list[int] = []
         for number, (reader, record, shift) in enumerate(parts):
             raw = reader._terms._postfile.get(record.offset, record.length)
             if raw[:4] != WHOOSH3_HEADER_MAGIC:
                 raise ValueError(f"damaged postings of {fieldname}:{term!r}")
-            if df >= MIN_POSTINGS:
-                reads.append(_part_postings(reader, record, raw))
+            read = _part_postings(reader, record) if df >= MIN_POSTINGS else None
+            if df >= MIN_POSTINGS and read is None and not shift:  # blocks copied as they are: read here
+                read = read_blocks(raw, record.offset)
+            # blocks shifted: read as they are inflated for it
+            inflated: list[tuple[int, bytes]] | None = [] if df >= MIN_POSTINGS and read is None else None
             last_part = number == len(parts) - 1
             if not shift:  # the blocks as they are; only the last one's size may change its sign
-                read = reads[number] if reads else None
+                reads.append(None if read is None else read[:3])
                 if read is not None:
                     blocks += [len(buffer) - term_start + position - record.offset - 4 for position in read[3]]
                 last_size = _last_block_size(raw)
@@ -315,7 +319,9 @@ class _TermsWriter:
                 stored_size = unpack_int(raw[position : position + 4])[0]
                 last_block, block_end = stored_size < 0, position + 4 + abs(stored_size)
                 count, last_id, top, comp, short, long, data_start = _block_header(raw, position + 4, block_end)
-                data, comp = _shift_first_id(raw[data_start:block_end], comp, shift)
+                data, comp, plain = _shift_first_id(raw[data_start:block_end], comp, shift)
+                if inflated is not None:
+                    inflated.append((count, plain))
                 header = _dumps((count, last_id + shift, top, comp, short, long), 2)
                 size = len(header) + len(data)
                 blocks.append(len(buffer) - term_start)
@@ -323,13 +329,14 @@ class _TermsWriter:
                 buffer += header
                 buffer += data
                 position = block_end
+            reads.append(read[:3] if read is not None else None if inflated is None else _from_blocks(inflated))
         info = _TERM_STRUCT.pack(0, sum(r.weight for r in records), df,
                                  min(r.min_length for r in records), max(r.max_length for r in records),
                                  max(r.max_weight for r in records), records[0].min_id + parts[0][2],
                                  records[-1].max_id + parts[-1][2])
         length = self._offset + len(buffer) - offset
         self._add_terms(fieldname, [(term, info + pack_long(offset) + pack_int(length))])
-        if reads and None not in reads:
+        if df >= MIN_POSTINGS and None not in reads:
             read_parts = [read for read in reads if read is not None]
             rows = np.cumsum([0] + [len(read[0]) for read in read_parts[:-1]])
             self._ids.add(offset, np.concatenate([read[0] + shift for read, (_, _, shift) in zip(read_parts, parts)]),
@@ -352,20 +359,35 @@ class _TermsWriter:
         self._ids.close()
 
 
-def _part_postings(reader: Any, record: TermRecord, raw: bytes) -> Read | None:
-    """A merged term's postings in one of the segments merged (its record there, and its blocks,
-    `raw`): from that segment's `.ids` file if it has them, else from the blocks."""
+def _part_postings(reader: Any, record: TermRecord) -> Read | None:
+    """A merged term's postings in one of the segments merged, from that segment's `.ids` file
+    (None: it does not have them)."""
     docids = docids_of(reader) if record.df >= MIN_POSTINGS else None
-    read = None if docids is None else docids.read(record.offset, record.length, record.df, record.min_id,
-                                                   record.max_id, reader.doc_count_all())
-    return read if read is not None else read_blocks(raw, record.offset)
+    if docids is None:
+        return None
+    return docids.read(record.offset, record.length, record.df, record.min_id, record.max_id, reader.doc_count_all())
 
 
-def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int]:
+def _from_blocks(inflated: Sequence[tuple[int, bytes]]) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+    """Ids, weights and each block's first row of a term's blocks (count, inflated data) in turn."""
+    ids, weights, rows, row = [], [], [], 0
+    for count, plain in inflated:
+        found = block_postings(plain, count)
+        if found is None:
+            return None
+        ids.append(found[0])
+        weights.append(found[1])
+        rows.append(row)
+        row += count
+    return np.concatenate(ids), np.concatenate(weights), rows
+
+
+def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int, bytes]:
     """A block's data (zlib level `comp`, or plain) with the first of its ids — the pickle's first
     integer, right after the protocol header, or after the MARK of a tuple of more than three — moved
-    by `shift`, and the level it is now compressed at (plain below `_PLAIN_BELOW` bytes); the other
-    ids are deltas and stay. Nothing else moves: pickle memo references count objects, not bytes."""
+    by `shift`, the level it is now compressed at (plain below `_PLAIN_BELOW` bytes), and the data
+    before, inflated; the other ids are deltas and stay. Nothing else moves: pickle memo references
+    count objects, not bytes."""
     plain = zlib.decompress(data) if comp else data
     start = 3 if plain[2:3] == b"(" else 2
     width = INT_WIDTH[plain[start : start + 1]]
@@ -376,7 +398,7 @@ def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int]:
         encoded = b"M" + value.to_bytes(2, "little")
     else:
         encoded = b"J" + value.to_bytes(4, "little", signed=True)
-    return _packed(plain[:start] + encoded + plain[start + 1 + width :], comp)
+    return (*_packed(plain[:start] + encoded + plain[start + 1 + width :], comp), plain)
 
 
 def _packed(plain: bytes, level: int) -> tuple[bytes, int]:

@@ -3,7 +3,8 @@
 Whoosh walks postings one document at a time in Python (~1-2 µs a document per term, more for
 unions and phrases). For the queries that visit many documents — phrases of common words, and the
 any-word queries over several words — this module reads each term's postings in a segment whole
-(kept per segment reader, so per commit), scores every document at once with numpy exactly as
+(from the segment's `.ids` file where it holds the term, see `docids`; kept per segment reader, so
+per commit), scores every document at once with numpy exactly as
 Whoosh's BM25F scorer would, and hands Whoosh's top-k collector a matcher whose block quality is
 each document's exact score: the collector then skips every document that cannot enter the top k.
 """
@@ -196,15 +197,10 @@ def read_blocks(raw: bytes, offset: int) -> Read | None:
         found = _ids_and_weights(head, inflater)
         if found is None:
             return None
-        block_deltas, block_weights = pickle.loads(b"\x80\x02" + found[1] + b"\x86.")
-        if len(block_deltas) != count:  # (first: `count` is as the file says)
+        unpickled_block = _unpickled(found, count)
+        if unpickled_block is None:
             return None
-        if block_weights is None:
-            block_weights = (1.0,) * count
-        elif isinstance(block_weights, float):
-            block_weights = (block_weights,) * count
-        if len(block_weights) != count:
-            return None
+        block_deltas, block_weights = unpickled_block
         firsts.append(block_deltas[0])
         steps.append(bytes(2 * count))  # room for the block, filled in below
         weights.append(bytes(9 * count))
@@ -212,7 +208,7 @@ def read_blocks(raw: bytes, offset: int) -> Read | None:
     starts = np.array(first_rows, dtype=np.int64)
     deltas = np.frombuffer(b"".join(steps), dtype=np.uint8)[1::2].astype(np.int64)
     deltas[starts] = firsts
-    floats = np.frombuffer(b"".join(weights), dtype=[("G", "u1"), ("value", ">f8")])["value"].astype(np.float64)
+    floats = np.frombuffer(b"".join(weights), dtype=_PICKLED_FLOAT)["value"].astype(np.float64)
     for row, block_deltas, block_weights in unpickled:
         deltas[row : row + len(block_deltas)] = block_deltas
         floats[row : row + len(block_weights)] = block_weights
@@ -221,6 +217,37 @@ def read_blocks(raw: bytes, offset: int) -> Read | None:
     last_ids = np.add.reduceat(deltas, starts)
     deltas[starts[1:]] -= last_ids[:-1]
     return np.cumsum(deltas, out=deltas), floats, first_rows, positions
+
+
+def _unpickled(found: re.Match[bytes], count: int) -> tuple[Sequence[int], Sequence[float]] | None:
+    """A block's id steps and weights as `_IDS_AND_WEIGHTS` found them, one weight a posting (None:
+    not `count` of each, as the block's header says)."""
+    block_deltas, block_weights = pickle.loads(b"\x80\x02" + found[1] + b"\x86.")
+    if block_weights is None:
+        block_weights = (1.0,) * count
+    elif isinstance(block_weights, float):
+        block_weights = (block_weights,) * count
+    if len(block_deltas) != count or len(block_weights) != count:
+        return None
+    return block_deltas, block_weights
+
+
+def block_postings(plain: bytes, count: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ids and weights of one block of `count` postings from its data, inflated (`plain`), or
+    None if it is not laid out as `read_blocks` reads (a merge has inflated it anyway)."""
+    import numpy as np
+
+    fast = _small_steps(plain, count)
+    if fast is not None:
+        first, steps, weights = fast
+        deltas = np.frombuffer(b"K\x00" + steps, dtype=np.uint8)[1::2].astype(np.int64)
+        deltas[0] = first
+        return np.cumsum(deltas), np.frombuffer(weights, dtype=_PICKLED_FLOAT)["value"].astype(np.float64)
+    found = _IDS_AND_WEIGHTS.match(plain)
+    unpickled_block = None if found is None else _unpickled(found, count)
+    if unpickled_block is None:
+        return None
+    return np.cumsum(np.array(unpickled_block[0], dtype=np.int64)), np.array(unpickled_block[1], dtype=np.float64)
 
 
 def _block_values(postfile: Any, position: int) -> Sequence[Any]:
@@ -264,6 +291,7 @@ def _small_steps(head: bytes, count: int) -> tuple[int, bytes, bytes] | None:
 INT_WIDTH = {b"K": 1, b"M": 2, b"J": 4}  # a pickled integer's opcode → its operand's length
 _TUPLE_AND_MEMO = {b"q": 3, b"r": 6}  # the ids' TUPLE, then its BINPUT or LONG_BINPUT: their length
 _ONE = b"G" + struct.pack(">d", 1.0)  # a pickled 1.0 (BINFLOAT)
+_PICKLED_FLOAT = [("G", "u1"), ("value", ">f8")]  # BINFLOAT and its big-endian double, as numpy reads it
 
 
 def _ids_and_weights(head: bytes, inflater: Any) -> re.Match[bytes] | None:
@@ -556,9 +584,11 @@ def _union(searcher: Any, context: Any, leaves: Sequence[Leaf], boost: float) ->
     # Over the segment's documents at once: no sort. Each term adds once to a document, in the
     # terms' order, as bincount adds (so the same sums, to the last bit).
     total = np.zeros(size)
+    present = np.zeros(size, dtype=bool)
     for term_ids, term_scores in zip(ids, scores):
         total[term_ids] += term_scores
-    docs = union(ids, size)
+        present[term_ids] = True
+    docs = np.flatnonzero(present)
     return docs, total[docs]
 
 
