@@ -140,6 +140,12 @@ def test_cached_term_entries_give_the_scores_of_a_plain_searcher(empty_index: In
 
     assert any(isinstance(leaf.reader()._terms, TermInfoCache) and leaf.reader()._terms.infos
                for leaf, _ in cached.leaf_searchers())
+    # The expansion's statistics read the cached entries directly: the same counts as Whoosh's.
+    snapshot = empty_index._reader.snapshot()
+    words = {term.decode() for field, term in plain.reader().all_terms() if field in snapshot.text_fields}
+    assert len(words) > 100
+    for word in [*sorted(words), "несъществуващ", "samsung"]:
+        assert snapshot.doc_frequency(word) == sum(plain.doc_frequency(name, word) for name in snapshot.text_fields)
     plain.close()
 
 
