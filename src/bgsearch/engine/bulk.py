@@ -12,7 +12,8 @@ one at a time.
 The files are Whoosh's own (`W3Codec`), read by Whoosh's unchanged reader: a new segment is byte for
 byte what `SegmentWriter` writes for the same documents (the tests compare the files), and a merged
 segment holds the same postings, stored fields and lengths as the segments it replaces, with the
-exact total field lengths (Whoosh's own merge sums the one-byte approximations).
+exact total field lengths (Whoosh's own merge sums the one-byte approximations). Beside them each
+segment has bgsearch's own `.ids` file (`docids`): its common terms' ids and weights as arrays.
 
 * `write_segment(storage, schema, indexname, rows)`: documents (Whoosh field dicts) → a segment.
 * `merge_segments(storage, schema, indexname, segments, parallel)`: segments → one segment of their

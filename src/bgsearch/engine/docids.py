@@ -82,7 +82,7 @@ class DocIdsWriter:
         """Append another `.ids` file's entries (a merge part's, whose postings now start
         `postings_shift` bytes into this segment's postings file)."""
         table = _table(file, length)
-        data_end = int(_trailer(file, length)["table"])
+        data_end = length - _TRAILER.itemsize - len(table) * _ENTRY.itemsize
         position = len(_MAGIC)
         while position < data_end:  # the data as it is, a few megabytes at a time
             piece = bytes(file.get(position, min(1 << 22, data_end - position)))
