@@ -290,23 +290,22 @@ class _TermsWriter:
         buffer += WHOOSH3_HEADER_MAGIC
         records = [record for _, record, _ in parts]
         df = sum(r.df for r in records)
-        # For the `.ids` entry: each part's ids, weights and blocks' first rows (from its own `.ids`
-        # file, else from its blocks, as they are inflated here anyway), and where each block is
-        # written; None for a part not in the layout `read_blocks` reads.
-        reads: list[tuple[np.ndarray, np.ndarray, list[int]] | None] = []
+        with_ids = df >= MIN_POSTINGS  # the term gets an `.ids` entry
+        # For it: each part's postings (from its own `.ids` file, else from its blocks, read here
+        # when they are copied as they are, or as they are inflated to shift them), and where each
+        # block is written; None for a part not in the layout `read_blocks` reads.
+        reads: list[Read | None] = []
         blocks: list[int] = []
         for number, (reader, record, shift) in enumerate(parts):
             raw = reader._terms._postfile.get(record.offset, record.length)
             if raw[:4] != WHOOSH3_HEADER_MAGIC:
                 raise ValueError(f"damaged postings of {fieldname}:{term!r}")
-            read = _part_postings(reader, record) if df >= MIN_POSTINGS else None
-            if df >= MIN_POSTINGS and read is None and not shift:  # blocks copied as they are: read here
-                read = read_blocks(raw, record.offset)
-            # blocks shifted: read as they are inflated for it
-            inflated: list[tuple[int, bytes]] | None = [] if df >= MIN_POSTINGS and read is None else None
+            read = _part_postings(reader, record) if with_ids else None
             last_part = number == len(parts) - 1
             if not shift:  # the blocks as they are; only the last one's size may change its sign
-                reads.append(None if read is None else read[:3])
+                if with_ids and read is None:
+                    read = read_blocks(raw, record.offset)
+                reads.append(read)
                 if read is not None:
                     blocks += [len(buffer) - term_start + position - record.offset - 4 for position in read[3]]
                 last_size = _last_block_size(raw)
@@ -315,6 +314,7 @@ class _TermsWriter:
                 buffer += pack_int(size if last_part else -size)
                 buffer += raw[last_size + 4 :]
                 continue
+            inflated: list[tuple[int, bytes]] | None = [] if with_ids and read is None else None
             position, last_block = 4, False
             while not last_block:
                 stored_size = unpack_int(raw[position : position + 4])[0]
@@ -330,14 +330,14 @@ class _TermsWriter:
                 buffer += header
                 buffer += data
                 position = block_end
-            reads.append(read[:3] if read is not None else None if inflated is None else _from_blocks(inflated))
+            reads.append(read if inflated is None else _from_blocks(inflated))
         info = _TERM_STRUCT.pack(0, sum(r.weight for r in records), df,
                                  min(r.min_length for r in records), max(r.max_length for r in records),
                                  max(r.max_weight for r in records), records[0].min_id + parts[0][2],
                                  records[-1].max_id + parts[-1][2])
         length = self._offset + len(buffer) - offset
         self._add_terms(fieldname, [(term, info + pack_long(offset) + pack_int(length))])
-        if df >= MIN_POSTINGS and None not in reads:
+        if with_ids and None not in reads:
             read_parts = [read for read in reads if read is not None]
             rows = np.cumsum([0] + [len(read[0]) for read in read_parts[:-1]])
             self._ids.add(offset, np.concatenate([read[0] + shift for read, (_, _, shift) in zip(read_parts, parts)]),
@@ -369,8 +369,9 @@ def _part_postings(reader: Any, record: TermRecord) -> Read | None:
     return docids.read(record.offset, record.length, record.df, record.min_id, record.max_id, reader.doc_count_all())
 
 
-def _from_blocks(inflated: Sequence[tuple[int, bytes]]) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
-    """Ids, weights and each block's first row of a term's blocks (count, inflated data) in turn."""
+def _from_blocks(inflated: Sequence[tuple[int, bytes]]) -> Read | None:
+    """The postings of a term's blocks (count, inflated data) in turn: ids, weights and each block's
+    first row (their positions are where they are written, not given here)."""
     ids, weights, rows, row = [], [], [], 0
     for count, plain in inflated:
         found = block_postings(plain, count)
@@ -380,7 +381,7 @@ def _from_blocks(inflated: Sequence[tuple[int, bytes]]) -> tuple[np.ndarray, np.
         weights.append(found[1])
         rows.append(row)
         row += count
-    return np.concatenate(ids), np.concatenate(weights), rows
+    return np.concatenate(ids), np.concatenate(weights), rows, []
 
 
 def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int, bytes]:

@@ -50,14 +50,14 @@ def _encoded(ids: np.ndarray, weights: np.ndarray, block_rows: np.ndarray, block
     """An entry's data, and its count, first id, exceptions, blocks, step and weight widths, checksum."""
     steps = np.diff(ids)
     wide8, wide16 = int(np.count_nonzero(steps > 0xFF)), int(np.count_nonzero(steps > 0xFFFF))
-    width = 1 if len(steps) + 4 * wide8 <= 2 * len(steps) + 4 * wide16 else 2
+    width, exceptions = (1, wide8) if len(steps) + 4 * wide8 <= 2 * len(steps) + 4 * wide16 else (2, wide16)
     wide = steps > (0xFF if width == 1 else 0xFFFF)
     whole = bool(np.all((weights >= 1) & (weights <= 255) & (weights == np.floor(weights))))
     data = b"".join((np.where(wide, 0, steps).astype(_STEPS[width]).tobytes(),
                      steps[wide].astype("<u4").tobytes(),
                      weights.astype(_WEIGHTS[1 if whole else 4]).tobytes(),
                      block_rows.astype("<u4").tobytes(), block_offsets.astype("<u4").tobytes()))
-    return data, (len(ids), int(ids[0]), int(wide.sum()), len(block_rows), width, 1 if whole else 4, zlib.adler32(data))
+    return data, (len(ids), int(ids[0]), exceptions, len(block_rows), width, 1 if whole else 4, zlib.adler32(data))
 
 
 class DocIdsWriter:
@@ -81,8 +81,7 @@ class DocIdsWriter:
     def append(self, file: Any, length: int, postings_shift: int) -> None:
         """Append another `.ids` file's entries (a merge part's, whose postings now start
         `postings_shift` bytes into this segment's postings file)."""
-        table = _table(file, length)
-        data_end = length - _TRAILER.itemsize - len(table) * _ENTRY.itemsize
+        table, data_end = _table(file, length)
         position = len(_MAGIC)
         while position < data_end:  # the data as it is, a few megabytes at a time
             piece = bytes(file.get(position, min(1 << 22, data_end - position)))
@@ -112,12 +111,13 @@ def _trailer(file: Any, length: int) -> np.void:
     return trailer
 
 
-def _table(file: Any, length: int) -> np.ndarray:
+def _table(file: Any, length: int) -> tuple[np.ndarray, int]:
+    """The entries of an `.ids` file, and where they start (where the entries' data ends)."""
     trailer = _trailer(file, length)
     start, entries = int(trailer["table"]), int(trailer["entries"])
     if start + entries * _ENTRY.itemsize != length - _TRAILER.itemsize:
         raise ValueError("ids file's table damaged")
-    return np.frombuffer(bytes(file.get(start, entries * _ENTRY.itemsize)), dtype=_ENTRY)
+    return np.frombuffer(bytes(file.get(start, entries * _ENTRY.itemsize)), dtype=_ENTRY), start
 
 
 class DocIds:
@@ -125,8 +125,7 @@ class DocIds:
 
     def __init__(self, file: Any, length: int) -> None:
         self._file = file
-        self._table = _table(file, length)
-        self._data_end = length - _TRAILER.itemsize - len(self._table) * _ENTRY.itemsize
+        self._table, self._data_end = _table(file, length)
         self._offsets = self._table["postings"]
 
     @classmethod
