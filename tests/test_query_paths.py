@@ -131,7 +131,8 @@ def test_blocks_read_by_position_hold_the_unpickled_ids_and_weights(index: Index
 def test_blocks_read_at_once_hold_what_whooshs_matcher_reads(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Words placed so that their blocks hold weights all 1.0, all alike (2.0), and mixed, and steps
     of 256 or more (a block unpickled, between blocks read by position): every term's ids and weights
-    as `read_blocks` reads them are those Whoosh's matcher reads, and each block's extent holds the values."""
+    as `read_blocks` and the `.ids` file read them are those Whoosh's matcher reads, and the block at each
+    block's position holds its values."""
     import numpy as np
 
     seeds = [doc["body"] for doc in _seed_sentences()]
