@@ -285,6 +285,78 @@ def test_a_merge_in_ranges_of_terms_by_workers_writes_the_same_files(tmp_path: P
         assert not [name for name in storage.list() if ".part" in name]  # the parts' files are gone
 
 
+def test_a_merges_ranges_of_terms_share_the_work_of_every_segment_not_only_the_largest(tmp_path: Path) -> None:
+    # Ids numbered in import order lie apart by segment: ranges cut by one segment's terms alone
+    # left one worker every other segment's ids. Each range must hold about a third of all terms.
+    # (Short articles: ids are most of the terms, as in a large import.)
+    docs = [{**doc, "id": f"{number:06d}", "body": " ".join(doc["body"].split()[:3])}
+            for number, doc in enumerate(law_units(1200))]
+    with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
+        whoosh = ix._store.whoosh_index
+        storage, schema = whoosh.storage, whoosh.schema
+        rows = whoosh_rows(ix, docs)
+        segments = [write_segment(storage, schema, whoosh.indexname, rows[:600]),
+                    *(write_segment(storage, schema, whoosh.indexname, rows[start : start + 200]) for start in (600, 800, 1000))]
+        readers = [SegmentReader(storage, schema, seg) for seg in segments]
+        try:
+            ranges = bulk._term_ranges(readers, 3)
+            entries = [sum(1 for reader in readers for key, _ in bulk._term_records(reader, low)
+                           if high is None or key < high) for low, high in ranges]
+            every = sum(1 for reader in readers for _ in bulk._term_records(reader))
+        finally:
+            for reader in readers:
+                reader.close()
+    assert len(ranges) == 3 and sum(entries) == every
+    assert max(entries) < 1.5 * min(entries), entries
+
+
+def test_a_merge_copies_stored_fields_and_lengths_as_whooshs_per_document_writer_would(tmp_path: Path) -> None:
+    # The merge copies runs of documents at once; Whoosh's writer, document by document, must write
+    # the same bytes: segments with deletions (runs broken), documents without a title (no length).
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, W3Codec, W3PerDocWriter, _lenfield
+    from whoosh.columns import VarBytesColumn
+
+    docs = law_units(600)
+    for doc in docs[::7]:
+        doc.pop("title", None)
+    with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
+        whoosh = ix._store.whoosh_index
+        storage, schema = whoosh.storage, whoosh.schema
+        rows = whoosh_rows(ix, docs)
+        segments = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 200]) for start in (0, 200, 400)]
+        for n in [0, 1, 50, 51, 52, 199]:
+            segments[1].delete_document(n)
+        segments[2].delete_document(77)
+        readers = [SegmentReader(storage, schema, seg) for seg in segments]
+        documents = bulk._Documents(schema, readers)
+        ours, theirs = bulk._new_segment(storage, whoosh.indexname), bulk._new_segment(storage, whoosh.indexname)
+        documents.write(storage, ours, readers)
+        perdoc = W3PerDocWriter(W3Codec(), storage, theirs)
+        stored_out = perdoc._get_column("_stored")._child
+        for reader, docmap, bytes_of in zip(readers, documents.docmaps, documents.length_bytes):
+            stored_in = reader._perdoc.column_reader("_stored", STORED_COLUMN)._child
+            for old in np.flatnonzero(docmap >= 0).tolist():
+                perdoc.start_doc(int(docmap[old]))
+                for name in documents.scored:
+                    if bytes_of[name][old]:
+                        perdoc.add_column_value(_lenfield(name), LENGTHS_COLUMN, int(bytes_of[name][old]))
+                raw = VarBytesColumn.Reader.__getitem__(stored_in, old)  # compressed, as it is
+                if raw:
+                    VarBytesColumn.Writer.add(stored_out, int(docmap[old]), raw)
+                perdoc.finish_doc()
+        perdoc.close()
+        for reader in readers:
+            reader.close()
+        files: dict[Any, dict[str, bytes]] = {ours: {}, theirs: {}}
+        for segment, found in files.items():
+            for name in storage.list():
+                if name.startswith(segment.segment_id()):
+                    with storage.open_file(name) as file:
+                        found[name.replace(segment.segment_id(), "")] = file.read()
+        assert len(files[ours]) >= 3  # the stored fields and two fields' lengths
+        assert files[ours] == files[theirs]
+
+
 def test_an_index_grown_by_many_commits_and_merges_answers_as_one_built_at_once(tmp_path: Path) -> None:
     docs = seed_paragraphs()
     with Index.create(tmp_path / "once", schema=LAW_SCHEMA) as once:
@@ -324,7 +396,7 @@ def test_a_merge_keeps_no_term_whose_documents_were_all_deleted(tmp_path: Path) 
 @pytest.mark.parametrize("count", [1, 3, 4, 128])
 @pytest.mark.parametrize(("first", "shift"), [(5, 0), (5, 300), (250, 70_000), (70_000, 12), (65_000, 1_000)])
 def test_a_blocks_first_id_is_moved_inside_its_pickle(count: int, first: int, shift: int) -> None:
-    from bgsearch.engine.bulk import _shift_first_id
+    from bgsearch.engine.bulk import MERGE_COMPRESSION, _shift_first_id
 
     positions = [formats.Positions().encode([p * 7]) for p in range(count)]
     deltas = [first] + [1 + n % 300 for n in range(count - 1)]
@@ -334,6 +406,7 @@ def test_a_blocks_first_id_is_moved_inside_its_pickle(count: int, first: int, sh
         data = zlib.compress(block, comp) if comp else block
         moved, level, inflated = _shift_first_id(data, comp, shift)
         assert inflated == block
-        assert level == (comp if len(block) > 600 else 0)  # small blocks are left plain
+        # recompressed at the merge's level; plain blocks stay plain, small ones are left plain
+        assert level == (MERGE_COMPRESSION if comp and len(block) > 600 else 0)
         plain = zlib.decompress(moved) if level else moved
         assert pickle.loads(plain) == ((first + shift, *deltas[1:]), weights, tuple(positions))

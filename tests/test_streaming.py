@@ -219,7 +219,7 @@ def test_progress_without_a_known_total(tmp_path: Path) -> None:
 def test_import_workers_run_at_a_lower_priority_than_searches() -> None:
     # So that a search on the same machine (a web service, say) answers while an import runs.
     with SegmentWorkers(2) as pool:
-        niceness = pool.start(os.nice, [0, 0])()
+        niceness = list(pool.start(os.nice, [0, 0])())
     assert niceness == [min(19, os.nice(0) + WORKER_NICENESS)] * 2
 
 

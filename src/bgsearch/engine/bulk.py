@@ -24,8 +24,10 @@ segment has bgsearch's own `.ids` file (`docids`): its common terms' ids and wei
 from __future__ import annotations
 
 import copy
+import hashlib
 import heapq
 import io
+import itertools
 import pickle
 import struct
 import zlib
@@ -46,7 +48,6 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     _lenfield,
 )
-from whoosh.columns import VarBytesColumn
 from whoosh.fields import UnknownFieldError
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_int
@@ -54,13 +55,15 @@ from whoosh.util.numeric import _length_byte_cache
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from .docids import EXTENSION, MIN_POSTINGS, DocIdsWriter, Read
-from .postings import BLOCK_HEADER, INT_WIDTH, block_postings, docids_of, pickled_int, read_blocks, read_whole
+from .postings import (BLOCK_HEADER, INT_WIDTH, block_postings, docids_of, length_codes, pickled_int, read_blocks,
+                       read_whole)
 from .untrusted import safe_load
 
 __all__ = ["write_segment", "merge_segments", "PARALLEL_MERGE_DOCS"]
 
 BLOCK_LIMIT = 128  # postings a block, and the blocks' zlib level: W3Codec's defaults
 COMPRESSION = 3
+MERGE_COMPRESSION = 1  # a merge recompresses the blocks it shifts: 4% faster merges for 1% more bytes
 _PROGRESS_EVERY = 100
 # Blocks and stored fields are compressed by libdeflate, in the zlib format that Whoosh's reader
 # inflates, at half zlib's cost for the same size; a block of fewer bytes than _PLAIN_BELOW is left
@@ -145,6 +148,36 @@ def positions_values(freqs: np.ndarray, deltas: np.ndarray) -> list[bytes]:
 
 # -- the terms and postings files ------------------------------------------------------------------
 
+class _TermTableWriter(OrderedHashWriter):
+    """Whoosh's term table writer, whose `add_all` writes a run of terms at once: a merge adds a
+    million, and Whoosh's `add` makes three writes and a hash (through a hex string) a term."""
+
+    lastkey: bytes  # (Whoosh's: the last key written)
+
+    def add_all(self, items: Iterable[tuple[bytes, bytes]]) -> None:
+        dbfile, buckets, index = self.dbfile, self.buckets, self.index
+        start, out, last = dbfile.tell(), bytearray(), self.lastkey
+        for key, value in items:
+            if key <= last:
+                raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+            position = start + len(out)
+            index.append(position)
+            key_hash = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big")
+            buckets[key_hash & 255].append((key_hash, position))  # filetables.md5_hash's value
+            out += _RECORD_LENGTHS.pack(len(key), len(value))
+            out += key
+            out += value
+            last = key
+        dbfile.write(bytes(out))
+        self.lastkey = last
+
+
+def _moved(record: bytes, start: int) -> bytes:
+    """A term table record with its postings' offset moved by `start`."""
+    offset, length = _EXTENT.unpack_from(record, _TERM_STRUCT.size)
+    return record[: _TERM_STRUCT.size] + _EXTENT.pack(offset + start, length)
+
+
 class _TermsWriter:
     """A segment's terms (`.trm`, an ordered hash of field number + term bytes → W3TermInfo) and
     postings (`.pst`, each term's blocks), as W3FieldWriter and W3PostingsWriter write them. With a
@@ -160,7 +193,7 @@ class _TermsWriter:
             self._postings = storage.create_file(part)
             self._ids = DocIdsWriter(storage.create_file(part + EXTENSION))
         else:
-            self._index = OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
+            self._index = _TermTableWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
             self._index.extras["fieldmap"] = self._fieldmap
             self._postings = segment.create_file(storage, W3Codec.POSTS_EXT)
             self._ids = DocIdsWriter(segment.create_file(storage, EXTENSION))
@@ -173,9 +206,7 @@ class _TermsWriter:
             self.records += [(fieldname, term, record) for term, record in terms]
             return
         prefix = pack_ushort(self._fieldmap.setdefault(fieldname, len(self._fieldmap)))
-        add = self._index.add
-        for term, record in terms:
-            add(prefix + term, record)
+        self._index.add_all((prefix + term, record) for term, record in terms)
 
     def append_part(self, storage: Any, part: str, records: Sequence[tuple[str, bytes, bytes]]) -> None:
         """Append a part's postings file (then deleted) and its terms, which come after every term
@@ -197,9 +228,8 @@ class _TermsWriter:
         finally:
             source.close()
         storage.delete_file(ids_name)
-        for fieldname, term, record in records:
-            offset, length = _EXTENT.unpack_from(record, _TERM_STRUCT.size)
-            self._add_terms(fieldname, [(term, record[: _TERM_STRUCT.size] + _EXTENT.pack(offset + start, length))])
+        for fieldname, group in itertools.groupby(records, key=lambda entry: entry[0]):
+            self._add_terms(fieldname, ((term, _moved(record, start)) for _, term, record in group))
 
     def add(self, fieldname: str, postings: PostingArrays) -> None:
         """Write a run of `fieldname`'s terms (after every term written before: fields in name order,
@@ -387,9 +417,9 @@ def _from_blocks(inflated: Sequence[tuple[int, bytes]]) -> Read | None:
 def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int, bytes]:
     """A block's data (zlib level `comp`, or plain) with the first of its ids — the pickle's first
     integer, right after the protocol header, or after the MARK of a tuple of more than three — moved
-    by `shift`, the level it is now compressed at (plain below `_PLAIN_BELOW` bytes), and the data
-    before, inflated; the other ids are deltas and stay. Nothing else moves: pickle memo references
-    count objects, not bytes."""
+    by `shift`, the level it is now compressed at (MERGE_COMPRESSION; plain if it was, or below
+    `_PLAIN_BELOW` bytes), and the data before, inflated; the other ids are deltas and stay. Nothing
+    else moves: pickle memo references count objects, not bytes."""
     plain = zlib.decompress(data) if comp else data
     start = 3 if plain[2:3] == b"(" else 2
     width = INT_WIDTH[plain[start : start + 1]]
@@ -400,7 +430,8 @@ def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int, byt
         encoded = b"M" + value.to_bytes(2, "little")
     else:
         encoded = b"J" + value.to_bytes(4, "little", signed=True)
-    return (*_packed(plain[:start] + encoded + plain[start + 1 + width :], comp), plain)
+    shifted = plain[:start] + encoded + plain[start + 1 + width :]
+    return (*_packed(shifted, MERGE_COMPRESSION if comp else 0), plain)
 
 
 def _packed(plain: bytes, level: int) -> tuple[bytes, int]:
@@ -446,12 +477,23 @@ class TermRecord:
             self.offset, self.length = _EXTENT.unpack_from(value, _TERM_STRUCT.size)
 
 
-def _term_records(reader: Any, chunk: int = 1 << 20) -> Iterator[tuple[tuple[str, bytes], TermRecord]]:
-    """Every term of a segment ((field name, term bytes), its record), in the order of its term
-    table, read a megabyte at a time (Whoosh's own iteration makes a few small reads a term)."""
+def _term_records(reader: Any, low: tuple[str, bytes] | None = None,
+                  chunk: int = 1 << 20) -> Iterator[tuple[tuple[str, bytes], TermRecord]]:
+    """Every term of a segment ((field name, term bytes), its record) from `low` on (None: the
+    first), in the order of its term table, read a megabyte at a time (Whoosh's own iteration makes
+    a few small reads a term). The table is in that order (fields are numbered in name order)."""
     table = reader._terms._tindex
     names = {number: name for name, number in reader._terms._fieldmap.items()}
     position, end = table.startofdata, table.endofdata
+    if low is not None:  # where the first term from `low` on is, by the table's sorted index
+        following = sorted((name, number) for number, name in names.items() if name >= low[0])
+        if not following:
+            return
+        name, number = following[0]
+        found = table.closest_key_pos(pack_ushort(number) + (low[1] if name == low[0] else b""))
+        if found is None:
+            return
+        position = found
     data, at = b"", 0
     while True:
         if len(data) - at >= _RECORD_LENGTHS.size:
@@ -639,25 +681,29 @@ def write_segment(storage: Any, schema: Any, indexname: str, rows: Sequence[Mapp
 
 # -- merging ---------------------------------------------------------------------------------------
 
-Parallel = Callable[[Callable[[Any], Any], Sequence[Any]], Callable[[], list[Any]]]
-"""Runs a function on each job in other processes (the import's workers); returns a call that waits
-for the results, in order."""
+Parallel = Callable[[Callable[[Any], Any], Sequence[Any]], Callable[[], Iterator[Any]]]
+"""Runs a function on each job in other processes (the import's workers), each job to the first one
+free; returns a call that yields the results in order, each as soon as it is there."""
 
 PARALLEL_MERGE_DOCS = 20_000  # smaller merges take well under a second: not worth the hand-over
+_TERM_COST_BYTES = 300  # a term's work in a merge beyond its postings', in bytes of postings copied
+RANGES_PER_WORKER = 4  # ranges of terms a worker merges, one after another: who ends first takes the next
 
 
 def merge_segments(storage: Any, schema: Any, indexname: str, segments: Sequence[Any],
                    parallel: tuple[Parallel, int] | None = None) -> Any:
     """One new compound segment of the live documents of `segments`, in their order; returns it,
     uncommitted (the caller drops the old segments in the same commit). `parallel`: a way to run
-    jobs in other processes and how many: the postings are then merged in that many ranges of terms
-    at once while this process copies the stored fields."""
+    jobs in other processes and how many: the postings are then merged by ranges of terms of about
+    equal work, RANGES_PER_WORKER a process (so none waits long for the last), while this process
+    copies the stored fields, then appends each range's postings as it is done."""
     segment = _new_segment(storage, indexname)
     readers = _plain_readers(storage, schema, segments)
     try:
         documents = _Documents(schema, readers)
         terms = _TermsWriter(storage, segment)
-        ranges = _term_ranges(readers, parallel[1]) if parallel and documents.count >= PARALLEL_MERGE_DOCS else []
+        ranges = (_term_ranges(readers, parallel[1] * RANGES_PER_WORKER)
+                  if parallel and documents.count >= PARALLEL_MERGE_DOCS else [])
         if len(ranges) > 1:
             assert parallel is not None
             jobs = [_PostingsJob(storage.folder, indexname, list(segments), documents.docmaps, documents.lengths,
@@ -711,9 +757,7 @@ class _Documents:
                 live[list(source.deleted_docs())] = False
             self.docmaps.append(np.where(live, np.cumsum(live) - 1 + new, -1))
             new += int(live.sum())
-            columns = {name: source._cached_reader(_lenfield(name), LENGTHS_COLUMN) for name in self.scored}
-            bytes_of = {name: np.array([column[d] for d in range(count)], dtype=np.int64) if column is not None
-                        else np.zeros(count, dtype=np.int64) for name, column in columns.items()}
+            bytes_of = {name: length_codes(source, name, count).astype(np.int64) for name in self.scored}
             self.length_bytes.append(bytes_of)
             recorded: Mapping[str, int] = getattr(reader.segment(), "_fieldlengths", None) or {}
             deleted_lengths = _deleted_lengths(schema, reader, np.flatnonzero(~live).tolist(), self.scored)
@@ -732,21 +776,32 @@ class _Documents:
         self.totals = {name: total for name, total in totals.items() if total}
 
     def write(self, storage: Any, segment: Any, readers: Sequence[Any]) -> None:
+        """Write the live documents' stored fields and length bytes, in runs of documents at once:
+        the bytes Whoosh's per-document writer would write, document by document."""
         perdoc = W3PerDocWriter(W3Codec(), storage, segment)
         stored_out = perdoc._get_column("_stored")._child  # compressed bytes, under the pickling wrapper
-        for reader, docmap, bytes_of in zip(readers, self.docmaps, self.length_bytes):
+        for reader, docmap in zip(readers, self.docmaps):
             stored_in = reader._perdoc.column_reader("_stored", STORED_COLUMN)._child
-            for old in np.flatnonzero(docmap >= 0).tolist():
-                new = int(docmap[old])
-                perdoc.start_doc(new)
-                for name in self.scored:
-                    byte = int(bytes_of[name][old])
-                    if byte:
-                        perdoc.add_column_value(_lenfield(name), LENGTHS_COLUMN, byte)
-                raw = VarBytesColumn.Reader.__getitem__(stored_in, old)
-                if raw:
-                    VarBytesColumn.Writer.add(stored_out, new, raw)
-                perdoc.finish_doc()
+            live = np.flatnonzero(docmap >= 0)
+            lengths = np.frombuffer(stored_in._lengths, dtype=stored_in._lengths.typecode)[live].astype(np.int64)
+            starts = np.frombuffer(stored_in._offsets, dtype=stored_in._offsets.typecode)[live].astype(np.int64)
+            # each run of documents whose values lie one after another is read and written at once
+            breaks = np.flatnonzero(starts[1:] != starts[:-1] + lengths[:-1]) + 1
+            for first, end in zip([0, *breaks.tolist()], [*breaks.tolist(), len(live)]):
+                size = int(lengths[first:end].sum())
+                if size:
+                    stored_out._dbfile.write(stored_in._dbfile.get(stored_in._basepos + int(starts[first]), size))
+            stored_out._lengths.extend(lengths.tolist())
+            stored_out._offsets.extend((stored_out._offset_base + np.cumsum(lengths) - lengths).tolist())
+            stored_out._offset_base += int(lengths.sum())
+        stored_out._count = perdoc._doccount = self.count  # (the column's `finish` fills up to its count)
+        for name in self.scored:
+            codes = np.concatenate([bytes_of[name][docmap >= 0] for bytes_of, docmap in zip(self.length_bytes,
+                                                                                           self.docmaps)])
+            given = np.flatnonzero(codes)
+            if len(given):  # the column as NumericColumn("B")'s writer leaves it: up to its last value
+                perdoc._create_column(_lenfield(name), LENGTHS_COLUMN)
+                perdoc._get_column(_lenfield(name))._dbfile.write(codes[: given[-1] + 1].astype(np.uint8).tobytes())
         perdoc.close()
 
 
@@ -772,10 +827,10 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
     dead_before = [np.concatenate([[0], np.cumsum(docmap < 0)]) for docmap in docmaps]
 
     def entries(index: int) -> Iterator[tuple[tuple[str, bytes], int, TermRecord]]:
-        for key, record in _term_records(readers[index]):
+        for key, record in _term_records(readers[index], low):
             if high is not None and key >= high:
                 return
-            if key[0] in schema and (low is None or key >= low):
+            if key[0] in schema:
                 yield key, index, record
 
     def shift(index: int, record: TermRecord) -> int | None:
@@ -796,7 +851,8 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
             run = _Run(fieldname, field, lengths.get(fieldname) if field.scorable else None)
         shifts = [shift(index, info) for index, info in group]
         if all(moved is not None for moved in shifts):
-            run = run.write(terms)  # what came before this term first: terms go in order
+            if run.size:  # what came before this term first: terms go in order
+                run = run.write(terms)
             terms.add_blocks(fieldname, term, [(readers[index], record, int(moved or 0))
                                                for (index, record), moved in zip(group, shifts)])
             continue
@@ -810,16 +866,37 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
 
 
 def _term_ranges(readers: Sequence[Any], parts: int) -> list[tuple[tuple[str, bytes] | None, tuple[str, bytes] | None]]:
-    """`parts` ranges of terms [low, high) (None: open) holding about as many postings bytes each, by
-    the largest segment's terms."""
-    largest = max(readers, key=lambda reader: reader.doc_count_all())
-    records = [(key, record.offset + record.length) for key, record in _term_records(largest) if not record.inlined]
-    if parts < 2 or len(records) < parts:
+    """`parts` ranges of terms [low, high) (None: open) of about equal work each, from a sample of
+    every segment's terms (the segments' terms may lie apart: ids numbered in import order do)."""
+    if parts < 2:
         return []
-    ends = np.array([end for _, end in records])
-    cuts = np.searchsorted(ends, ends[-1] * np.arange(1, parts) / parts)
-    bounds: list[tuple[str, bytes] | None] = [None, *(records[int(cut)][0] for cut in cuts), None]
+    samples = sorted(sample for reader in readers for sample in _term_samples(reader))
+    if len(samples) < parts:
+        return []
+    work = np.cumsum([cost for _, cost in samples])
+    cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts)
+    bounds: list[tuple[str, bytes] | None] = [None, *(samples[int(cut)][0] for cut in cuts), None]
     return [(bounds[i], bounds[i + 1]) for i in range(parts) if bounds[i] is None or bounds[i] != bounds[i + 1]]
+
+
+def _term_samples(reader: Any, count: int = 256) -> list[tuple[tuple[str, bytes], float]]:
+    """Up to `count` terms of a segment, evenly apart in its term table, each with the merge work of
+    the terms from the sample before up to it: _TERM_COST_BYTES a term, plus their postings' bytes.
+    Read where the table's index puts them, not term by term."""
+    table = reader._terms._tindex
+    names = {number: name for name, number in reader._terms._fieldmap.items()}
+    samples: list[tuple[tuple[str, bytes], float]] = []
+    row_before, end_before = 0, 0
+    for row in np.unique(np.linspace(0, table.indexlen - 1, min(count, table.indexlen)).astype(np.int64)).tolist():
+        position = table._get_pos(table.indexbase + row * table.indexsize)
+        key_length, value_length = _RECORD_LENGTHS.unpack(table.dbfile.get(position, _RECORD_LENGTHS.size))
+        data = table.dbfile.get(position + _RECORD_LENGTHS.size, key_length + value_length)
+        record = TermRecord(data[key_length:])
+        end = end_before if record.inlined else record.offset + record.length
+        key = (names[int.from_bytes(data[:2], "big")], data[2:key_length])
+        samples.append((key, (row - row_before) * _TERM_COST_BYTES + max(end - end_before, 0)))
+        row_before, end_before = row, max(end, end_before)
+    return samples
 
 
 class _PostingsJob:

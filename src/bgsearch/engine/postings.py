@@ -388,17 +388,23 @@ def _postings(reader: Any, fieldname: str, tbytes: bytes) -> Postings:
 
 def _field_lengths(reader: Any, fieldname: str) -> np.ndarray:
     """Every document's length in `fieldname`, as Whoosh's scorers read it."""
-    import numpy as np
-
     per_field = _cache_of(reader).lengths
     if fieldname not in per_field:
-        encoded = np.zeros(reader.doc_count_all(), dtype=np.uint8)
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is not None:  # one byte per document, read in one piece
-            stored = column._dbfile.get(column._basepos, column._count)
-            encoded[: len(stored)] = np.frombuffer(stored, dtype=np.uint8)
-        per_field[fieldname] = _byte_lengths()[encoded]
+        per_field[fieldname] = _byte_lengths()[length_codes(reader._perdoc, fieldname, reader.doc_count_all())]
     return per_field[fieldname]
+
+
+def length_codes(perdoc: Any, fieldname: str, count: int) -> np.ndarray:
+    """The one-byte length codes of `fieldname` of a segment's `count` documents (`perdoc`: its
+    per-document reader; 0: no length), read in one piece."""
+    import numpy as np
+
+    encoded = np.zeros(count, dtype=np.uint8)
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is not None:
+        stored = column._dbfile.get(column._basepos, column._count)
+        encoded[: len(stored)] = np.frombuffer(stored, dtype=np.uint8)
+    return encoded
 
 
 @functools.cache

@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .bulk import merge_segments, write_segment
@@ -113,11 +113,12 @@ class SegmentWorkers:
         self._drain(progress)
         return [result.get() for result in pending]  # re-raises a worker's error
 
-    def start(self, function: Callable[[Any], Any], jobs: Sequence[Any]) -> Callable[[], list[Any]]:
-        """Run `function` on each of `jobs` in the workers; returns a call that waits for the results,
-        in order (and re-raises a worker's error)."""
+    def start(self, function: Callable[[Any], Any], jobs: Sequence[Any]) -> Callable[[], Iterator[Any]]:
+        """Run `function` on each of `jobs` in the workers, each job to the first worker free; returns
+        a call that yields the results in order, each as soon as it is there (and re-raises a
+        worker's error)."""
         pending = [self._pool.apply_async(function, (job,)) for job in jobs]
-        return lambda: [result.get() for result in pending]
+        return lambda: (result.get() for result in pending)
 
     def _drain(self, progress: Callable[[int], None] | None) -> None:
         written = 0
