@@ -60,10 +60,30 @@ class _ExactBM25F(BM25F):
         return False
 
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: float = 1) -> Any:
-        scorer = super().scorer(searcher, fieldname, text, qf)
-        if type(scorer) is BM25FScorer:
-            scorer.__class__ = _UnboundedScorer  # the same scorer, state and all; only what it offers differs
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf)
+        # BM25FScorer's own set-up, with the average field length read once per commit: Whoosh sums
+        # it over the segments for each scorer, and a query makes one per term and segment.
+        scorer = _UnboundedScorer.__new__(_UnboundedScorer)
+        parent = searcher.get_parent()
+        scorer.idf = parent.idf(fieldname, text)
+        scorer.avgfl = _average_lengths(parent, fieldname) or 1
+        scorer.B = self._field_B.get(fieldname, self.B)
+        scorer.K1 = self.K1
+        scorer.qf = qf
+        scorer.setup(searcher, fieldname, text)
         return scorer
+
+
+_AVERAGE_LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, float]] = weakref.WeakKeyDictionary()
+
+
+def _average_lengths(searcher: Any, fieldname: str) -> float:
+    """A commit's (`searcher`'s) average length of `fieldname`, as Whoosh computes it."""
+    per_field = _AVERAGE_LENGTHS.setdefault(searcher, {})
+    if fieldname not in per_field:
+        per_field[fieldname] = searcher.avg_field_length(fieldname)
+    return per_field[fieldname]
 
 
 # BM25F; titles are short, so their length matters less (smaller B).
