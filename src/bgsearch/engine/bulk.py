@@ -414,7 +414,7 @@ def _from_blocks(inflated: Sequence[tuple[int, bytes]]) -> Read | None:
     return np.concatenate(ids), np.concatenate(weights), rows, []
 
 
-def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int, bytes]:
+def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes | bytearray, int, bytes]:
     """A block's data (zlib level `comp`, or plain) with the first of its ids — the pickle's first
     integer, right after the protocol header, or after the MARK of a tuple of more than three — moved
     by `shift`, the level it is now compressed at (MERGE_COMPRESSION; plain if it was, or below
@@ -434,7 +434,7 @@ def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes, int, byt
     return (*_packed(shifted, MERGE_COMPRESSION if comp else 0), plain)
 
 
-def _packed(plain: bytes, level: int) -> tuple[bytes, int]:
+def _packed(plain: bytes, level: int) -> tuple[bytes | bytearray, int]:
     """A block's data as written, and the zlib level its header gives: compressed at `level`, or
     plain (0) for level 0 or fewer than `_PLAIN_BELOW` bytes."""
     if level and len(plain) >= _PLAIN_BELOW:
