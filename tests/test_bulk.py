@@ -393,6 +393,45 @@ def test_a_merge_keeps_no_term_whose_documents_were_all_deleted(tmp_path: Path) 
     assert ids == {doc["id"] for doc in docs[5:]}
 
 
+def test_a_merge_writes_each_term_of_one_posting_as_its_block_shifted(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # Most terms of a large merge have one posting (every document's id, the words of one
+    # document): they are moved without unpickling their block, and must be the bytes the general
+    # path (`add_blocks`) writes. Segments of 300 make document numbers cross a byte's width.
+    docs = law_units(900)
+    with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
+        whoosh = ix._store.whoosh_index
+        storage, schema = whoosh.storage, whoosh.schema
+        rows = whoosh_rows(ix, docs)
+        segments = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 300]) for start in (0, 300, 600)]
+        moved = []
+        real = bulk._moved_single
+        monkeypatch.setattr(bulk, "_moved_single", lambda *args: moved.append(real(*args)) or moved[-1])
+        fast = segment_files(storage, merge_segments(storage, schema, whoosh.indexname, segments))
+        monkeypatch.setattr(bulk, "_moved_single", lambda *args: None)
+        general = segment_files(storage, merge_segments(storage, schema, whoosh.indexname, segments))
+    assert sum(found is not None for found in moved) > len(docs)  # every id, and more
+    assert fast == general
+
+
+@pytest.mark.parametrize(("docnum", "shift"), [(0, 0), (7, 300), (250, 70_000), (300, 65_300), (70_000, 12)])
+@pytest.mark.parametrize("data", [((), None, None), ((), 2.0, (b"\x00\x05",)), ((), None, ({"x": 1},))])
+def test_a_single_postings_document_is_moved_in_its_header_and_its_data(docnum: int, shift: int,
+                                                                        data: tuple[Any, ...]) -> None:
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+    from whoosh.system import pack_int
+
+    def postings(doc: int, level: int = 0) -> bytes:
+        block = pickle.dumps(((doc,), *data[1:]), 2)
+        block = zlib.compress(block, level) if level else block
+        body = pickle.dumps((1, doc, 1.0, level, 3, 3), 2) + block
+        return WHOOSH3_HEADER_MAGIC + pack_int(-len(body)) + body
+
+    assert bulk._moved_single(postings(docnum), docnum, shift) == postings(docnum + shift)
+    assert bulk._moved_single(postings(docnum, 3), docnum, shift) is None  # compressed: the general path
+    assert bulk._moved_single(postings(docnum), docnum + 1, shift) is None  # not the document it says
+
+
 @pytest.mark.parametrize("count", [1, 3, 4, 128])
 @pytest.mark.parametrize(("first", "shift"), [(5, 0), (5, 300), (250, 70_000), (70_000, 12), (65_000, 1_000)])
 def test_a_blocks_first_id_is_moved_inside_its_pickle(count: int, first: int, shift: int) -> None:

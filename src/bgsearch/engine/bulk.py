@@ -199,6 +199,14 @@ class _TermsWriter:
             self._ids = DocIdsWriter(segment.create_file(storage, EXTENSION))
         self._offset = 0
         self._buffer = bytearray()
+        self._read: dict[int, _PostingsWindow] = {}  # id(segment reader) → its postings, read ahead
+
+    def _postings_of(self, reader: Any, record: TermRecord) -> bytes:
+        """A term's postings in a segment being merged."""
+        window = self._read.get(id(reader))
+        if window is None:
+            window = self._read[id(reader)] = _PostingsWindow(reader._terms._postfile)
+        return window.get(record.offset, record.length)
 
     def _add_terms(self, fieldname: str, terms: Iterable[tuple[bytes, bytes]]) -> None:
         """Add (term bytes, record) pairs of a field to the table (a part: to `records`)."""
@@ -327,7 +335,7 @@ class _TermsWriter:
         reads: list[Read | None] = []
         blocks: list[int] = []
         for number, (reader, record, shift) in enumerate(parts):
-            raw = reader._terms._postfile.get(record.offset, record.length)
+            raw = self._postings_of(reader, record)
             if raw[:4] != WHOOSH3_HEADER_MAGIC:
                 raise ValueError(f"damaged postings of {fieldname}:{term!r}")
             read = _part_postings(reader, record) if with_ids else None
@@ -377,6 +385,27 @@ class _TermsWriter:
         if len(buffer) >= 1 << 22:
             self._flush()
 
+    def add_singles(self, fieldname: str, singles: Sequence[tuple[bytes, Any, TermRecord, int]]) -> None:
+        """Terms of one posting each ((term, segment reader, its record, shift), in order), written
+        as `add_blocks` writes them, without unpickling their blocks: in a large import most terms
+        are such (every document's id, and the words of one document)."""
+        entries: list[tuple[bytes, bytes]] = []
+        for term, reader, record, shift in singles:
+            raw = self._postings_of(reader, record)
+            moved = _moved_single(raw, record.min_id, shift)
+            if moved is None:
+                self._add_terms(fieldname, entries)
+                entries = []
+                self.add_blocks(fieldname, term, [(reader, record, shift)])
+                continue
+            info = _TERM_STRUCT.pack(0, record.weight, 1, record.min_length, record.max_length, record.max_weight,
+                                     record.min_id + shift, record.max_id + shift)
+            entries.append((term, info + pack_long(self._offset + len(self._buffer)) + pack_int(len(moved))))
+            self._buffer += moved
+            if len(self._buffer) >= 1 << 22:
+                self._flush()
+        self._add_terms(fieldname, entries)
+
     def _flush(self) -> None:
         self._postings.write(bytes(self._buffer))
         self._offset += len(self._buffer)
@@ -424,14 +453,48 @@ def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes | bytearr
     start = 3 if plain[2:3] == b"(" else 2
     width = INT_WIDTH[plain[start : start + 1]]
     value = pickled_int(plain[start : start + 1 + width]) + shift
-    if value < 0x100:
-        encoded = b"K" + value.to_bytes(1, "little")
-    elif value < 0x10000:
-        encoded = b"M" + value.to_bytes(2, "little")
-    else:
-        encoded = b"J" + value.to_bytes(4, "little", signed=True)
-    shifted = plain[:start] + encoded + plain[start + 1 + width :]
+    shifted = plain[:start] + _pickled(value) + plain[start + 1 + width :]
     return (*_packed(shifted, MERGE_COMPRESSION if comp else 0), plain)
+
+
+def _pickled(value: int) -> bytes:
+    """A document number as pickle (protocol 2) writes it."""
+    if value < 0x100:
+        return b"K" + value.to_bytes(1, "little")
+    if value < 0x10000:
+        return b"M" + value.to_bytes(2, "little")
+    return b"J" + value.to_bytes(4, "little", signed=True)
+
+
+# A term of one posting: its postings are one block, whose header pickle starts with its count (1)
+# and its last id, the posting's document number, which its data pickle starts with too.
+_SINGLE_HEADER = b"\x80\x02(K\x01"
+_SINGLE_ID_AT = 8 + len(_SINGLE_HEADER)  # after the magic number and the block's size
+
+
+def _moved_single(raw: bytes, docnum: int, shift: int) -> bytes | None:
+    """The postings `raw` of a term of one posting, `docnum`, in a plain block, with the document
+    moved by `shift`: the bytes `_TermsWriter.add_blocks` writes for them, without unpickling the
+    header. None: not that layout (a compressed block, say)."""
+    if raw[:4] != WHOOSH3_HEADER_MAGIC or raw[8:_SINGLE_ID_AT] != _SINGLE_HEADER or \
+            unpack_int(raw[4:8])[0] != 8 - len(raw):  # one block, the last (its size stored negative)
+        return None
+    width = INT_WIDTH.get(raw[_SINGLE_ID_AT : _SINGLE_ID_AT + 1])
+    header = BLOCK_HEADER.match(raw, 8)
+    if width is None or header is None or header.group(2) != b"\x00":
+        return None
+    data = header.end()
+    if raw[data : data + 2] != b"\x80\x02":
+        return None
+    start = data + (3 if raw[data + 2 : data + 3] == b"(" else 2)
+    data_width = INT_WIDTH.get(raw[start : start + 1])
+    old = raw[_SINGLE_ID_AT : _SINGLE_ID_AT + 1 + width]
+    if data_width is None or raw[start : start + 1 + data_width] != old or pickled_int(old) != docnum:
+        return None
+    moved = _pickled(docnum + shift)
+    body = (raw[8:_SINGLE_ID_AT] + moved + raw[_SINGLE_ID_AT + 1 + width : start] + moved
+            + raw[start + 1 + width :])
+    return raw[:4] + pack_int(-len(body)) + body
 
 
 def _packed(plain: bytes, level: int) -> tuple[bytes | bytearray, int]:
@@ -462,6 +525,23 @@ def _block_header(raw: bytes, start: int, end: int) -> tuple[Any, ...]:
     header_file = io.BytesIO(raw)
     header_file.seek(start)
     return (*safe_load(header_file), header_file.tell())
+
+
+class _PostingsWindow:
+    """A segment's postings file read a megabyte at a time: a merge reads its terms' postings in
+    order, most of them a few dozen bytes (a read through the compound file costs ~5 us)."""
+
+    def __init__(self, postfile: Any) -> None:
+        self._file = postfile
+        self._start = 0
+        self._data = b""
+
+    def get(self, offset: int, length: int) -> bytes:
+        at = offset - self._start
+        if at < 0 or at + length > len(self._data):
+            self._start, at = offset, 0
+            self._data = self._file.get(offset, max(length, 1 << 20))
+        return self._data[at : at + length]
 
 
 class TermRecord:
@@ -843,25 +923,40 @@ def _merge_postings(terms: _TermsWriter, schema: Any, readers: Sequence[Any], do
         return int(docmaps[index][low]) - low
 
     run: _Run | None = None
+    singles: list[tuple[bytes, Any, TermRecord, int]] = []  # terms of one posting, written together
+
+    def write_singles() -> None:
+        if singles:
+            assert run is not None
+            terms.add_singles(run.fieldname, singles)
+            singles.clear()
+
     for (fieldname, term), group in _grouped(heapq.merge(*(entries(i) for i in range(len(readers))))):
         field = schema[fieldname]
         if run is None or run.fieldname != fieldname:
             if run is not None:
+                write_singles()
                 run.write(terms)
             run = _Run(fieldname, field, lengths.get(fieldname) if field.scorable else None)
         shifts = [shift(index, info) for index, info in group]
         if all(moved is not None for moved in shifts):
             if run.size:  # what came before this term first: terms go in order
                 run = run.write(terms)
+            if len(group) == 1 and group[0][1].df == 1:
+                singles.append((term, readers[group[0][0]], group[0][1], int(shifts[0] or 0)))
+                continue
+            write_singles()
             terms.add_blocks(fieldname, term, [(readers[index], record, int(moved or 0))
                                                for (index, record), moved in zip(group, shifts)])
             continue
+        write_singles()
         for index, _ in group:
             run.add_term(readers[index], term, docmaps[index])
         run.end_term(term)
         if run.size >= _RUN_POSTINGS:
             run = run.write(terms)
     if run is not None:
+        write_singles()
         run.write(terms)
 
 
