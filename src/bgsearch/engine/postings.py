@@ -554,36 +554,65 @@ class AllWordsQuery(AnyTermQuery):
     def segment_matcher(self, searcher: Any, context: Any) -> Any:
         import numpy as np
 
-        docs: np.ndarray | None = None
-        scores: np.ndarray | None = None
+        size = searcher.reader().doc_count_all()
+        words = []
         for word in sorted(set(self.words)):
-            leaves = [leaf for leaf, w in zip(self.leaves, self.words) if w == word]
-            word_docs, word_scores = _union(searcher, context, leaves, self.boost)
-            if docs is None or scores is None:
-                docs, scores = word_docs, word_scores
-            else:
-                docs, here, there = intersect(docs, word_docs, searcher.reader().doc_count_all())
-                scores = scores[here] + word_scores[there]
+            found = _scored_leaves(searcher, context, [leaf for leaf, w in zip(self.leaves, self.words) if w == word])
+            if not found:  # no document of the segment has this word
+                return matching.NullMatcher()
+            words.append(found)
+        # The rarest word's documents, then each other word looked up at those that are left: a
+        # common word's postings are never joined whole. Each word's scores are kept apart and
+        # added in the words' order at the end, so every sum is the one Whoosh's And makes.
+        order = sorted(range(len(words)), key=lambda n: sum(len(ids) for ids, _, _ in words[n]))
+        docs, first = _joined(words[order[0]], self.boost, size)
+        scores = {order[0]: first}
+        for n in order[1:]:
+            has = np.zeros(len(docs), dtype=bool)
+            added = np.zeros(len(docs))
+            for ids, leaf_scores, leaf_boost in words[n]:
+                at = _rows_in(docs, ids, size)
+                there = at >= 0
+                added[there] += leaf_scores[at[there]] * (leaf_boost * self.boost)
+                has |= there
+            docs = docs[has]
+            scores = {m: word_scores[has] for m, word_scores in scores.items()}
+            scores[n] = added[has]
             if not len(docs):
-                break
-        return _matcher(searcher.reader(), docs, scores)
+                return matching.NullMatcher()
+        total = scores[0]
+        for n in range(1, len(words)):
+            total = total + scores[n]
+        return _matcher(searcher.reader(), docs, total)
+
+
+def _scored_leaves(searcher: Any, context: Any, leaves: Sequence[Leaf]) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """Each of `leaves` this segment has: its documents (ascending), their scores, its boost."""
+    found = []
+    for fieldname, text, leaf_boost in leaves:
+        scored = scored_postings(searcher, context, fieldname, text)
+        if scored is not None:
+            found.append((scored[0].ids, scored[1], leaf_boost))
+    return found
 
 
 def _union(searcher: Any, context: Any, leaves: Sequence[Leaf], boost: float) -> tuple[np.ndarray, np.ndarray]:
     """The documents with any of `leaves` (ascending) and their summed scores."""
+    return _joined(_scored_leaves(searcher, context, leaves), boost, searcher.reader().doc_count_all())
+
+
+def _joined(found: Sequence[tuple[np.ndarray, np.ndarray, float]], boost: float, size: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The documents of any of the scored leaves `found` of a segment of `size` documents, and
+    their summed boosted scores."""
     import numpy as np
 
-    ids, scores = [], []
-    for fieldname, text, leaf_boost in leaves:
-        found = scored_postings(searcher, context, fieldname, text)
-        if found is not None:
-            ids.append(found[0].ids)
-            scores.append(found[1] * (leaf_boost * boost))
-    if not ids:
+    if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
+    ids = [leaf_ids for leaf_ids, _, _ in found]
+    scores = [leaf_scores * (leaf_boost * boost) for _, leaf_scores, leaf_boost in found]
     if len(ids) == 1:
         return ids[0], scores[0]
-    size = searcher.reader().doc_count_all()
     if not _dense(sum(map(len, ids)), size):
         docs, where = np.unique(np.concatenate(ids), return_inverse=True)
         return docs, np.bincount(where, weights=np.concatenate(scores), minlength=len(docs))
@@ -596,6 +625,17 @@ def _union(searcher: Any, context: Any, leaves: Sequence[Leaf], boost: float) ->
         present[term_ids] = True
     docs = np.flatnonzero(present)
     return docs, total[docs]
+
+
+def _rows_in(docs: np.ndarray, ids: np.ndarray, size: int) -> np.ndarray:
+    """Where each of `docs` is in `ids` (both ascending), -1 where it is not: by binary search when
+    `docs` are few beside `ids` (a rare word's documents in a common word's postings), else `locate`."""
+    import numpy as np
+
+    if len(docs) * 8 < len(ids):
+        at = np.searchsorted(ids, docs)
+        return np.where(ids[np.minimum(at, len(ids) - 1)] == docs, at, -1)
+    return locate(docs, ids, size)
 
 
 def _dense(postings: int, size: int) -> bool:
