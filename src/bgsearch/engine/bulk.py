@@ -529,7 +529,7 @@ def _block_header(raw: bytes, start: int, end: int) -> tuple[Any, ...]:
 
 class _PostingsWindow:
     """A segment's postings file read a megabyte at a time: a merge reads its terms' postings in
-    order, most of them a few dozen bytes (a read through the compound file costs ~5 us)."""
+    order, most of them a few dozen bytes (each read through the compound file costs microseconds)."""
 
     def __init__(self, postfile: Any) -> None:
         self._file = postfile
