@@ -54,6 +54,14 @@ def whoosh_rows(ix: Index, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [whoosh_fields(to_document(doc, ix.schema), ix.schema) for doc in docs]
 
 
+def bulk_segments(ix: Index, docs: list[dict[str, Any]], size: int) -> list[Any]:
+    """`docs` written by the bulk writer in segments of `size` documents each (not committed)."""
+    whoosh = ix._store.whoosh_index
+    rows = whoosh_rows(ix, docs)
+    return [write_segment(whoosh.storage, whoosh.schema, whoosh.indexname, rows[start : start + size])
+            for start in range(0, len(rows), size)]
+
+
 def whoosh_segment(ix: Index, rows: list[dict[str, Any]]) -> Any:
     """A segment written by Whoosh's own SegmentWriter (not committed)."""
     writer = SegmentWriter(ix._store.whoosh_index, _lk=False)
@@ -233,8 +241,7 @@ def test_a_merged_segment_equals_whooshs_segment_of_the_live_documents(tmp_path:
     with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
         whoosh = ix._store.whoosh_index
         storage, schema = whoosh.storage, whoosh.schema
-        rows = whoosh_rows(ix, docs)
-        parts = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 300]) for start in (0, 300, 600)]
+        parts = bulk_segments(ix, docs, 300)
         for n in deleted:
             parts[n // 300].delete_document(n % 300)
         merged = merge_segments(storage, schema, whoosh.indexname, parts)
@@ -255,8 +262,7 @@ def test_a_merge_that_keeps_the_blocks_writes_the_ids_of_the_merged_terms(tmp_pa
     with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
         whoosh = ix._store.whoosh_index
         storage, schema = whoosh.storage, whoosh.schema
-        rows = whoosh_rows(ix, law_units(900))
-        segments = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 300]) for start in (0, 300, 600)]
+        segments = bulk_segments(ix, law_units(900), 300)
         in_parts = [checked_ids_file(storage, schema, segment) for segment in segments]
         merged = merge_segments(storage, schema, whoosh.indexname, segments)
         assert checked_ids_file(storage, schema, merged) > max(in_parts) >= 2
@@ -271,8 +277,7 @@ def test_a_merge_in_ranges_of_terms_by_workers_writes_the_same_files(tmp_path: P
     with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
         whoosh = ix._store.whoosh_index
         storage, schema = whoosh.storage, whoosh.schema
-        rows = whoosh_rows(ix, docs)
-        segments = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 300]) for start in (0, 300, 600)]
+        segments = bulk_segments(ix, docs, 300)
         for n in range(7, 300, 11):  # deletions in the middle segment: its terms are read and written anew
             segments[1].delete_document(n)
         alone = merge_segments(storage, schema, whoosh.indexname, segments)
@@ -322,8 +327,7 @@ def test_a_merge_copies_stored_fields_and_lengths_as_whooshs_per_document_writer
     with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
         whoosh = ix._store.whoosh_index
         storage, schema = whoosh.storage, whoosh.schema
-        rows = whoosh_rows(ix, docs)
-        segments = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 200]) for start in (0, 200, 400)]
+        segments = bulk_segments(ix, docs, 200)
         for n in [0, 1, 50, 51, 52, 199]:
             segments[1].delete_document(n)
         segments[2].delete_document(77)
@@ -402,8 +406,7 @@ def test_a_merge_writes_each_term_of_one_posting_as_its_block_shifted(tmp_path: 
     with Index.create(tmp_path / "index", schema=LAW_SCHEMA) as ix:
         whoosh = ix._store.whoosh_index
         storage, schema = whoosh.storage, whoosh.schema
-        rows = whoosh_rows(ix, docs)
-        segments = [write_segment(storage, schema, whoosh.indexname, rows[start : start + 300]) for start in (0, 300, 600)]
+        segments = bulk_segments(ix, docs, 300)
         moved = []
         real = bulk._moved_single
         monkeypatch.setattr(bulk, "_moved_single", lambda *args: moved.append(real(*args)) or moved[-1])
