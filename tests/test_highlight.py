@@ -209,3 +209,44 @@ def test_to_dict_is_plain_json() -> None:
         "formatted": "😀 &lt;b&gt;<mark>Санкциите</mark>&lt;/b&gt; &amp; <mark>санкция</mark>",
     }
     assert NO_SNIPPET.to_dict() == {"text": "", "highlights": [], "highlights_utf16": [], "formatted": ""}
+
+
+# Words a scan must see as the tokenizer does, not as a search for their spelling would: a word
+# inside a longer word, digits inside a number (1.000, 2022г), an ending glued to a number or an
+# acronym, stress marks and soft hyphens inside a word, a run too long to be a word.
+TRICKY = ("Законът и закона: за\u00adкона, зако\u0301на, беззакония; закон. 2022г. и 2022 г., 1.000 лв и 1,5 %, 1.2.3, "
+          "5 от 000, НАТО-вските и САЩ-ската политика, 123-мата година и 20-те години, " + "закон" * 20 + " закон_ закон2 2закон")
+
+
+def _words_of(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """What a scan must find: each word `spans` gives whose term is one of `terms`, in order."""
+    from bgsearch.analysis.tokenize import spans
+
+    pipeline = ANALYZER.pipeline
+    return [(s, e, term) for s, e in spans(text) if (term := pipeline.term(text[s:e])) in terms]
+
+
+def test_a_scan_finds_exactly_the_words_the_tokenizer_gives_whose_term_matches() -> None:
+    from bgsearch.highlight import _Scan
+
+    texts = [TRICKY, DECEMBER_TEXT, *((SEEDS / name).read_text("utf-8") for name in sorted(p.name for p in SEEDS.iterdir())[:5])]
+    for text in texts:
+        tokens = ANALYZER.pipeline.terms(text)
+        for terms in ({"закон", "2022", "1.000", "1", "5", "000", "ската", "вските", "мата", "2"}, set(tokens[::7]), set(tokens[3:5])):
+            scan = _Scan(text, terms, ANALYZER.pipeline, (), 0)
+            found = []
+            while (match := scan.next_match(len(text))) is not None:
+                found.append(match)
+            assert found == _words_of(text, terms)
+    # Asked for in pieces, it stops at each bound and goes on from there.
+    terms = {"закон"}
+    scan = _Scan(TRICKY, terms, ANALYZER.pipeline, (), 0)
+    bounds = [40, 41, 200, len(TRICKY)]
+    pieces = [[] for _ in bounds]
+    for piece, last in zip(pieces, bounds):
+        while (match := scan.next_match(last)) is not None:
+            piece.append(match)
+    expected = _words_of(TRICKY, terms)
+    assert [m for piece in pieces for m in piece] == expected
+    assert all(m[0] <= last for piece, last in zip(pieces, bounds) for m in piece)
+    assert [TRICKY[s:e] for s, e, _ in expected[:5]] == ["Законът", "закона", "за\u00adкона", "зако\u0301на", "закон"]

@@ -292,3 +292,48 @@ def test_positions_read_by_pattern_are_whooshs() -> None:
         assert positions(value, whoosh) == found
     assert len(fallbacks) == sum(len(found) > 1_000 for found in lists)  # only the batched lists
     assert not _POSITIONS.fullmatch(b"\x00\x00\x00\x01\x80\x02cos\nsystem\nq\x00.")  # no global passes
+
+
+def test_a_terms_scores_at_some_documents_are_its_scores_there_to_the_last_bit(index: Index) -> None:
+    """A common word of an all-words query is scored only at the documents a rarer word leaves;
+    those scores must be the very numbers its every-posting scores hold there."""
+    import numpy as np
+
+    from bgsearch.engine.postings import Postings, ScoredTerm
+
+    rng = np.random.default_rng(5)
+    compared = 0
+    for leaf, _ in index.searcher().leaf_searchers():
+        reader = leaf.reader()
+        for fieldname, tbytes in list(reader.all_terms())[::3]:
+            if fieldname not in ("title", "body") or reader.doc_frequency(fieldname, tbytes) < 2:
+                continue
+            term = ScoredTerm(leaf, None, fieldname, tbytes, Postings(reader, fieldname, tbytes))
+            rows = np.sort(rng.choice(len(term.ids), size=len(term.ids) // 2, replace=False))
+            some = term.scores_at(rows)  # only these (nothing kept yet)
+            assert not term.postings.scores
+            assert some.tobytes() == term.scores()[rows].tobytes(), (fieldname, tbytes)
+            compared += 1
+    assert compared > 10
+
+
+def test_term_entries_found_by_the_readers_own_probe_are_whooshs(index: Index) -> None:
+    """The snapshot looks a term up in a segment's term table itself (in place, faster than Whoosh):
+    for every term of every segment it finds Whoosh's entry, and nothing for terms not there."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    from bgsearch.engine.reader import TermInfoCache
+
+    checked = 0
+    for leaf, _ in index.searcher().leaf_searchers():
+        terms = leaf.reader()._terms
+        table = TermInfoCache(terms._wrapped if isinstance(terms, TermInfoCache) else terms)
+        for fieldname, tbytes in leaf.reader().all_terms():
+            found = table.info(fieldname, tbytes)
+            whooshs = table._wrapped.term_info(fieldname, tbytes)
+            assert type(found) is W3TermInfo and vars(found) == vars(whooshs), (fieldname, tbytes)
+            assert table.info(fieldname, tbytes + "щ".encode()) is None or (fieldname, tbytes + "щ".encode()) in terms
+            checked += 1
+        assert table.info("body", "несъществуващадума".encode()) is None
+        assert table.info("no such field", b"x") is None
+    assert checked > 200

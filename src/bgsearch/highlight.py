@@ -15,13 +15,13 @@ import html
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from itertools import chain
 
 from .analysis.normalizer import normalize_word
 from .analysis.pipeline import HasPipeline, Pipeline
-from .analysis.tokenize import TOKEN_PATTERN, spans, token_start
+from .analysis.tokenize import INNER_MARKS, TOKEN_PATTERN, spans, token_start
+from .caching import BoundedCache
 
 __all__ = ["Snippet", "make_snippet", "document_snippet", "NO_SNIPPET", "SNIPPET_WIDTH", "SCAN_FIRST"]
 
@@ -42,6 +42,11 @@ _SENTENCE_ENDS = ".!?…"
 _WHITESPACE = re.compile(r"\s+")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
 _TRIM = f" \t\n\r\f\v{ELLIPSIS}"  # dropped where two passages are joined
+_STRETCH = 600  # characters a scan reads at a time (about the words of a snippet's passage)
+_BREAK = re.compile(rf"[^\w{INNER_MARKS}.,]")  # a character no token holds: a stretch ends there
+_INNER_MARK = re.compile(rf"[{INNER_MARKS}]")
+_LETTER = re.compile(r"[^\W\d_]")  # as the tokenizer's pattern has them
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,49 +237,120 @@ def _joined(text: str, passages: list[tuple[int, int]]) -> list[tuple[int, int]]
     return out
 
 
+class _Vocabulary:
+    """Which spellings match a query's terms (and prefixes): each spelling is analyzed once for all
+    the snippets of the query's hits, which share most of their words."""
+
+    __slots__ = ("seen", "matching", "_terms", "_term_of", "_prefixes")
+
+    def __init__(self, terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...]) -> None:
+        self.seen: set[str] = set()
+        self.matching: dict[str, str] = {}  # spelling → its term, for the spellings that match
+        self._terms = terms
+        self._term_of = pipeline.term
+        self._prefixes = prefixes
+
+    def learn(self, spellings: set[str]) -> None:
+        """Analyze `spellings` (none seen yet)."""
+        if len(self.seen) > _VOCABULARY_LIMIT:
+            self.seen.clear()
+            self.matching.clear()
+        terms, prefixes = self._terms, self._prefixes
+        for word in spellings:
+            term = self._term_of(word)
+            if term is not None and (term in terms or (prefixes and _starts_with(term, word, prefixes))):
+                self.matching[word] = term
+        self.seen |= spellings
+
+
+_VOCABULARIES: BoundedCache[tuple[frozenset[str], tuple[str, ...], Pipeline], _Vocabulary] = BoundedCache(64)
+_VOCABULARY_LIMIT = 100_000  # spellings a vocabulary keeps
+
+
+def _vocabulary(terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...]) -> _Vocabulary:
+    key = (frozenset(terms), prefixes, pipeline)
+    found = _VOCABULARIES.get(key)
+    return found if found is not None else _VOCABULARIES.put(key, _Vocabulary(key[0], pipeline, prefixes))
+
+
 class _Scan:
     """The matched words of a text, read from `begin` on as they are asked for: a scan stops at a
     bound and goes on from the same word later.
 
-    The words are the tokenizer's: candidates come from its pattern, and a candidate that matches
-    is kept only if `spans` has it as a word (a glued suffix such as `-мата`, or an over-long run,
-    is not). The same words as `spans` gives, at about half the cost a word.
+    The words are the tokenizer's (`spans`). The text is read a stretch at a time: its distinct
+    words are found by one regex call, those the query's vocabulary has not seen are analyzed, and
+    only the words that match are then found by their spelling and checked to stand where `spans`
+    has a word (not inside another word, not a glued suffix such as `-мата`, not an over-long run):
+    no Python step for each word of the text.
     """
 
-    __slots__ = ("_text", "_terms", "_term_of", "_prefixes", "_wanted", "_words")
+    __slots__ = ("_text", "_vocabulary", "_pos", "_found", "_given")
 
     def __init__(self, text: str, terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...],
                  begin: int) -> None:
         self._text = text
-        self._terms = terms
-        self._term_of = pipeline.term
-        self._prefixes = prefixes
-        self._wanted: dict[str, str | None] = {}  # spelling → its term if it matches, else None
-        self._words: Iterator[re.Match[str]] = TOKEN_PATTERN.finditer(text, begin)
+        self._vocabulary = _vocabulary(terms, pipeline, prefixes)
+        self._pos = begin  # where the text not read yet starts (never inside a word)
+        self._found: list[Match] = []  # the matches read so far, in order
+        self._given = 0  # how many of them next_match has given
 
     def next_match(self, last: int) -> Match | None:
         """The next matched word that starts at or before `last`, or None: then the first word
         past `last` is kept for the next call."""
-        text, terms, term_of, prefixes, wanted = self._text, self._terms, self._term_of, self._prefixes, self._wanted
-        words = self._words
-        for found in words:  # this loop runs once per word
-            word_start = found.start()
-            if word_start > last:
-                self._words = chain((found,), words)
+        while self._given == len(self._found):
+            if self._pos > last or self._pos >= len(self._text):
                 return None
-            word = found.group()
-            if word in wanted:
-                term = wanted[word]
-            else:
-                term = term_of(word)
-                if term is not None and not (term in terms or (prefixes and _starts_with(term, word, prefixes))):
-                    term = None
-                wanted[word] = term
-            if term is not None:
-                word_end = found.end()
-                if next(spans(text, word_start, word_end), None) == (word_start, word_end):
-                    return word_start, word_end, term
-        return None
+            self._read()
+        match = self._found[self._given]
+        if match[0] > last:
+            return None
+        self._given += 1
+        return match
+
+    def _read(self) -> None:
+        """Read the next stretch of about _STRETCH characters (to a character no word holds)."""
+        text, start, vocabulary = self._text, self._pos, self._vocabulary
+        cut = _BREAK.search(text, start + _STRETCH)
+        end = cut.start() if cut is not None else len(text)
+        self._pos = end
+        spellings = set(TOKEN_PATTERN.findall(text, start, end))
+        new = spellings.difference(vocabulary.seen)
+        if new:
+            vocabulary.learn(new)
+        found = []
+        for word in spellings.intersection(vocabulary.matching):
+            term = vocabulary.matching[word]
+            at = text.find(word, start, end)
+            while at >= 0:
+                word_end = at + len(word)
+                if _word_at(text, at, word_end):
+                    found.append((at, word_end, term))
+                    at = text.find(word, word_end, end)
+                else:  # inside a longer word, say: the next one may start within it
+                    at = text.find(word, at + 1, end)
+        found.sort()
+        self._found += found
+
+
+def _word_at(text: str, start: int, end: int) -> bool:
+    """Whether `spans` has a word exactly at [start, end) of `text`."""
+    if start and _inside_token(text, start):
+        return False
+    found = TOKEN_PATTERN.match(text, start)
+    return found is not None and found.end() == end and next(spans(text, start, end), None) == (start, end)
+
+
+def _inside_token(text: str, start: int) -> bool:
+    """Whether a token that starts before `start` goes on there: a number after a digit (or a digit
+    and a `.` or `,`: 1.000), a word after a letter (or a letter and inner marks: ка́кво)."""
+    if _DIGIT.match(text, start):
+        before = text[start - 1]
+        return _DIGIT.match(before) is not None or (
+            before in ".," and start > 1 and _DIGIT.match(text, start - 2) is not None)
+    at = start - 1
+    while at >= 0 and _INNER_MARK.match(text, at):
+        at -= 1
+    return at >= 0 and _LETTER.match(text, at) is not None
 
 
 def _matches(scan: _Scan, length: int, every: int, begin: int, width: int, fragments: int) -> list[Match]:

@@ -19,13 +19,13 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
-__all__ = ["spans", "words", "token_start", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
+__all__ = ["INNER_MARKS", "spans", "words", "token_start", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
 
 # Marks that may sit inside a word (stress, soft hyphen, zero-width), as a regex class body.
-_INNER = "\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff"
+INNER_MARKS = "\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff"
 # Unrolled (letters, then runs of inner marks each followed by letters): faster than alternating
 # per character, same tokens.
-TOKEN_PATTERN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{_INNER}]+[^\W\d_]*)*")
+TOKEN_PATTERN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{INNER_MARKS}]+[^\W\d_]*)*")
 _HYPHENS = "-\u2010\u2011"
 # Endings written after a numeral: 5-ти, 1-ви, 2-ри, 7-ми, 3-ма, 123-мата, 20-те, 5-тия.
 _NUMBER_SUFFIX = re.compile(r"(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)(?:я|ят|те)?|т[аое]|ия|ият|[аия]", re.I)

@@ -144,39 +144,47 @@ class DocIds:
              doc_count: int) -> Read | None:
         """The postings of the term whose postings start at `postings_offset` (None: not here, or
         the entry disagrees with the term's record — `count` postings from id `first` to `last` —
-        or with the segment's `doc_count`)."""
-        at = int(np.searchsorted(self._offsets, postings_offset))
+        or with the segment's `doc_count`). The ids come as int32 and the weights as float32 (each
+        exact: a segment's document numbers, and weights as the blocks store them), which the
+        postings cache keeps as they are."""
+        at = int(self._offsets.searchsorted(postings_offset))
         if at == len(self._offsets) or self._offsets[at] != postings_offset:
             return None
-        entry = self._table[at]
-        exceptions, blocks = int(entry["exceptions"]), int(entry["blocks"])
-        step_width, weight_width = int(entry["step_width"]), int(entry["weight_width"])
-        if (count != int(entry["count"]) or step_width not in _STEPS or weight_width not in _WEIGHTS
-                or not 0 < blocks <= count):
+        (_, start, stored_count, stored_first, exceptions, blocks, step_width, weight_width,
+         checksum) = self._table[at].item()
+        if (count != stored_count or first != stored_first or step_width not in _STEPS
+                or weight_width not in _WEIGHTS or not 0 < blocks <= count or doc_count >= 1 << 31):
             return None
         size = (count - 1) * step_width + 4 * exceptions + count * weight_width + 8 * blocks
-        start = int(entry["data"])
         if not len(_MAGIC) <= start <= self._data_end - size:
             return None
         data = self._file.get(start, size)
-        if zlib.adler32(data) != entry["checksum"]:  # a damaged byte would be a wrong id or score
+        if zlib.adler32(data) != checksum:  # a damaged byte would be a wrong id or score
             return None
-        ids = np.empty(count, dtype=np.int64)
-        ids[0] = entry["first"]
-        ids[1:] = np.frombuffer(data, dtype=_STEPS[step_width], count=count - 1)
+        steps = np.frombuffer(data, dtype=_STEPS[step_width], count=count - 1)
+        ids = np.empty(count, dtype=np.int32)
+        ids[0] = first
+        ids[1:] = steps
         at = (count - 1) * step_width
-        if exceptions:
-            wide = np.flatnonzero(ids[1:] == 0) + 1
-            if len(wide) != exceptions:
+        total = int(steps.sum(dtype=np.int64))
+        if exceptions:  # a 0 step stands for the next exception
+            wide = np.flatnonzero(steps == 0) + 1
+            exception_steps = np.frombuffer(data, dtype="<u4", count=exceptions, offset=at)
+            if len(wide) != exceptions or exception_steps.min() < 1:
                 return None
-            ids[wide] = np.frombuffer(data, dtype="<u4", count=exceptions, offset=at)
+            ids[wide] = exception_steps
+            total += int(exception_steps.sum(dtype=np.int64))
             at += 4 * exceptions
-        if count > 1 and ids[1:].min() < 1:
+        elif not steps.all():
+            return None
+        # Every step at least 1 and all of them adding up to the last id: the ids ascend to it, and
+        # no sum on the way overflows the int32.
+        if first + total != last or last >= doc_count:
             return None
         np.cumsum(ids, out=ids)
-        if ids[0] != first or ids[-1] != last or ids[-1] >= doc_count:
-            return None
-        weights = np.frombuffer(data, dtype=_WEIGHTS[weight_width], count=count, offset=at).astype(np.float64)
+        weights = np.frombuffer(data, dtype=_WEIGHTS[weight_width], count=count, offset=at)
+        if weight_width == 1:
+            weights = weights.astype(np.float32)
         at += count * weight_width
         rows = np.frombuffer(data, dtype="<u4", count=blocks, offset=at).astype(np.int64)
         offsets = np.frombuffer(data, dtype="<u4", count=blocks, offset=at + 4 * blocks).astype(np.int64)

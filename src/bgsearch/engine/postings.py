@@ -60,6 +60,7 @@ class Postings:
             self.ids, self.weights, self._first_rows, self._positions = read
         self.ids, self.weights = _compact(self.ids), _compact(self.weights)
         self.scores: dict[Any, np.ndarray] = {}  # by weighting model and the statistics it reads
+        self.scored_some: set[Any] = set()  # the keys of `scores` some postings were scored by
 
     def value(self, row: int) -> Any:
         """The encoded value of posting `row` (its block's values are read on first use)."""
@@ -79,6 +80,8 @@ def _compact(numbers: np.ndarray) -> np.ndarray:
     segment; weights, which blocks store as float32), so the cache holds half as much again."""
     import numpy as np
 
+    if numbers.dtype.itemsize == 4:  # as `DocIds.read` gives them
+        return numbers
     narrow = numbers.astype(np.int32 if numbers.dtype.kind == "i" else np.float32)
     return narrow if np.array_equal(narrow, numbers) else numbers
 
@@ -415,35 +418,75 @@ def _byte_lengths() -> np.ndarray:
     return np.array([1.0] + [float(byte_to_length(b)) for b in range(1, 256)])
 
 
-def scored_postings(searcher: Any, context: Any, fieldname: str, text: str) -> tuple[Postings, np.ndarray] | None:
-    """A term's postings in `searcher`'s segment with each posting's score (None: not there)."""
+class ScoredTerm:
+    """A term's postings in one segment, scored as the query's weighting scores them: every posting
+    at once (kept with the postings, for the next query), or only some (not kept: the documents of
+    a common word that a rarer word of the query leaves)."""
+
+    def __init__(self, searcher: Any, context: Any, fieldname: str, tbytes: bytes, postings: Postings) -> None:
+        self.postings = postings
+        self.ids = postings.ids
+        self._searcher = searcher
+        self._fieldname = fieldname
+        self._tbytes = tbytes
+        self._weighting = (context.weighting if context is not None else None) or searcher.weighting
+        # Scores depend on the whole index's statistics, which change only with the documents it
+        # holds (deleted documents keep counting until a merge rewrites their segment).
+        self._key = (self._weighting, searcher.get_parent().doc_count_all())
+        self._scorer: Any = None
+
+    def scores(self) -> np.ndarray:
+        """Every posting's score."""
+        found = self.postings.scores.get(self._key)
+        if found is None:
+            found = self.postings.scores[self._key] = self._score(self.postings.ids, self.postings.weights)
+        return found
+
+    def scores_at(self, rows: np.ndarray) -> np.ndarray:
+        """The scores of the postings at `rows` (the same numbers as `scores()[rows]`): only theirs
+        the first time, every posting's (kept) once the term is asked again, by a query that runs
+        again, say."""
+        postings = self.postings
+        if self._key in postings.scores or self._key in postings.scored_some:
+            return self.scores()[rows]
+        postings.scored_some.add(self._key)
+        return self._score(postings.ids[rows], postings.weights[rows])
+
+    def _score(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        if self._scorer is None:
+            self._scorer = self._weighting.scorer(self._searcher, self._fieldname, self._tbytes)
+        return _scores(self._scorer, self._searcher.reader(), self._fieldname, ids, weights)
+
+
+def scored_term(searcher: Any, context: Any, fieldname: str, text: str) -> ScoredTerm | None:
+    """A term's postings in `searcher`'s segment, to be scored (None: not there)."""
     reader = searcher.reader()
     tbytes = _stored_term(reader, fieldname, text)
     if tbytes is None:
         return None
-    postings = _postings(reader, fieldname, tbytes)
-    weighting = (context.weighting if context is not None else None) or searcher.weighting  # None: unscored
-    # Scores depend on the whole index's statistics, which change only with the documents it holds
-    # (deleted documents keep counting until a merge rewrites their segment).
-    key = (weighting, searcher.get_parent().doc_count_all())
-    if key not in postings.scores:
-        postings.scores[key] = _scores(weighting.scorer(searcher, fieldname, tbytes), reader, fieldname, postings)
-    return postings, postings.scores[key]
+    return ScoredTerm(searcher, context, fieldname, tbytes, _postings(reader, fieldname, tbytes))
 
 
-def _scores(scorer: Any, reader: Any, fieldname: str, postings: Postings) -> np.ndarray:
-    """What `scorer` gives each posting."""
+def scored_postings(searcher: Any, context: Any, fieldname: str, text: str) -> tuple[Postings, np.ndarray] | None:
+    """A term's postings in `searcher`'s segment with each posting's score (None: not there)."""
+    term = scored_term(searcher, context, fieldname, text)
+    return None if term is None else (term.postings, term.scores())
+
+
+def _scores(scorer: Any, reader: Any, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """What `scorer` gives the postings of documents `ids` with `weights`. Each score is computed
+    on its own (elementwise): the same number whichever postings are scored with it."""
     import numpy as np
 
     if isinstance(scorer, BM25FScorer):  # Whoosh's bm25(), operation by operation
         k1, b = scorer.K1, scorer.B
-        lengths = _field_lengths(reader, fieldname)[postings.ids]
-        weights = postings.weights.astype(np.float64)  # float32 times a Python float would stay float32
+        lengths = _field_lengths(reader, fieldname)[ids]
+        weights = weights.astype(np.float64)  # float32 times a Python float would stay float32
         return scorer.idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / scorer.avgfl)))
     if isinstance(scorer, WeightScorer):  # a field without lengths (id, source): its weight
-        return postings.weights.astype(np.float64)
-    field_lengths = [reader.doc_field_length(d, fieldname, 1) for d in postings.ids.tolist()]
-    return np.array([scorer._score(w, n) for w, n in zip(postings.weights.tolist(), field_lengths)])
+        return weights.astype(np.float64)
+    field_lengths = [reader.doc_field_length(d, fieldname, 1) for d in ids.tolist()]
+    return np.array([scorer._score(w, n) for w, n in zip(weights.tolist(), field_lengths)])
 
 
 def _stored_term(reader: Any, fieldname: str, text: str) -> bytes | None:
@@ -555,25 +598,27 @@ class AllWordsQuery(AnyTermQuery):
         import numpy as np
 
         size = searcher.reader().doc_count_all()
-        words = []
+        words: list[list[tuple[ScoredTerm, float]]] = []
         for word in sorted(set(self.words)):
-            found = _scored_leaves(searcher, context, [leaf for leaf, w in zip(self.leaves, self.words) if w == word])
+            found = _leaf_terms(searcher, context, [leaf for leaf, w in zip(self.leaves, self.words) if w == word])
             if not found:  # no document of the segment has this word
                 return matching.NullMatcher()
             words.append(found)
         # The rarest word's documents, then each other word looked up at those that are left: a
-        # common word's postings are never joined whole. Each word's scores are kept apart and
-        # added in the words' order at the end, so every sum is the one Whoosh's And makes.
-        order = sorted(range(len(words)), key=lambda n: sum(len(ids) for ids, _, _ in words[n]))
-        docs, first = _joined(words[order[0]], self.boost, size)
+        # common word's postings are never joined whole, nor scored but where they are needed.
+        # Each word's scores are kept apart and added in the words' order at the end, so every
+        # sum is the one Whoosh's And makes.
+        order = sorted(range(len(words)), key=lambda n: sum(len(term.ids) for term, _ in words[n]))
+        docs, first = _joined([(term.ids, term.scores(), leaf_boost) for term, leaf_boost in words[order[0]]],
+                              self.boost, size)
         scores = {order[0]: first}
         for n in order[1:]:
             has = np.zeros(len(docs), dtype=bool)
             added = np.zeros(len(docs))
-            for ids, leaf_scores, leaf_boost in words[n]:
-                at = _rows_in(docs, ids, size)
+            for term, leaf_boost in words[n]:
+                at = _rows_in(docs, term.ids, size)
                 there = at >= 0
-                added[there] += leaf_scores[at[there]] * (leaf_boost * self.boost)
+                added[there] += term.scores_at(at[there]) * (leaf_boost * self.boost)
                 has |= there
             docs = docs[has]
             scores = {m: word_scores[has] for m, word_scores in scores.items()}
@@ -586,14 +631,19 @@ class AllWordsQuery(AnyTermQuery):
         return _matcher(searcher.reader(), docs, total)
 
 
-def _scored_leaves(searcher: Any, context: Any, leaves: Sequence[Leaf]) -> list[tuple[np.ndarray, np.ndarray, float]]:
-    """Each of `leaves` this segment has: its documents (ascending), their scores, its boost."""
+def _leaf_terms(searcher: Any, context: Any, leaves: Sequence[Leaf]) -> list[tuple[ScoredTerm, float]]:
+    """Each of `leaves` this segment has, with its boost."""
     found = []
     for fieldname, text, leaf_boost in leaves:
-        scored = scored_postings(searcher, context, fieldname, text)
-        if scored is not None:
-            found.append((scored[0].ids, scored[1], leaf_boost))
+        term = scored_term(searcher, context, fieldname, text)
+        if term is not None:
+            found.append((term, leaf_boost))
     return found
+
+
+def _scored_leaves(searcher: Any, context: Any, leaves: Sequence[Leaf]) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """Each of `leaves` this segment has: its documents (ascending), their scores, its boost."""
+    return [(term.ids, term.scores(), leaf_boost) for term, leaf_boost in _leaf_terms(searcher, context, leaves)]
 
 
 def _union(searcher: Any, context: Any, leaves: Sequence[Leaf], boost: float) -> tuple[np.ndarray, np.ndarray]:

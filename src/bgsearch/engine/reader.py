@@ -4,6 +4,7 @@ reused until the index changes. A snapshot answers the statistics query expansio
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import struct
 import threading
@@ -20,6 +21,7 @@ from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from ..caching import BoundedCache
@@ -285,6 +287,52 @@ class Snapshot:
 
 
 _UNREAD = object()  # a term not looked up yet (None: looked up, not in the segment)
+_POINTER = struct.Struct("!Iq")  # a hash table slot: the key's hash, where its record is (0: empty)
+_LENGTHS = struct.Struct("!ii")  # a record's key and value lengths, before them
+
+
+def _probe(table: Any, buffer: memoryview, key: bytes) -> W3TermInfo | None:
+    """The entry of `key` in a Whoosh term table (`HashReader` with MD5 hashes, its file mapped as
+    `buffer`), or None: its `ranges_for_key`, reading the slots in place rather than as copies, and
+    each key's hash computed once for all segments (a first-time query looks each of its terms up
+    in every segment, and most segments lack most of them)."""
+    keyhash = _KEY_HASHES.get(key)
+    if keyhash is None:
+        keyhash = _KEY_HASHES.put(key, int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big"))
+    start, slots = table.tables[keyhash & 255]
+    if not slots:
+        return None
+    slot = (keyhash >> 8) % slots
+    for _ in range(slots):
+        slot_hash, record = _POINTER.unpack_from(buffer, start + slot * _POINTER.size)
+        if not record:
+            return None
+        if slot_hash == keyhash:
+            key_length, value_length = _LENGTHS.unpack_from(buffer, record)
+            key_at = record + _LENGTHS.size
+            if key_length == len(key) and buffer[key_at : key_at + key_length] == key:
+                return term_info(bytes(buffer[key_at + key_length : key_at + key_length + value_length]))
+        slot = slot + 1 if slot + 1 < slots else 0
+    return None
+
+
+_KEY_HASHES: BoundedCache[bytes, int] = BoundedCache(100_000)
+_TERM_RECORD = struct.Struct("!BfIBBfIIqi")  # W3TermInfo's fields, then its postings' offset and length
+_NO_ID = 0xFFFFFFFF
+
+
+def term_info(raw: bytes) -> W3TermInfo:
+    """`W3TermInfo.from_bytes(raw)`, the same object, built in one step when its postings are not
+    inline (the look-up of a common term in every segment made one each: ~3x faster)."""
+    if len(raw) != _TERM_RECORD.size or raw[0]:
+        return W3TermInfo.from_bytes(raw)
+    _, weight, df, shortest, longest, top, first, last, offset, length = _TERM_RECORD.unpack(raw)
+    info = object.__new__(W3TermInfo)
+    info.__dict__.update(_weight=weight, _df=df, _minlength=byte_to_length(shortest),
+                         _maxlength=byte_to_length(longest), _maxweight=top,
+                         _minid=None if first == _NO_ID else first, _maxid=None if last == _NO_ID else last,
+                         _offset=offset, _length=(length,), _inlined=None)
+    return info
 
 
 class TermInfoCache:
@@ -313,9 +361,14 @@ class TermInfoCache:
         info = None
         if isinstance(self._wrapped, W3TermsReader):
             table = self._wrapped._tindex
-            for start, length in table.ranges_for_key(self._wrapped._keycoder(fieldname, tbytes)):
-                info = W3TermInfo.from_bytes(table.dbfile.get(start, length))
-                break
+            key_bytes = self._wrapped._keycoder(fieldname, tbytes)
+            buffer = getattr(table.dbfile, "_buf", None)
+            if isinstance(buffer, memoryview) and table.hashtype == 0:
+                info = _probe(table, buffer, key_bytes)
+            else:
+                for start, length in table.ranges_for_key(key_bytes):
+                    info = term_info(table.dbfile.get(start, length))
+                    break
         else:
             try:
                 info = self._wrapped.term_info(fieldname, tbytes)
