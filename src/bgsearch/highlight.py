@@ -263,8 +263,10 @@ class _Vocabulary:
         self.seen |= spellings
 
 
-_VOCABULARIES: BoundedCache[tuple[frozenset[str], tuple[str, ...], Pipeline], _Vocabulary] = BoundedCache(64)
-_VOCABULARY_LIMIT = 100_000  # spellings a vocabulary keeps
+# The vocabularies of the last queries (a query's hits share most words; a query run again finds
+# its own), each of at most _VOCABULARY_LIMIT spellings: a few megabytes in all.
+_VOCABULARIES: BoundedCache[tuple[frozenset[str], tuple[str, ...], Pipeline], _Vocabulary] = BoundedCache(32)
+_VOCABULARY_LIMIT = 10_000
 
 
 def _vocabulary(terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...]) -> _Vocabulary:
