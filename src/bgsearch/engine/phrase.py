@@ -18,7 +18,7 @@ from typing import Any
 from whoosh import matching
 from whoosh import query as wq
 
-from .postings import ArrayMatcher, SegmentQuery, intersect, live, locate, positions, scored_postings, union
+from .postings import ArrayMatcher, SegmentQuery, intersect, live, locate, positions, scored_term, union
 
 __all__ = ["PhraseQuery", "AnyFieldPhraseQuery", "phrase_top_k"]
 
@@ -73,27 +73,28 @@ class PhraseQuery(SegmentQuery):
             raise wq.QueryError(f"field {self.fieldname!r} has no positions: phrases cannot be searched in it")
         terms = []
         for word in self.words:
-            found = scored_postings(searcher, context, self.fieldname, word)
+            found = scored_term(searcher, context, self.fieldname, word)
             if found is None:
                 return None
             terms.append(found)
-        docs = terms[0][0].ids
+        docs = terms[0].ids
         rows = [np.arange(len(docs))]  # each term's row of each document
         size = searcher.reader().doc_count_all()
-        for postings, _ in terms[1:]:
-            docs, here, there = intersect(docs, postings.ids, size)
+        for term in terms[1:]:
+            docs, here, there = intersect(docs, term.ids, size)
             rows = [row[here] for row in rows] + [there]
         kept = live(searcher.reader(), docs)
         docs, rows = docs[kept], [row[kept] for row in rows]
         if not len(docs):
             return None
-        scores = sum(term_scores[row] for (_, term_scores), row in zip(terms, rows)) * self.boost
+        # Each term scored only at the documents that have them all.
+        scores = sum(term.scores_at(row) for term, row in zip(terms, rows)) * self.boost
         decode = field_format.decoder("positions")
 
         def in_order(i: int) -> bool:
             starts: set[int] | None = None
-            for (postings, _), row, offset in zip(terms, rows, self.offsets):
-                at = {p - offset for p in positions(postings.value(row[i]), decode)}
+            for term, row, offset in zip(terms, rows, self.offsets):
+                at = {p - offset for p in positions(term.postings.value(row[i]), decode)}
                 starts = at if starts is None else starts & at
                 if not starts:
                     return False

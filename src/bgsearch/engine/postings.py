@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "BLOCK_HEADER", "INT_WIDTH", "SegmentQuery",
-           "first_position", "live", "pickled_int", "scored_postings"]
+           "first_position", "live", "pickled_int", "ScoredTerm", "scored_term"]
 
 
 class Postings:
@@ -465,12 +465,6 @@ def scored_term(searcher: Any, context: Any, fieldname: str, text: str) -> Score
     if tbytes is None:
         return None
     return ScoredTerm(searcher, context, fieldname, tbytes, _postings(reader, fieldname, tbytes))
-
-
-def scored_postings(searcher: Any, context: Any, fieldname: str, text: str) -> tuple[Postings, np.ndarray] | None:
-    """A term's postings in `searcher`'s segment with each posting's score (None: not there)."""
-    term = scored_term(searcher, context, fieldname, text)
-    return None if term is None else (term.postings, term.scores())
 
 
 def _scores(scorer: Any, reader: Any, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
