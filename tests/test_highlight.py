@@ -250,3 +250,17 @@ def test_a_scan_finds_exactly_the_words_the_tokenizer_gives_whose_term_matches()
     assert [m for piece in pieces for m in piece] == expected
     assert all(m[0] <= last for piece, last in zip(pieces, bounds) for m in piece)
     assert [TRICKY[s:e] for s, e, _ in expected[:5]] == ["Законът", "закона", "за\u00adкона", "зако\u0301на", "закон"]
+
+
+def test_where_the_nth_word_starts_is_where_spans_has_it() -> None:
+    """A snippet deep in a long document starts from the n-th word: `spans`' own count, hyphenated
+    endings and over-long runs (which it drops) too."""
+    from itertools import islice
+
+    from bgsearch.analysis.tokenize import spans, token_start
+
+    long_text = " ".join([DECEMBER_TEXT, TRICKY] * 6 + ["ДДС-то и НАТО-вските", "а" * 3000, "край"])
+    starts = [s for s, _ in spans(long_text)]
+    for position in [*range(0, len(starts), 7), len(starts) - 1]:
+        assert token_start(long_text, position) == starts[position] == next(islice(spans(long_text), position, None))[0]
+    assert token_start(long_text, len(starts)) == 0  # fewer words than that
