@@ -87,8 +87,9 @@ class PhraseQuery(SegmentQuery):
         docs, rows = docs[kept], [row[kept] for row in rows]
         if not len(docs):
             return None
-        # Each term scored only at the documents that have them all.
-        scores = sum(term.scores_at(row) for term, row in zip(terms, rows)) * self.boost
+        # Every posting of each term scored and kept: a phrase's candidates are checked from the
+        # highest score down, and a phrase asked again is answered from what is kept.
+        scores = sum(term.scores()[row] for term, row in zip(terms, rows)) * self.boost
         decode = field_format.decoder("positions")
 
         def in_order(i: int) -> bool:
