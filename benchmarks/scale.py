@@ -464,7 +464,13 @@ def _search(ix: Any, q: dict[str, Any]) -> int:
 
 def worker_queries(payload: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
+    if payload.get("src"):  # another source tree's bgsearch (`--compare-trees`)
+        sys.path.insert(0, payload["src"])
+    import bgsearch
     from bgsearch import Index
+
+    if payload.get("src") and not bgsearch.__file__.startswith(payload["src"]):
+        raise RuntimeError(f"bgsearch came from {bgsearch.__file__}, not {payload['src']}")
 
     ix = Index.open(payload["index"])
     open_s = time.perf_counter() - started
@@ -789,6 +795,30 @@ def findings(rows: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def compare_trees(index: Path, trees: Sequence[Path], rounds: int, queries: dict[str, list[dict[str, Any]]]) -> str:
+    """The query mix's latencies on `index` with each source tree's bgsearch: a fresh process per
+    tree and round, the trees alternating (first one, then the other first). Per class, the median
+    over the rounds of each run's p50 and p95, first time and repeated, and the ratio of the second
+    tree's p50 to the first's."""
+    runs: dict[int, list[dict[str, Any]]] = {0: [], 1: []}
+    for number in range(rounds):
+        for which in ((0, 1) if number % 2 == 0 else (1, 0)):
+            payload = {"index": str(index), "src": str(trees[which].resolve() / "src"), **queries}
+            done = subprocess.run(worker_cmd("queries", payload), capture_output=True, text=True, env=_env())
+            if done.returncode:
+                raise RuntimeError(f"{trees[which]}: {done.stderr.strip().splitlines()[-1:]}")
+            runs[which].append(_last_json(done.stdout))
+    lines = [f"{rounds} rounds, {trees[0]} → {trees[1]} (ms, median over the rounds of each run's p50 / p95)"]
+    for cls in sorted(runs[0][0]["first"]):
+        cells = []
+        for kind in ("first", "repeated"):
+            old, new = ([statistics.median(run[kind][cls][key] for run in runs[which]) for key in ("p50_ms", "p95_ms")]
+                        for which in (0, 1))
+            cells.append(f"{kind} {old[0]:.1f} / {old[1]:.1f} → {new[0]:.1f} / {new[1]:.1f} ({new[0] / old[0]:.2f}x)")
+        lines.append(f"{cls:8} " + "   ".join(cells))
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
@@ -810,6 +840,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=None, metavar="JSON",
                         help="print the tables and findings of an earlier run's --json file and stop")
     parser.add_argument("--generate", type=int, default=None, metavar="N", help="write N documents to stdout and stop")
+    parser.add_argument("--compare-trees", nargs=2, type=Path, metavar=("OLD", "NEW"), default=None,
+                        help="time the query mix on --index with each source tree's bgsearch (a git worktree, "
+                             "say), --rounds times each, alternating, and stop")
+    parser.add_argument("--index", type=Path, default=None, help="the index --compare-trees searches")
+    parser.add_argument("--rounds", type=int, default=4, help="runs of each tree (--compare-trees)")
     parser.add_argument("--worker", nargs=2, metavar=("ROLE", "JSON"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -831,6 +866,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"scale.py: {exc}", file=sys.stderr)
         return EXIT_ERROR
     gen = Generator(units, args.seed)
+    if args.compare_trees:
+        if args.index is None:
+            parser.error("--compare-trees needs --index (an index the harness built: --keep)")
+        print(compare_trees(args.index, args.compare_trees, args.rounds, query_sets(units, gen, args.seed, args.queries)))
+        return 0
     if args.generate is not None:
         for doc in gen.documents(args.generate):
             sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
