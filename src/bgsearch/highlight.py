@@ -251,10 +251,8 @@ class _Vocabulary:
         self._prefixes = prefixes
 
     def learn(self, spellings: set[str]) -> None:
-        """Analyze `spellings` (none seen yet)."""
-        if len(self.seen) > _VOCABULARY_LIMIT:
-            self.seen.clear()
-            self.matching.clear()
+        """Analyze `spellings` (none seen yet). A vocabulary only grows, so a scan in another thread
+        never finds a spelling seen but its match gone."""
         terms, prefixes = self._terms, self._prefixes
         for word in spellings:
             term = self._term_of(word)
@@ -264,15 +262,19 @@ class _Vocabulary:
 
 
 # The vocabularies of the last queries (a query's hits share most words; a query run again finds
-# its own), each of at most _VOCABULARY_LIMIT spellings: a few megabytes in all.
+# its own), each replaced by a new one once it holds more than _VOCABULARY_LIMIT spellings: a few
+# megabytes in all.
 _VOCABULARIES: BoundedCache[tuple[frozenset[str], tuple[str, ...], Pipeline], _Vocabulary] = BoundedCache(32)
 _VOCABULARY_LIMIT = 10_000
 
 
 def _vocabulary(terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...]) -> _Vocabulary:
+    """The query's vocabulary: a new one when it has none, or when its own has grown too large."""
     key = (frozenset(terms), prefixes, pipeline)
     found = _VOCABULARIES.get(key)
-    return found if found is not None else _VOCABULARIES.put(key, _Vocabulary(key[0], pipeline, prefixes))
+    if found is None or len(found.seen) > _VOCABULARY_LIMIT:
+        found = _VOCABULARIES.put(key, _Vocabulary(key[0], pipeline, prefixes))
+    return found
 
 
 class _Scan:
