@@ -190,15 +190,15 @@ def test_searches_from_several_threads_agree_with_one_thread(index) -> None:  # 
     queries = [" ".join(words) for words in _terms(index, 30, seed=4)]
     queries += [f'"{q}"' for q in queries[:10]]
     expected = [[(h.id, h.score) for h in index.search(q, snippets=False).hits] for q in queries]
-    kept = postings_module.POSTINGS_KEPT
-    postings_module.POSTINGS_KEPT = 50
+    kept = postings_module.POSTINGS_KEPT, postings_module.POSTINGS_KEPT_PER_DOCUMENT
+    postings_module.POSTINGS_KEPT, postings_module.POSTINGS_KEPT_PER_DOCUMENT = 50, 0
     try:
         with ThreadPoolExecutor(4) as pool:
             for _ in range(3):
                 found = list(pool.map(lambda q: [(h.id, h.score) for h in index.search(q, snippets=False).hits], queries))
                 assert found == expected
     finally:
-        postings_module.POSTINGS_KEPT = kept
+        postings_module.POSTINGS_KEPT, postings_module.POSTINGS_KEPT_PER_DOCUMENT = kept
 
 
 def test_scores_follow_the_whole_index_when_whoosh_reuses_a_segment_reader(tmp_path: Path) -> None:
@@ -337,3 +337,30 @@ def test_term_entries_found_by_the_readers_own_probe_are_whooshs(index: Index) -
         assert table.info("body", "несъществуващадума".encode()) is None
         assert table.info("no such field", b"x") is None
     assert checked > 200
+
+
+def test_a_larger_segment_keeps_more_postings(tmp_path: Path) -> None:
+    """The postings kept per segment grow with its documents: an index merged into one segment
+    keeps what its segments kept, rather than one segment's share."""
+    import bgsearch.engine.postings as postings_module
+
+    ix = Index.create(tmp_path / "index")
+    ix.add_documents(_seed_sentences(), workers=1)
+    queries = [" ".join(words) for words in _terms(ix, 20, seed=6)]
+    kept = postings_module.POSTINGS_KEPT, postings_module.POSTINGS_KEPT_PER_DOCUMENT
+    held = []
+    try:
+        for per_document in (0, 10):
+            postings_module.POSTINGS_KEPT, postings_module.POSTINGS_KEPT_PER_DOCUMENT = 50, per_document
+            ix.add_documents([{"id": f"new{per_document}", "body": "нов текст"}], workers=1)  # a new commit: new caches
+            ix.optimize()
+            for query in queries:
+                ix.search(query, snippets=False)
+            (reader, _), = ix.searcher().reader().leaf_readers()
+            cache = postings_module._cache_of(reader)
+            held.append((cache.kept, len(cache.postings)))
+    finally:
+        postings_module.POSTINGS_KEPT, postings_module.POSTINGS_KEPT_PER_DOCUMENT = kept
+        ix.close()
+    assert held[0][0] <= 50 or held[0][1] == 1, held  # (one term's postings may be more alone)
+    assert 50 < held[1][0] <= 10 * len(ix) and held[1][1] > 1, held

@@ -336,11 +336,15 @@ def pickled_int(opcode_and_operand: bytes) -> int:
     return int.from_bytes(opcode_and_operand[1:], "little", signed=opcode_and_operand[:1] == b"J")
 
 
-# Postings kept per segment reader, least recently used dropped first (~20 bytes a posting with its
-# scores and the numpy objects around them: at most ~40 MB a segment). At a million documents the
-# words of a few hundred queries fill it; a query whose postings are kept runs several times faster
-# than one that decodes them (~0.3 µs a posting). A test sets it small to exercise the eviction.
+# Postings kept per segment reader, least recently used dropped first: POSTINGS_KEPT, or
+# POSTINGS_KEPT_PER_DOCUMENT for each of the segment's documents where that is more, so an index
+# merged into fewer, larger segments (`optimize`) keeps as much as one of many (~20 bytes a posting
+# with its scores and the numpy objects around them: at most ~40 MB for a segment of up to 100,000
+# documents, ~400 bytes a document beyond). A query whose postings are kept runs several times
+# faster than one that decodes them (~0.3 µs a posting). A test sets both small to exercise the
+# eviction.
 POSTINGS_KEPT = 2_000_000
+POSTINGS_KEPT_PER_DOCUMENT = 20
 
 
 class _SegmentCache:
@@ -380,11 +384,12 @@ def _postings(reader: Any, fieldname: str, tbytes: bytes) -> Postings:
             cache.postings.move_to_end(key)
             return found
     read = Postings(reader, fieldname, tbytes)  # outside the lock: another thread may read it too
+    limit = max(POSTINGS_KEPT, POSTINGS_KEPT_PER_DOCUMENT * reader.doc_count_all())
     with cache.lock:
         if key not in cache.postings:
             cache.postings[key] = read
             cache.kept += len(read.ids)
-            while cache.kept > POSTINGS_KEPT and len(cache.postings) > 1:
+            while cache.kept > limit and len(cache.postings) > 1:
                 cache.kept -= len(cache.postings.popitem(last=False)[1].ids)
     return read
 
