@@ -615,7 +615,7 @@ class AllWordsQuery(AnyTermQuery):
             has = np.zeros(len(docs), dtype=bool)
             added = np.zeros(len(docs))
             for term, leaf_boost in words[n]:
-                at = _rows_in(docs, term.ids, size)
+                at = locate(docs, term.ids, size)
                 there = at >= 0
                 added[there] += term.scores_at(at[there]) * (leaf_boost * self.boost)
                 has |= there
@@ -676,17 +676,6 @@ def _joined(found: Sequence[tuple[np.ndarray, np.ndarray, float]], boost: float,
     return docs, total[docs]
 
 
-def _rows_in(docs: np.ndarray, ids: np.ndarray, size: int) -> np.ndarray:
-    """Where each of `docs` is in `ids` (both ascending), -1 where it is not: by binary search when
-    `docs` are few beside `ids` (a rare word's documents in a common word's postings), else `locate`."""
-    import numpy as np
-
-    if len(docs) * 8 < len(ids):
-        at = np.searchsorted(ids, docs)
-        return np.where(ids[np.minimum(at, len(ids) - 1)] == docs, at, -1)
-    return locate(docs, ids, size)
-
-
 def _dense(postings: int, size: int) -> bool:
     """Whether sets of `postings` documents in all are cheaper joined as masks over the segment's
     `size` documents than sorted (a sort costs ~16 times a mask's work a document, or more)."""
@@ -719,12 +708,13 @@ def intersect(docs: np.ndarray, other: np.ndarray, size: int) -> tuple[np.ndarra
 
 def locate(docs: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
     """Where each of `docs` is in `other` (both ascending, of a segment of `size` documents), -1
-    where it is not there."""
+    where it is not there: by binary search when they are few for the segment, or `docs` few beside
+    `other` (a rare word's documents in a common word's postings), else by a mask."""
     import numpy as np
 
     if not len(other):
         return np.full(len(docs), -1, dtype=np.int64)
-    if not _dense(len(docs) + len(other), size):
+    if not _dense(len(docs) + len(other), size) or len(docs) * 8 < len(other):
         at = np.searchsorted(other, docs)
         return np.where(other[np.minimum(at, len(other) - 1)] == docs, at, -1)
     rows = np.zeros(size, dtype=np.int64)  # a document's row in `other`, plus one; 0: not there
