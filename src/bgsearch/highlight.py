@@ -337,11 +337,10 @@ class _Scan:
 
 
 def _word_at(text: str, start: int, end: int) -> bool:
-    """Whether `spans` has a word exactly at [start, end) of `text`."""
-    if start and _inside_token(text, start):
-        return False
-    found = TOKEN_PATTERN.match(text, start)
-    return found is not None and found.end() == end and next(spans(text, start, end), None) == (start, end)
+    """Whether `spans` has a word exactly at [start, end) of `text`: no token goes on into `start`,
+    and the first word `spans` gives from there is this one (a longer token, a glued ending or an
+    over-long run is not)."""
+    return not (start and _inside_token(text, start)) and next(spans(text, start), None) == (start, end)
 
 
 def _inside_token(text: str, start: int) -> bool:
