@@ -55,7 +55,7 @@ from whoosh.util.numeric import _length_byte_cache
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from .docids import EXTENSION, MIN_POSTINGS, DocIdsWriter, Read
-from .postings import (BLOCK_HEADER, INT_WIDTH, block_postings, docids_of, length_codes, pickled_int, read_blocks,
+from .postings import (BLOCK_HEADER, DATA_PROTOCOLS, INT_WIDTH, block_postings, distinct, docids_of, length_codes, pickled_int, read_blocks,
                        read_whole)
 from .untrusted import safe_load
 
@@ -81,6 +81,7 @@ _TERM_INFO = np.dtype([  # W3TermInfo.to_bytes: "!BfIBBfII", then the postings' 
 _EXTENT = struct.Struct("!qi")
 _RECORD_LENGTHS = struct.Struct("!ii")  # a term table record: key and value lengths (filetables._lengths)
 _dumps = pickle.dumps
+_DATA_PROTOCOL = 3  # a block's data: its values as bytes (postings.DATA_PROTOCOLS)
 
 
 def length_bytes(lengths: np.ndarray) -> np.ndarray:
@@ -296,7 +297,7 @@ class _TermsWriter:
             else:
                 mini_weights = tuple(weight_list[start:end])
             mini_values = None if values is None else tuple(values[start:end])
-            data, level = _packed(dumps((tuple(delta_list[start:end]), mini_weights, mini_values), 2), COMPRESSION)
+            data, level = _packed(dumps((tuple(delta_list[start:end]), mini_weights, mini_values), _DATA_PROTOCOL), COMPRESSION)
             header = dumps((end - start, last_id, top, level, short, long), 2)
             size = len(header) + len(data)
             buffer += pack_int(-size if last else size)
@@ -484,7 +485,7 @@ def _moved_single(raw: bytes, docnum: int, shift: int) -> bytes | None:
     if width is None or header is None or header.group(2) != b"\x00":
         return None
     data = header.end()
-    if raw[data : data + 2] != b"\x80\x02":
+    if raw[data : data + 2] not in DATA_PROTOCOLS:
         return None
     start = data + (3 if raw[data + 2 : data + 3] == b"(" else 2)
     data_width = INT_WIDTH.get(raw[start : start + 1])
@@ -674,7 +675,7 @@ class _TextField:
         decoded = _BYTE_LENGTHS[length_bytes(counts)][posting_docs]
         terms = [words[order[k]].encode("utf-8") for k in posting_keys[term_first].tolist()]
         token_starts = np.append(first, token_count)
-        cuts = np.unique(np.searchsorted(starts, np.arange(0, len(first), _RUN_POSTINGS), side="right") - 1)
+        cuts = distinct(np.searchsorted(starts, np.arange(0, len(first), _RUN_POSTINGS), side="right") - 1)
         for low, high in zip(cuts.tolist(), [*cuts[1:].tolist(), len(terms)]):
             a, b = int(starts[low]), int(starts[high])
             values = positions_values(freqs[a:b], deltas[token_starts[a] : token_starts[b]])
@@ -982,7 +983,7 @@ def _term_samples(reader: Any, count: int = 256) -> list[tuple[tuple[str, bytes]
     names = {number: name for name, number in reader._terms._fieldmap.items()}
     samples: list[tuple[tuple[str, bytes], float]] = []
     row_before, end_before = 0, 0
-    for row in np.unique(np.linspace(0, table.indexlen - 1, min(count, table.indexlen)).astype(np.int64)).tolist():
+    for row in distinct(np.linspace(0, table.indexlen - 1, min(count, table.indexlen)).astype(np.int64)).tolist():
         position = table._get_pos(table.indexbase + row * table.indexsize)
         key_length, value_length = _RECORD_LENGTHS.unpack(table.dbfile.get(position, _RECORD_LENGTHS.size))
         data = table.dbfile.get(position + _RECORD_LENGTHS.size, key_length + value_length)
