@@ -1,11 +1,12 @@
 """The query path's shortcuts for large indexes rank exactly as the plain paths they replace: a
-phrase's candidates checked from the best bound down (`phrase.phrase_top_k`) give the page Whoosh's
-top-k collector gives over the same matcher; document sets joined as masks over a segment
-(`postings.union`, `postings.intersect`) give the sorted joins' documents and scores to the last
-bit; blocks read by position (`postings._small_steps`) give the ids and weights the pattern-checked
-unpickling gives. Checked on the seed sentences and on law units, over three commits with deleted
-documents; and postings read a block at a time (`postings.read_blocks`) hold what Whoosh's matcher reads,
-on words placed to give every kind of block."""
+page cut from every segment's scored arrays (`top_k.top_k`; a phrase's candidates checked from
+the best bound down) is the page Whoosh's top-k collector gives over the same matchers; document
+sets joined as masks over a segment (`postings.union`, `postings.intersect`) give the sorted joins'
+documents and scores to the last bit; blocks read by position (`postings._small_steps`) give the
+ids and weights the pattern-checked unpickling gives. Checked on the seed sentences and on law
+units, over three commits with deleted documents; and postings read a block at a time
+(`postings.read_blocks`) hold what Whoosh's matcher reads, on words placed to give every kind of
+block."""
 
 from __future__ import annotations
 
@@ -70,11 +71,26 @@ def test_phrases_checked_from_the_best_bound_down_give_the_collectors_pages(inde
     checks them in document order."""
     phrases = _phrases(index, 40, seed=3) + ['"на територията"', '"в срок"', '"и на"']
     ours = _pages(index, phrases)
-    monkeypatch.setattr(execute_module, "phrase_top_k", lambda *args: None)  # Whoosh's collector instead
+    monkeypatch.setattr(execute_module, "top_k", lambda *args: None)  # Whoosh's collector instead
     assert ours == _pages(index, phrases)
     assert sum(len(page[2]) > 0 for page in ours) >= 40
     if len(index) >= 500:  # the law units (the seed sentences are a few dozen)
         assert sum(len(page[2]) >= 10 for page in ours) >= 10  # pages cut from more matches than they show
+
+
+def test_word_queries_cut_from_arrays_give_the_collectors_pages(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    """1-3 words, either of two, with and without a filter: the same page, exact scores and order
+    among equal scores (many in the short seed sentences) as Whoosh's collector walking the segments."""
+    queries = [" ".join(words) for words in _terms(index, 30, seed=12)] + ["закон", "член", "и"]
+    queries += [f"{words[0]} OR {words[-1]}" for words in _terms(index, 10, seed=13)]
+    pages = [*_PAGES, {"limit": 10, "filters": _EVEN}, {"limit": 3, "offset": 2, "filters": _EVEN}]
+    ours = _pages(index, queries, pages)
+    monkeypatch.setattr(execute_module, "top_k", lambda *args: None)
+    assert ours == _pages(index, queries, pages)
+    scores = [[score for _, score in page[2]] for page in ours]
+    assert sum(len(set(page)) < len(page) for page in scores) >= 10  # pages with equal scores: ties decided
+    if len(index) >= 500:  # the law units (the seed sentences are a few dozen)
+        assert sum(len(page) >= 10 for page in scores) >= 40  # pages cut from more matches than they show
 
 
 def test_a_filtered_phrase_is_the_first_of_its_matches_that_pass(index: Index) -> None:

@@ -2,9 +2,9 @@
 count of all matches, and facet counts.
 
 Filters limit the search to the documents that pass them (a mask from the fields' values, never a
-"no filter" when none passes). A page by relevance is Whoosh's top-k search, but for a phrase's
-(`phrase.phrase_top_k`); a sorted page, the count and the facets read every match as an array of
-document numbers.
+"no filter" when none passes). A page by relevance is cut from every segment's scored arrays at
+once (`top_k`), or by Whoosh's top-k search for other queries; a sorted page, the count and the
+facets read every match as an array of document numbers.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from ..fields import ID_FIELD
 from ..query.plan import QueryPlan, SortKey
 from .columns import AllowedQuery, per_segment
 from .compile import compile_plan
-from .phrase import phrase_top_k
 from .postings import ArrayMatcher, live
 from .reader import Snapshot
+from .top_k import top_k
 
 __all__ = ["Matches", "execute", "matching_ids"]
 
@@ -103,9 +103,8 @@ def execute(snapshot: Snapshot, query_plan: QueryPlan, offset: int, limit: int) 
 
 def _ranked(searcher: Any, query: wq.Query, segments: dict[int, np.ndarray] | None, k: int) -> list[tuple[int, float]]:
     """The first `k` (document, score) of `query` by relevance (ties by document) among the
-    documents `segments` allows: a phrase's checked from its best candidates down
-    (`phrase.phrase_top_k`), anything else by Whoosh's top-k search."""
-    found = phrase_top_k(searcher, query, segments, k)
+    documents `segments` allows: from its scored arrays (`top_k`), or by Whoosh's top-k search."""
+    found = top_k(searcher, query, segments, k)
     if found is not None:
         return found
     hits = searcher.search(query if segments is None else AllowedQuery(query, segments), limit=k, terms=False)

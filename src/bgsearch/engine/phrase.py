@@ -3,7 +3,7 @@
 A phrase scores as the sum of its terms' BM25F scores, which does not depend on where the terms
 stand. So a segment's candidates are the documents in the terms' postings read whole
 (bgsearch.postings), all scored at once, and positions are checked only for the candidates that
-could enter the top k: `phrase_top_k` checks them from the highest score down across the segments
+could enter the top k: `top_k.top_k` checks them from the highest score down across the segments
 (Whoosh's top-k collector, which the matchers here also serve, checks them in document order, most
 of them early on). A common phrase ("правят следните изменения": 11,205 of 54,130 law units) no
 longer costs a walk over every match (~24 µs a document in Python).
@@ -11,8 +11,7 @@ longer costs a walk over every match (~24 µs a document in Python).
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from whoosh import matching
@@ -20,7 +19,7 @@ from whoosh import query as wq
 
 from .postings import ArrayMatcher, SegmentQuery, intersect, live, locate, positions, scored_term, union
 
-__all__ = ["PhraseQuery", "AnyFieldPhraseQuery", "phrase_top_k"]
+__all__ = ["PhraseQuery", "AnyFieldPhraseQuery"]
 
 Candidates = tuple[Any, Any, Any]  # documents (ascending), their scores, check(i): is the phrase in document i
 
@@ -170,91 +169,3 @@ class AnyFieldPhraseQuery(SegmentQuery):
             return total * self.boost if matched else None
 
         return docs, np.array(bounds, dtype=np.float64), exact
-
-
-def phrase_top_k(searcher: Any, query: Any, allowed: dict[int, Any] | None, k: int) -> list[tuple[int, float]] | None:
-    """The first `k` (document, score) of a phrase query by score, ties by document, among the
-    documents `allowed` allows (a mask per segment reader); None for any other query.
-
-    Whoosh's collector walks a segment's candidates in document order and checks the positions of
-    each that could still enter the top k, most of them early on, when little is collected: these
-    are checked from the highest bound down instead, until k are certain."""
-    import numpy as np
-
-    if not isinstance(query, (PhraseQuery, AnyFieldPhraseQuery)):
-        return None
-    context = searcher.context()
-    docs, bounds, rows, owners = [], [], [], []
-    checks: list[Callable[[int], float | None]] = []
-    for leaf, offset in searcher.leaf_searchers():
-        found = _exact_candidates(query, leaf, context)
-        if found is None:
-            continue
-        mask = None if allowed is None else allowed.get(id(leaf.reader()))
-        kept = found[1] > 0  # Whoosh's collector never takes a document scoring 0
-        if mask is not None:
-            kept &= mask[found[0]]
-        kept_rows = np.flatnonzero(kept)
-        docs.append(found[0][kept_rows].astype(np.int64) + offset)
-        bounds.append(found[1][kept_rows])
-        rows.append(kept_rows)
-        owners.append(np.full(len(kept_rows), len(checks)))
-        checks.append(found[2])
-    if not docs:
-        return []
-
-    def exact(i: int) -> float | None:
-        return checks[int(owner[i])](int(row[i]))
-
-    owner, row = np.concatenate(owners), np.concatenate(rows)
-    return _best_checked(np.concatenate(docs), np.concatenate(bounds), exact, k)
-
-
-def _exact_candidates(query: Any, leaf: Any, context: Any) -> tuple[Any, Any, Callable[[int], float | None]] | None:
-    """A phrase query's candidates in a segment: (documents, bounds, exact score or None)."""
-    if isinstance(query, AnyFieldPhraseQuery):
-        return query.candidates(leaf, context)
-    found = query.candidates(leaf, context)
-    if found is None:
-        return None
-    docs, scores, in_order = found
-    return docs, scores, lambda i: float(scores[i]) if in_order(i) else None
-
-
-def _best_checked(docs: Any, bounds: Any, exact: Callable[[int], float | None], k: int) -> list[tuple[int, float]]:
-    """The first k of the candidates by exact score (ties by document), checking them from the
-    highest bound down: a checked one is certain once no unchecked bound ranks before it."""
-    checked: list[tuple[float, int]] = []  # (-exact score, document), a heap
-    best: list[tuple[int, float]] = []
-    following = _by_bound(docs, bounds, k)
-    candidate = next(following, None)
-    while len(best) < k:
-        key = None if candidate is None else (-float(bounds[candidate]), int(docs[candidate]))
-        if checked and (key is None or checked[0] < key):
-            negated, doc = heapq.heappop(checked)
-            best.append((doc, -negated))
-        elif candidate is None or key is None:
-            break
-        else:
-            score = exact(candidate)
-            if score is not None:
-                heapq.heappush(checked, (-score, key[1]))
-            candidate = next(following, None)
-    return best
-
-
-def _by_bound(docs: Any, bounds: Any, k: int) -> Iterator[int]:
-    """The candidates' indexes from the highest bound down, ties by document: sorted a slice at a
-    time (all bounds at least the 8k-th highest, then eight times as many), as few are checked."""
-    import numpy as np
-
-    size = 8 * max(k, 8)
-    above = np.inf  # the slices so far took every bound at or above this
-    while True:
-        rest = np.flatnonzero(bounds < above)
-        if not len(rest):
-            return
-        cut = np.partition(bounds[rest], len(rest) - size)[len(rest) - size] if len(rest) > size else -np.inf
-        part = rest[bounds[rest] >= cut]
-        yield from part[np.lexsort((docs[part], -bounds[part]))].tolist()
-        above, size = cut, size * 8

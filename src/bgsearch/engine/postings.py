@@ -576,8 +576,12 @@ class AnyTermQuery(SegmentQuery):
         return sum(ixreader.doc_frequency(f, t) for f, t, _ in self.leaves)
 
     def segment_matcher(self, searcher: Any, context: Any) -> Any:
-        docs, scores = _union(searcher, context, self.leaves, self.boost)
-        return _matcher(searcher.reader(), docs, scores)
+        found = self.scored(searcher, context)
+        return matching.NullMatcher() if found is None else ArrayMatcher(*found)
+
+    def scored(self, searcher: Any, context: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """The segment's live documents that match (ascending) and their exact scores (None: none)."""
+        return _live(searcher.reader(), *_union(searcher, context, self.leaves, self.boost))
 
 
 class AllWordsQuery(AnyTermQuery):
@@ -597,7 +601,7 @@ class AllWordsQuery(AnyTermQuery):
     def estimate_size(self, ixreader: Any) -> int:
         return min(ixreader.doc_frequency(f, t) for f, t, _ in self.leaves)
 
-    def segment_matcher(self, searcher: Any, context: Any) -> Any:
+    def scored(self, searcher: Any, context: Any) -> tuple[np.ndarray, np.ndarray] | None:
         import numpy as np
 
         size = searcher.reader().doc_count_all()
@@ -605,7 +609,7 @@ class AllWordsQuery(AnyTermQuery):
         for word in sorted(set(self.words)):
             found = _leaf_terms(searcher, context, [leaf for leaf, w in zip(self.leaves, self.words) if w == word])
             if not found:  # no document of the segment has this word
-                return matching.NullMatcher()
+                return None
             words.append(found)
         # The rarest word's documents, then each other word looked up at those that are left: a
         # common word's postings are never joined whole, nor scored but where they are needed.
@@ -627,11 +631,11 @@ class AllWordsQuery(AnyTermQuery):
             scores = {m: word_scores[has] for m, word_scores in scores.items()}
             scores[n] = added[has]
             if not len(docs):
-                return matching.NullMatcher()
+                return None
         total = scores[0]
         for n in range(1, len(words)):
             total = total + scores[n]
-        return _matcher(searcher.reader(), docs, total)
+        return _live(searcher.reader(), docs, total)
 
 
 def _leaf_terms(searcher: Any, context: Any, leaves: Sequence[Leaf]) -> list[tuple[ScoredTerm, float]]:
@@ -736,11 +740,10 @@ def locate(docs: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
     return rows[docs] - 1
 
 
-def _matcher(reader: Any, docs: np.ndarray | None, scores: np.ndarray | None) -> Any:
-    if docs is None or scores is None or not len(docs):
-        return matching.NullMatcher()
+def _live(reader: Any, docs: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The documents of `docs` the segment has not deleted, with their `scores` (None: none)."""
     kept = live(reader, docs)
-    return ArrayMatcher(docs[kept], scores[kept]) if kept.any() else matching.NullMatcher()
+    return (docs[kept], scores[kept]) if kept.any() else None
 
 
 class ArrayMatcher(matching.Matcher):
