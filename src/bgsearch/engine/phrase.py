@@ -76,12 +76,17 @@ class PhraseQuery(SegmentQuery):
             if found is None:
                 return None
             terms.append(found)
-        docs = terms[0].ids
-        rows = [np.arange(len(docs))]  # each term's row of each document
+        # The rarest term's documents first, each other term looked up at those that are left (a
+        # common word's postings searched, not joined whole).
+        order = sorted(range(len(terms)), key=lambda n: len(terms[n].ids))
+        docs = terms[order[0]].ids
+        found = {order[0]: np.arange(len(docs))}  # each term's row of each document
         size = searcher.reader().doc_count_all()
-        for term in terms[1:]:
-            docs, here, there = intersect(docs, term.ids, size)
-            rows = [row[here] for row in rows] + [there]
+        for n in order[1:]:
+            docs, here, there = intersect(docs, terms[n].ids, size)
+            found = {m: row[here] for m, row in found.items()}
+            found[n] = there
+        rows = [found[n] for n in range(len(terms))]
         kept = live(searcher.reader(), docs)
         docs, rows = docs[kept], [row[kept] for row in rows]
         if not len(docs):
@@ -155,7 +160,9 @@ class AnyFieldPhraseQuery(SegmentQuery):
             return None
         size = searcher.reader().doc_count_all()
         docs = union([fdocs for fdocs, _, _ in found], size)
-        where = [locate(docs, fdocs, size) for fdocs, _, _ in found]
+        # (The union holds each field's documents: as many is the same documents, row for row.)
+        where = [np.arange(len(docs)) if len(fdocs) == len(docs) else locate(docs, fdocs, size)
+                 for fdocs, _, _ in found]
         present = [at >= 0 for at in where]
         bounds = sum(np.where(has, fscores[np.maximum(at, 0)], 0.0)
                      for has, at, (_, fscores, _) in zip(present, where, found)) * self.boost

@@ -694,6 +694,8 @@ def union(ids: Sequence[np.ndarray], size: int) -> np.ndarray:
     """The documents in any of `ids` (each ascending, of a segment of `size` documents), ascending."""
     import numpy as np
 
+    if len(ids) == 1:
+        return ids[0]
     if not _dense(sum(map(len, ids)), size):
         return distinct(np.sort(np.concatenate(ids)))
     present = np.zeros(size, dtype=bool)
@@ -735,8 +737,10 @@ def locate(docs: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
     if not _dense(len(docs) + len(other), size) or len(docs) * 8 < len(other):
         at = np.searchsorted(other, docs)
         return np.where(other[np.minimum(at, len(other) - 1)] == docs, at, -1)
-    rows = np.zeros(size, dtype=np.int64)  # a document's row in `other`, plus one; 0: not there
-    rows[other] = np.arange(1, len(other) + 1)
+    # A document's row in `other`, plus one (0: not there); int32, as a segment's documents are
+    # (docids): half the memory to clear and scatter into of int64, twice as fast at a million.
+    rows = np.zeros(size, dtype=np.int32)
+    rows[other] = np.arange(1, len(other) + 1, dtype=np.int32)
     return rows[docs] - 1
 
 
