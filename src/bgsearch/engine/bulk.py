@@ -10,7 +10,9 @@ blocks themselves (a pickle and a zlib call each) and the terms (one table entry
 one at a time.
 
 The files are Whoosh's own (`W3Codec`), read by Whoosh's unchanged reader: a new segment is byte for
-byte what `SegmentWriter` writes for the same documents (the tests compare the files), and a merged
+byte what `SegmentWriter` writes for the same documents (the tests compare the files), but for a
+block's data pickled with protocol 3 instead of 2 (its values, bytes, are then bytes in the pickle,
+not calls of `_codecs.encode`: 5x faster to read, 39% smaller), and a merged
 segment holds the same postings, stored fields and lengths as the segments it replaces, with the
 exact total field lengths (Whoosh's own merge sums the one-byte approximations). Beside them each
 segment has bgsearch's own `.ids` file (`docids`): its common terms' ids and weights as arrays.

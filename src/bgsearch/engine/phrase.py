@@ -80,13 +80,13 @@ class PhraseQuery(SegmentQuery):
         # common word's postings searched, not joined whole).
         order = sorted(range(len(terms)), key=lambda n: len(terms[n].ids))
         docs = terms[order[0]].ids
-        found = {order[0]: np.arange(len(docs))}  # each term's row of each document
+        rows_of = {order[0]: np.arange(len(docs))}  # each term's row of each document
         size = searcher.reader().doc_count_all()
         for n in order[1:]:
             docs, here, there = intersect(docs, terms[n].ids, size)
-            found = {m: row[here] for m, row in found.items()}
-            found[n] = there
-        rows = [found[n] for n in range(len(terms))]
+            rows_of = {m: row[here] for m, row in rows_of.items()}
+            rows_of[n] = there
+        rows = [rows_of[n] for n in range(len(terms))]
         kept = live(searcher.reader(), docs)
         docs, rows = docs[kept], [row[kept] for row in rows]
         if not len(docs):

@@ -357,6 +357,7 @@ class _SegmentCache:
         self.norms: dict[str, tuple[tuple[float, float, float], np.ndarray]] = {}  # by field: (k1, b, avgfl), norms
         self.postings: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
         self.kept = 0
+        self.deleted: np.ndarray | None = None  # the deleted documents, ascending
         self.lock = threading.Lock()  # searches from several threads share the cache
         self._docids: DocIds | None = None
         self._docids_opened = False
@@ -533,8 +534,10 @@ def live(reader: Any, docs: np.ndarray) -> np.ndarray:
 
     if not reader.has_deletions():
         return np.ones(len(docs), dtype=bool)
-    deleted = np.sort(np.fromiter(reader.deleted_docs_set, dtype=np.int64))
-    return locate(docs, deleted, reader.doc_count_all()) < 0
+    cache = _cache_of(reader)
+    if cache.deleted is None:  # a reader's deletions are those of its commit
+        cache.deleted = np.sort(np.fromiter(reader.deleted_docs_set, dtype=np.int64))
+    return locate(docs, cache.deleted, reader.doc_count_all()) < 0
 
 
 class SegmentQuery(wq.Query):
@@ -681,9 +684,7 @@ def _joined(found: Sequence[tuple[np.ndarray, np.ndarray, float]], boost: float,
         joined = np.concatenate(ids)
         order = np.argsort(joined, kind="stable")
         ascending = joined[order]
-        first = np.empty(len(ascending), dtype=bool)  # a document's first posting
-        first[:1] = True
-        np.not_equal(ascending[1:], ascending[:-1], out=first[1:])
+        first = _firsts(ascending)
         return ascending[first], np.bincount(np.cumsum(first) - 1, weights=np.concatenate(scores)[order])
     # Over the segment's documents at once: no sort. Each term adds once to a document, in the
     # terms' order, as bincount adds (so the same sums, to the last bit).
@@ -719,11 +720,17 @@ def union(ids: Sequence[np.ndarray], size: int) -> np.ndarray:
 def distinct(ascending: np.ndarray) -> np.ndarray:
     """`ascending` without repeats. (np.unique hashes since numpy 2.3: ~20 times slower on the
     ten thousands of document numbers a query joins.)"""
+    return ascending[_firsts(ascending)]
+
+
+def _firsts(ascending: np.ndarray) -> np.ndarray:
+    """Where each value of `ascending` first stands (a mask)."""
     import numpy as np
 
-    if not len(ascending):
-        return ascending
-    return ascending[np.concatenate(([True], ascending[1:] != ascending[:-1]))]
+    first = np.empty(len(ascending), dtype=bool)
+    first[:1] = True
+    np.not_equal(ascending[1:], ascending[:-1], out=first[1:])
+    return first
 
 
 def intersect(docs: np.ndarray, other: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
