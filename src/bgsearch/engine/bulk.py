@@ -57,8 +57,8 @@ from whoosh.util.numeric import _length_byte_cache
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from .docids import EXTENSION, MIN_POSTINGS, DocIdsWriter, Read
-from .postings import (BLOCK_HEADER, DATA_PROTOCOLS, INT_WIDTH, block_postings, distinct, docids_of, length_codes, pickled_int, read_blocks,
-                       read_whole)
+from .postings import (BLOCK_HEADER, DATA_PROTOCOLS, INT_WIDTH, block_postings, distinct, docids_of, length_codes,
+                       pickled_int, read_blocks, read_whole)
 from .untrusted import safe_load
 
 __all__ = ["write_segment", "merge_segments", "PARALLEL_MERGE_DOCS"]
@@ -299,7 +299,8 @@ class _TermsWriter:
             else:
                 mini_weights = tuple(weight_list[start:end])
             mini_values = None if values is None else tuple(values[start:end])
-            data, level = _packed(dumps((tuple(delta_list[start:end]), mini_weights, mini_values), _DATA_PROTOCOL), COMPRESSION)
+            plain = dumps((tuple(delta_list[start:end]), mini_weights, mini_values), _DATA_PROTOCOL)
+            data, level = _packed(plain, COMPRESSION)
             header = dumps((end - start, last_id, top, level, short, long), 2)
             size = len(header) + len(data)
             buffer += pack_int(-size if last else size)
