@@ -126,15 +126,16 @@ def read_whole(reader: Any, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, 
 # those bytes, which the patterns below have checked hold only numbers and tuples (their opcodes and
 # fixed-size operands) — the values after them (the positions, one object each) are left for when a
 # phrase asks. Anything else goes through Whoosh's matcher (and the strict unpickler).
-_INT = rb"(?:K.|M..|J....)"
 # The data pickle's protocol: 2 as Whoosh writes it, 3 as bgsearch's writer does (the same opcodes
 # but for the values, bytes, which protocol 2 makes calls of _codecs.encode, 5 times slower to read).
 DATA_PROTOCOLS = (b"\x80\x02", b"\x80\x03")
+_DATA_PROTOCOL = rb"(?:%s)" % b"|".join(map(re.escape, DATA_PROTOCOLS))
+_INT = rb"(?:K.|M..|J....)"
 _MEMO = rb"(?:q.|r....)"
 BLOCK_HEADER = re.compile(rb"\x80\x02\((%s)%s(?:G.{8}|%s)K(.)K.K.t%s\." % (_INT, _INT, _INT, _MEMO), re.S)
 # (The weights: a tuple is tried before one float, which a tuple of floats also starts with.)
 _IDS_AND_WEIGHTS = re.compile(
-    rb"\x80[\x02\x03]((?:\((?:%s)*t|(?:%s){1,3}[\x85-\x87])%s(?:(?:\((?:G.{8})*t|(?:G.{8}){1,3}[\x85-\x87])%s|G.{8}|N))"
+    _DATA_PROTOCOL + rb"((?:\((?:%s)*t|(?:%s){1,3}[\x85-\x87])%s(?:(?:\((?:G.{8})*t|(?:G.{8}){1,3}[\x85-\x87])%s|G.{8}|N))"
     % (_INT, _INT, _MEMO, _MEMO), re.S)
 
 
