@@ -149,6 +149,56 @@ def test_cached_term_entries_give_the_scores_of_a_plain_searcher(empty_index: In
     plain.close()
 
 
+def test_latin_terms_are_looked_up_only_in_segments_that_have_them(empty_index: Index,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Cyrillic word's guessed English spellings are checked against each segment's Latin terms,
+    read once, before its term table is probed: the counts and entries stay Whoosh's, a spelling
+    no segment has is not probed, and a segment with more Latin terms than the limit is probed."""
+    from whoosh import index as whoosh_index
+
+    import bgsearch.engine.reader as reader_module
+    from bgsearch.engine.store import INDEX_NAME
+
+    commits = [
+        ["Samsung и Microsoft представиха нови устройства в София.", "Смартфонът на Samsung струва 900 лева."],
+        ["Facebook и Google плащат глоби в ЕС.", "Министърът говори пред Reuters за бюджета."],
+        ["Дъждът спря в Пловдив.", "Компанията Microsoft отвори офис в Бургас."],
+    ]
+    for number, bodies in enumerate(commits):
+        empty_index.add_documents([{"id": f"c{number}-{i}", "title": "Новини", "body": body}
+                                   for i, body in enumerate(bodies)])
+    plain = whoosh_index.open_dir(str(empty_index.path), indexname=INDEX_NAME).searcher()
+    latin = sorted({term.decode() for field, term in plain.reader().all_terms()
+                    if field == "body" and term[:1].isalpha() and term.isascii()})
+    assert {"samsung", "microsoft", "facebook"} <= set(latin) and len(latin) >= 5
+    absent = ["samsang", "maikrosoft", "zzz", "a"]
+
+    probes = []
+    probe = reader_module._probe
+    monkeypatch.setattr(reader_module, "_probe", lambda *args: probes.append(args[2]) or probe(*args))
+    for limit, probed_when_absent in ((reader_module._LATIN_VOCABULARY_LIMIT, False), (1, True)):
+        monkeypatch.setattr(reader_module, "_LATIN_VOCABULARY_LIMIT", limit)
+        reader_module._LATIN_VOCABULARIES.clear()
+        empty_index.add_documents([{"id": f"new{limit}", "body": "Нов текст за Пловдив."}])  # a new commit
+        snapshot = empty_index._reader.snapshot()
+        assert len(snapshot._term_tables) > 1
+        for word in latin + absent:
+            expected = sum(plain.doc_frequency(name, word) for name in snapshot.text_fields)
+            probes.clear()
+            assert snapshot.doc_frequency(word) == expected, (limit, word)
+            if word in absent:
+                assert bool(probes) is probed_when_absent, (limit, word)
+        for table in snapshot._term_tables:
+            for word in latin + absent:
+                found = table.info("body", word.encode())
+                assert (vars(found) if found is not None else None) == (
+                    vars(table._wrapped.term_info("body", word.encode())) if ("body", word.encode()) in
+                    table._wrapped else None), (limit, word)
+        assert {hit.id for hit in empty_index.search("Самсунг").hits} == {"c0-0", "c0-1"}
+        assert {hit.id for hit in empty_index.search("Майкрософт").hits} == {"c0-0", "c2-1"}
+    plain.close()
+
+
 def test_total_counts_every_match_whatever_the_page(tmp_path: Path) -> None:
     """Whoosh's top-k collector once counted only what it collected after swapping a prefix's
     matcher in: `за*` had 41,031 matches at limit=10 and 53,796 at limit=1 on the law units."""

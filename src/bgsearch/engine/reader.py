@@ -97,6 +97,12 @@ _PER_COMMIT_LIMIT = 256
 _DAMAGE = (struct.error, zlib.error, EOFError, pickle.UnpicklingError, UnicodeError, ValueError, LookupError,
            ArithmeticError, TypeError, AttributeError, MemoryError, TermNotFound)
 _TERM_INFO_LIMIT = 100_000  # cached term entries per segment
+# A segment's terms that start with a Latin letter, per field, read once (a segment never changes):
+# a Cyrillic word's guessed English spellings (Самсунг → samsung, samsang, …) are looked up in every
+# segment, and most are in none. A segment with more such terms than the limit is probed term by term.
+_LATIN_VOCABULARIES: BoundedCache[tuple[str, str], frozenset[bytes] | None] = BoundedCache(256)
+_LATIN_VOCABULARY_LIMIT = 20_000
+_LATIN_FIRST = frozenset(range(ord("a"), ord("z") + 1))  # the first bytes of such terms
 
 
 class Reader:
@@ -173,7 +179,8 @@ class Snapshot:
         for leaf, _ in searcher.leaf_searchers():
             reader = leaf.reader()
             if hasattr(reader, "_terms"):  # a segment (an empty index has none)
-                reader._terms = TermInfoCache(reader._terms)
+                segment = reader.segment()
+                reader._terms = TermInfoCache(reader._terms, f"{index_key}\0{segment.segment_id()}")
                 self._term_tables.append(reader._terms)
         self.lock = threading.RLock()
         self.per_commit: BoundedCache[Any, Any] = BoundedCache(_PER_COMMIT_LIMIT)
@@ -219,6 +226,10 @@ class Snapshot:
                 tbytes = self.searcher.schema[name].to_bytes(term)
             except ValueError:  # not encodable (a lone surrogate): no document has it
                 continue
+            if tbytes[:1] and tbytes[0] in _LATIN_FIRST:
+                latin = self._latin_terms(name)
+                if latin is not None and tbytes not in latin:
+                    continue
             for terms in self._term_tables:
                 try:
                     info = terms.info(name, tbytes)
@@ -227,6 +238,17 @@ class Snapshot:
                 if info is not None:
                     total += info.doc_frequency()
         return total
+
+    def _latin_terms(self, fieldname: str) -> frozenset[bytes] | None:
+        """Every segment's `latin_terms` of the field, together (None: a segment does not keep
+        them); kept per commit."""
+        key = ("latin terms", fieldname)
+        if key not in self.per_commit:
+            per_segment = [terms.latin_terms(fieldname) for terms in self._term_tables]
+            kept = [latin for latin in per_segment if latin is not None]
+            self.per_commit.put(key, frozenset().union(*kept) if len(kept) == len(per_segment) else None)
+        found: frozenset[bytes] | None = self.per_commit[key]
+        return found
 
     def similar_terms(self, term: str, max_distance: int, limit: int = 5) -> list[tuple[int, str]]:
         """Indexed terms within `max_distance` edits of `term` (an adjacent swap is one edit), as
@@ -343,8 +365,9 @@ class TermInfoCache:
     Wraps Whoosh's term reader (a private attribute of its segment reader).
     """
 
-    def __init__(self, terms: Any) -> None:
+    def __init__(self, terms: Any, segment_key: str | None = None) -> None:
         self._wrapped = terms
+        self.segment_key = segment_key  # names the segment among all in this process; None: not cached
         self.infos: BoundedCache[tuple[str, bytes], Any] = BoundedCache(_TERM_INFO_LIMIT)
 
     def __getattr__(self, name: str) -> Any:
@@ -360,6 +383,10 @@ class TermInfoCache:
         # look-ups of a query's readings and spellings are such).
         info = None
         if isinstance(self._wrapped, W3TermsReader):
+            if tbytes and tbytes[0] in _LATIN_FIRST:
+                latin = self.latin_terms(fieldname)
+                if latin is not None and tbytes not in latin:
+                    return None
             table = self._wrapped._tindex
             key_bytes = self._wrapped._keycoder(fieldname, tbytes)
             buffer = getattr(table.dbfile, "_buf", None)
@@ -378,6 +405,27 @@ class TermInfoCache:
 
     def __contains__(self, term: tuple[str, bytes]) -> bool:
         return self.info(*term) is not None
+
+    def latin_terms(self, fieldname: str) -> frozenset[bytes] | None:
+        """The segment's terms of `fieldname` that start with a Latin letter (read once per segment),
+        or None: more than _LATIN_VOCABULARY_LIMIT, or a table not kept in order."""
+        table: Any = getattr(self._wrapped, "_tindex", None)
+        if self.segment_key is None or not hasattr(table, "keys_from"):
+            return None
+        cache_key = (self.segment_key, fieldname)
+        found = _LATIN_VOCABULARIES.get(cache_key, _UNREAD)
+        if found is not _UNREAD:
+            return found  # type: ignore[return-value]
+        prefix = self._wrapped._keycoder(fieldname, b"")  # a field the segment lacks: one no key has
+        end = prefix + b"{"  # the byte after "z"
+        terms: list[bytes] = []
+        for key in table.keys_from(prefix + b"a"):
+            if key >= end:
+                break
+            if len(terms) == _LATIN_VOCABULARY_LIMIT:
+                return _LATIN_VOCABULARIES.put(cache_key, None)
+            terms.append(key[len(prefix):])
+        return _LATIN_VOCABULARIES.put(cache_key, frozenset(terms))
 
     def term_info(self, fieldname: str, tbytes: bytes) -> Any:
         info = self.info(fieldname, tbytes)
