@@ -264,3 +264,35 @@ def test_where_the_nth_word_starts_is_where_spans_has_it() -> None:
     for position in [*range(0, len(starts), 7), len(starts) - 1]:
         assert token_start(long_text, position) == starts[position] == next(islice(spans(long_text), position, None))[0]
     assert token_start(long_text, len(starts)) == 0  # fewer words than that
+
+
+def test_the_nth_word_counted_at_once_is_where_spans_has_it() -> None:
+    """Past the first hundred words, `token_start` counts the words of a text at once (numpy over
+    character classes) and answers only where that is `spans`' count: hyphenated endings dropped,
+    numbers with their separators, marks inside words; anything else goes word by word."""
+    import random
+    from itertools import islice
+
+    from bgsearch.analysis.tokenize import _counted_start, spans
+
+    def expected(text: str, position: int) -> int:
+        found = next(islice(spans(text), position, None), None)
+        return found[0] if found else 0
+
+    text = " ".join([DECEMBER_TEXT, "ДДС-то, НАТО-вските, 123-мата, 2019-2020 г., 1.000,50 лв., био\u00adмаса, "
+                     "ка\u0301кво, ДНК-анализ, x²"] * 8)
+    starts = [s for s, _ in spans(text)]
+    for position in [*range(100, len(starts), 13), len(starts) - 1, len(starts), len(starts) + 5]:
+        assert _counted_start(text, position) == expected(text, position)  # never None here
+    rng = random.Random(5)
+    pieces = ["дума", "Дума", "САЩ", "-", "\u2010", " ", ", ", ".", "1", "23", "4.5", "6,7", "-ската", "-мата", "-те",
+              "-то", "ЕС", "a", "Ab", "\u0301", "\u00ad", "_", "²", "½", "\n", "2019-2020", "x" * 30, ".2", "ДПС-ци"]
+    answered = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 80)))
+        total = len(list(spans(text)))
+        for position in {0, 1, total // 2, total - 1, total, total + 1} - {-1}:
+            found = _counted_start(text, position)
+            assert found in (None, expected(text, position)), (text, position)
+            answered += found is not None
+    assert answered > 2500
