@@ -143,6 +143,7 @@ def _counted_start(text: str, position: int) -> int | None:
 
 
 def _token_end(text: str, start: int) -> int:
+    """Where the token TOKEN_PATTERN finds at `start` ends."""
     found = TOKEN_PATTERN.match(text, start)
     return found.end() if found else start
 
