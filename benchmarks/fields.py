@@ -356,6 +356,12 @@ class BgsearchEngine:
         self.ix.close()
 
 
+def _match_count(result: Any) -> int:
+    """How many documents a tantivy search matched (`SearchResult.count`, which tantivy's own stub,
+    tantivy.pyi, does not declare)."""
+    return int(result.count)
+
+
 class TantivyEngine:
     name = "tantivy"
     description = ("tantivy (PyPI) fed bgsearch terms (whitespace tokenizer, 1 writer thread); kind a raw fast "
@@ -439,7 +445,7 @@ class TantivyEngine:
         if q.sort:
             return self._sorted(q, query, every)
         result = self.searcher.search(query, LIMIT)
-        answer = Answer(result.count, shown=len(self._shown((a for _, a in result.hits), every)))
+        answer = Answer(_match_count(result), shown=len(self._shown((a for _, a in result.hits), every)))
         if q.facets:
             aggs = self.searcher.aggregate(query, {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS})
             answer.facets = _norm_facets({f: {b["key"]: b["doc_count"] for b in aggs[f]["buckets"]} for f in FACET_FIELDS})
@@ -456,7 +462,7 @@ class TantivyEngine:
         desc = q.sort.startswith("-")
         first = self.searcher.search(query, LIMIT, order_by_field=name, order=t.Order.Desc if desc else t.Order.Asc)
         if not first.hits:
-            return Answer(first.count, keys=[])
+            return Answer(_match_count(first), keys=[])
         field_type = t.FieldType.Date if name == "date" else t.FieldType.Integer
 
         def bound(key: Any) -> Any:
@@ -492,7 +498,7 @@ class TantivyEngine:
                                           (t.Occur.Must, t.Query.range_query(self.schema, name, field_type, last, last))])
         found = self.searcher.search(tied, LIMIT - len(picked), count=False)
         picked.extend(self._shown((a for _, a in found.hits), every))
-        return Answer(first.count, keys=[_norm_value(stored(d)) for d in picked], shown=len(picked))
+        return Answer(_match_count(first), keys=[_norm_value(stored(d)) for d in picked], shown=len(picked))
 
     def close(self) -> None:
         pass

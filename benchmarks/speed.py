@@ -285,7 +285,7 @@ class _FirstCommitWatcher:
         self.path = path
         self.seen: float | None = None
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int | None) -> None:
         if self.seen is None and any((m := self._TOC.fullmatch(n)) and int(m.group(1)) >= 1
                                      for n in os.listdir(self.path)):
             self.seen = time.perf_counter()
@@ -897,7 +897,7 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 
 def show_analyzer(report: Report, res: dict[str, Any]) -> None:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name in ("bgsearch", "whoosh-stemming"):
         r = res[name]
         rows.append((name if name == "bgsearch" else "Whoosh StemmingAnalyzer", f"{r['tokens_in']:,}", f"{r['tokens']:,}",
