@@ -241,22 +241,26 @@ class _Vocabulary:
     """Which spellings match a query's terms (and prefixes): each spelling is analyzed once for all
     the snippets of the query's hits, which share most of their words."""
 
-    __slots__ = ("seen", "matching", "_terms", "_term_of", "_prefixes")
+    __slots__ = ("seen", "matching", "_terms", "_term_of", "_cached", "_prefixes")
 
     def __init__(self, terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...]) -> None:
         self.seen: set[str] = set()
         self.matching: dict[str, str] = {}  # spelling → its term, for the spellings that match
         self._terms = terms
         self._term_of = pipeline.term
+        self._cached = pipeline.cache.get  # spelling → term, or STOPPED ("")
         self._prefixes = prefixes
 
     def learn(self, spellings: set[str]) -> None:
         """Analyze `spellings` (none seen yet). A vocabulary only grows, so a scan in another thread
         never finds a spelling seen but its match gone."""
-        terms, prefixes = self._terms, self._prefixes
-        for word in spellings:
-            term = self._term_of(word)
-            if term is not None and (term in terms or (prefixes and _starts_with(term, word, prefixes))):
+        terms, prefixes, term_of = self._terms, self._prefixes, self._term_of
+        # Most spellings were analyzed before (for an earlier query or snippet): their terms
+        # are looked up in the pipeline's cache all at once.
+        for word, term in zip(spellings, map(self._cached, spellings)):
+            if term is None:
+                term = term_of(word)
+            if term and (term in terms or (prefixes and _starts_with(term, word, prefixes))):
                 self.matching[word] = term
         self.seen |= spellings
 

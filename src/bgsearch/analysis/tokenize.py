@@ -120,9 +120,10 @@ def _counted_start(text: str, position: int) -> int | None:
         after_digit[1:] |= in_number[:-1]
         starts = np.flatnonzero((word & ~in_word) | (digit & ~after_digit))
         # Not words of their own: endings glued on with a hyphen after a digit or a capital
-        # (`_is_glued_suffix`, asked of each such place).
+        # (`_is_glued_suffix`, asked of each word so placed; an ending is letters, never a number).
         later = starts[starts >= 2]
-        hyphenated = later[((before[later] & _HYPHEN) != 0) & ((flags[later - 2] & _GLUE) != 0)]
+        hyphenated = later[((flags[later] & _LETTER) != 0) & ((before[later] & _HYPHEN) != 0)
+                           & ((flags[later - 2] & _GLUE) != 0)]
         glued = [at for at in hyphenated.tolist() if _is_glued_suffix(text, at, _token_end(text, at))]
         if glued:
             starts = starts[~np.isin(starts, glued)]
