@@ -10,6 +10,7 @@ import pytest
 from bgsearch import Index
 from bgsearch.errors import IndexExistsError, IndexNotFoundError, IndexVersionError
 from bgsearch.engine.store import META_FILE
+from whoosh.codec.whoosh3 import STORED_COLUMN
 from robustness_helpers import seed_sentences
 
 DOC = {
@@ -146,6 +147,40 @@ def test_cached_term_entries_give_the_scores_of_a_plain_searcher(empty_index: In
     assert len(words) > 100
     for word in [*sorted(words), "несъществуващ", "samsung"]:
         assert snapshot.doc_frequency(word) == sum(plain.doc_frequency(name, word) for name in snapshot.text_fields)
+    plain.close()
+
+
+def test_stored_fields_and_blocks_are_inflated_as_zlib_inflates_them(empty_index: Index) -> None:
+    """A search inflates stored fields and posting blocks with libdeflate (`engine.inflate`): the
+    same bytes as zlib's inflate, for data that inflates past the room it guesses too, and the same
+    zlib.error for damaged data."""
+    import zlib
+
+    from whoosh import index as whoosh_index
+
+    from bgsearch.engine.inflate import inflate
+    from bgsearch.engine.store import INDEX_NAME
+
+    sentences = seed_sentences()
+    empty_index.add_documents([{"id": f"s{i}", "title": sentence[:40], "body": sentence * (1 + i % 3)}
+                               for i, sentence in enumerate(sentences)])
+    empty_index.add_documents([{"id": "repeated", "body": "Минск " * 50_000}])  # inflates ~600x
+    plain = whoosh_index.open_dir(str(empty_index.path), indexname=INDEX_NAME).searcher()
+    snapshot = empty_index._reader.snapshot()
+    with snapshot:
+        for leaf, offset in snapshot.searcher.leaf_searchers():
+            stored = leaf.reader()._perdoc._cached_reader("_stored", STORED_COLUMN)
+            assert stored._child._decompress is inflate
+            for docnum in range(leaf.reader().doc_count_all()):
+                assert leaf.reader().stored_fields(docnum) == plain.stored_fields(offset + docnum)
+    found = empty_index.get("repeated")
+    assert found is not None and found.body == "Минск " * 50_000
+    for data in (zlib.compress(sentences[0].encode()), zlib.compress(b"x" * 1_000_000), zlib.compress(b"")):
+        assert inflate(data) == zlib.decompress(data) and type(inflate(data)) is bytes
+    damaged = bytearray(zlib.compress(sentences[1].encode() * 20))
+    damaged[len(damaged) // 2] ^= 0xFF
+    with pytest.raises(zlib.error):
+        inflate(bytes(damaged))
     plain.close()
 
 

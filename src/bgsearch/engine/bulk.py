@@ -32,7 +32,6 @@ import io
 import itertools
 import pickle
 import struct
-import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -57,6 +56,7 @@ from whoosh.util.numeric import _length_byte_cache
 
 from ..analysis.analyzer import BulgarianAnalyzer
 from .docids import EXTENSION, MIN_POSTINGS, DocIdsWriter, Read
+from .inflate import inflate
 from .postings import (BLOCK_HEADER, DATA_PROTOCOLS, INT_WIDTH, block_postings, distinct, docids_of, length_codes,
                        pickled_int, read_blocks, read_whole)
 from .untrusted import safe_load
@@ -453,7 +453,7 @@ def _shift_first_id(data: bytes, comp: int, shift: int) -> tuple[bytes | bytearr
     by `shift`, the level it is now compressed at (MERGE_COMPRESSION; plain if it was, or below
     `_PLAIN_BELOW` bytes), and the data before, inflated; the other ids are deltas and stay. Nothing
     else moves: pickle memo references count objects, not bytes."""
-    plain = zlib.decompress(data) if comp else data
+    plain = inflate(data) if comp else data
     start = 3 if plain[2:3] == b"(" else 2
     width = INT_WIDTH[plain[start : start + 1]]
     value = pickled_int(plain[start : start + 1 + width]) + shift

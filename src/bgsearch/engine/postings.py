@@ -32,6 +32,7 @@ from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
 from .docids import MIN_POSTINGS, DocIds, Read
+from .inflate import inflate
 from .untrusted import safe_loads
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ def _block_values(postfile: Any, position: int) -> Sequence[Any]:
     if header is None:
         raise ValueError(f"damaged postings block at {position}")
     data = raw[header.end() :]
-    values = safe_loads(zlib.decompress(data) if header[2] != b"\x00" else data)[2]
+    values = safe_loads(inflate(data) if header[2] != b"\x00" else data)[2]
     return () if values is None else values
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import STORED_COLUMN, W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
@@ -29,6 +29,7 @@ from ..errors import BgsearchError, IndexVersionError, describe
 from ..edits import nearest
 from ..fields import ID_FIELD, Schema
 from .columns import Column, column_of
+from .inflate import inflate
 from .postings import first_position
 from .store import Store
 
@@ -182,6 +183,9 @@ class Snapshot:
                 segment = reader.segment()
                 reader._terms = TermInfoCache(reader._terms, f"{index_key}\0{segment.segment_id()}")
                 self._term_tables.append(reader._terms)
+                stored = reader._perdoc._cached_reader("_stored", STORED_COLUMN)  # pickles of compressed bytes
+                if stored is not None and hasattr(getattr(stored, "_child", None), "_decompress"):
+                    stored._child._decompress = inflate
         self.lock = threading.RLock()
         self.per_commit: BoundedCache[Any, Any] = BoundedCache(_PER_COMMIT_LIMIT)
         self._lexicon_by_length: dict[int, list[str]] | None = None
