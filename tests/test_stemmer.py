@@ -235,6 +235,35 @@ def test_surnames_stay_apart_from_first_names(stemmer: BulgarianStemmer, surname
     assert stemmer.stem(surname) != stemmer.stem(other)
 
 
+def test_each_pronoun_keeps_its_own_term_in_every_form(stemmer: BulgarianStemmer) -> None:
+    # tools/pronouns.tsv, the paradigms the build gives their own keys: the dictionaries list
+    # неговата and моята under мой, тяхната under наш, онази under този, нещо under някой.
+    paradigms = _build_tool().load_pronouns()
+    keys: dict[str, set[str]] = {}
+    for form, lemma in paradigms.items():
+        keys.setdefault(lemma, set()).add(stemmer.stem(form))
+    assert {lemma: key for lemma, key in keys.items() if len(key) != 1} == {}
+    assert len({key for (key,) in keys.values()}) == len(keys)  # no two pronouns share a term
+    assert len(keys) >= 38 and len(paradigms) >= 200
+
+
+@pytest.mark.parametrize(
+    ("same", "apart"),
+    [
+        ("негов неговата неговите неговия", "моята"),  # his / my
+        ("техен тяхната техните", "нашата"),  # their / our
+        ("нейна нейната нейните", "неговата"),  # her / his
+        ("мой моето моите", "твоите"),  # my / your
+        ("онзи онази онова онези", "тоя"),  # that / this
+        ("нещо неща нещата", "някоя"),  # thing(s) / some
+        ("нищо", "никоя"),  # nothing / nobody
+    ],
+)
+def test_pronouns_of_different_persons_stay_apart(stemmer: BulgarianStemmer, same: str, apart: str) -> None:
+    assert len(terms(stemmer, same)) == 1, {w: stemmer.stem(w) for w in same.split()}
+    assert stemmer.stem(apart) not in terms(stemmer, same)
+
+
 def test_unknown_form_of_known_word_meets_known_forms(stemmer: BulgarianStemmer) -> None:
     # "дипломатите" is not in the dictionary; "дипломат" is.
     assert not stemmer.is_known("дипломатите")
