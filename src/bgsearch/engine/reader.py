@@ -162,6 +162,34 @@ class Reader:
         return len(self.store.whoosh_index._segments())
 
 
+class _InflatedStoredFields:
+    """A segment's stored-field column, where Whoosh's per-document reader keeps it, opened on first
+    use (a snapshot of many segments would otherwise open each at creation: ~0.4 ms a segment), and
+    inflated by libdeflate (`inflate`) instead of zlib's `decompress`."""
+
+    def __init__(self, perdoc: Any) -> None:
+        self._perdoc = perdoc
+        self._column: Any = None
+
+    def _opened(self) -> Any:
+        column = self._column
+        if column is None:  # two threads may both open it: the same reader either way
+            column = self._perdoc.column_reader("_stored", STORED_COLUMN)  # pickles of compressed bytes
+            if hasattr(getattr(column, "_child", None), "_decompress"):
+                column._child._decompress = inflate
+            self._column = column
+        return column
+
+    def __getitem__(self, docnum: int) -> Any:
+        return self._opened()[docnum]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._opened())
+
+    def __len__(self) -> int:
+        return len(self._opened())
+
+
 class Snapshot:
     """One commit as a Whoosh searcher sees it, with what is derived from it (term entries, the
     lexicon by length, documents in date order). Whoosh reads its files by seek-then-read, so one
@@ -183,9 +211,9 @@ class Snapshot:
                 segment = reader.segment()
                 reader._terms = TermInfoCache(reader._terms, f"{index_key}\0{segment.segment_id()}")
                 self._term_tables.append(reader._terms)
-                stored = reader._perdoc._cached_reader("_stored", STORED_COLUMN)  # pickles of compressed bytes
-                if stored is not None and hasattr(getattr(stored, "_child", None), "_decompress"):
-                    stored._child._decompress = inflate
+                perdoc = reader._perdoc
+                if "_stored" not in perdoc._readers and perdoc.has_column("_stored"):
+                    perdoc._readers["_stored"] = _InflatedStoredFields(perdoc)
         self.lock = threading.RLock()
         self.per_commit: BoundedCache[Any, Any] = BoundedCache(_PER_COMMIT_LIMIT)
         self._lexicon_by_length: dict[int, list[str]] | None = None
