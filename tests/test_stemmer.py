@@ -259,7 +259,7 @@ def test_each_pronoun_keeps_its_own_term_in_every_form(stemmer: BulgarianStemmer
         ("нищо", "никоя"),  # nothing / nobody
     ],
 )
-def test_pronouns_of_different_persons_stay_apart(stemmer: BulgarianStemmer, same: str, apart: str) -> None:
+def test_different_pronouns_stay_apart(stemmer: BulgarianStemmer, same: str, apart: str) -> None:
     assert len(terms(stemmer, same)) == 1, {w: stemmer.stem(w) for w in same.split()}
     assert stemmer.stem(apart) not in terms(stemmer, same)
 
