@@ -106,6 +106,11 @@ _LATIN_VOCABULARY_LIMIT = 20_000
 _LATIN_FIRST = frozenset(range(ord("a"), ord("z") + 1))  # the first bytes of such terms
 
 
+def _starts_latin(tbytes: bytes) -> bool:
+    """Whether a term is one the Latin vocabularies hold (it starts with a to z)."""
+    return bool(tbytes) and tbytes[0] in _LATIN_FIRST
+
+
 class Reader:
     """The latest commit of an index directory, as a `Snapshot`; a new one once the index changes
     (a commit, or a rebuild that replaced the index). Any number of threads may share a Reader."""
@@ -258,7 +263,7 @@ class Snapshot:
                 tbytes = self.searcher.schema[name].to_bytes(term)
             except ValueError:  # not encodable (a lone surrogate): no document has it
                 continue
-            if tbytes[:1] and tbytes[0] in _LATIN_FIRST:
+            if _starts_latin(tbytes):
                 latin = self._latin_terms(name)
                 if latin is not None and tbytes not in latin:
                     continue
@@ -415,7 +420,7 @@ class TermInfoCache:
         # look-ups of a query's readings and spellings are such).
         info = None
         if isinstance(self._wrapped, W3TermsReader):
-            if tbytes and tbytes[0] in _LATIN_FIRST:
+            if _starts_latin(tbytes):
                 latin = self.latin_terms(fieldname)
                 if latin is not None and tbytes not in latin:
                     return None
