@@ -145,6 +145,7 @@ class _Calls:
 
     def __init__(self, url: str | list[str], timeout: float) -> None:
         self.url = url if isinstance(url, str) else ", ".join(url)
+        self.timeout = timeout
         self.client = client(url, timeout=timeout)
         self.module = opensearchpy()
 
@@ -152,6 +153,12 @@ class _Calls:
         errors = self.module.exceptions
         try:
             return call(*args, **kwargs)
+        except errors.ConnectionTimeout:
+            # A node that takes the connection but does not answer: often a write waiting for a
+            # cluster that lost its manager node (reads still answer then).
+            raise ClusterUnavailableError(
+                f"{what} on {self.url}: no answer within {self.timeout:g} s; wait until the cluster's "
+                "health is green (GET _cluster/health) and run it again") from None
         except errors.ConnectionError:
             raise ClusterUnavailableError(f"no OpenSearch node answers at {self.url}") from None
         except errors.TransportError as exc:
