@@ -85,6 +85,24 @@ def _every_matching_word(snippet: Snippet, terms: set[str]) -> list[tuple[int, i
     return [(t.start, t.end) for t in analyze_tokens(snippet.text, ANALYZER) if t.term in terms]
 
 
+def test_a_best_window_as_wide_as_the_snippet_keeps_its_first_and_last_word() -> None:
+    """The window with the most words can span the whole width; the passage grown from it must not
+    start past its first word nor end before its last (it used to begin at the word after)."""
+    from bgsearch.highlight import SNIPPET_WIDTH
+
+    neutral = "се изнася през пристанището на Клайпеда въпреки забраната и протестите на опозицията".split()
+    middle = ""
+    while len(middle) + len(neutral[0]) + 1 < SNIPPET_WIDTH - len("калият  торовете") - 8:
+        middle += neutral[0] + " "
+        neutral.append(neutral.pop(0))
+    for span in range(SNIPPET_WIDTH - 3, SNIPPET_WIDTH + 1):  # the window's own width: no room around it
+        window = "калият " + middle.ljust(span - len("калият  торовете")) + " торовете"
+        assert len(window) == span
+        text = "Доклад: " + window + ". Още текст за друго." * 20
+        snippet = make_snippet(text, set(analyze("калий торове")), ANALYZER)
+        assert marked(snippet) == ["калият", "торовете"], (span, snippet.text)
+
+
 def test_every_occurrence_in_every_form_is_marked() -> None:
     terms = set(analyze("санкция"))
     snippet = make_snippet(SANCTIONS, terms, ANALYZER)
@@ -153,11 +171,43 @@ def test_fewer_fragments_when_the_text_has_fewer_places_with_matches() -> None:
     assert short == make_snippet(SANCTIONS, set(analyze("санкция")), ANALYZER)
 
 
-def test_document_snippet_passes_fragments_on() -> None:
-    terms = set(analyze("Лукашенко"))
-    snippet = document_snippet(DECEMBER_TEXT, terms, (), ANALYZER.pipeline, False, lambda _: (None, set()),
-                               fragments=2)
-    assert snippet == make_snippet(DECEMBER_TEXT, terms, ANALYZER, fragments=2)
+def _locate(text: str):  # type: ignore[no-untyped-def]
+    """A `Locate` for `text` that reads the positions off the analyzer (as the cluster does)."""
+    def locate(terms, reach):  # type: ignore[no-untyped-def]
+        found: dict[str, list[int]] = {}
+        for position, term in ANALYZER.pipeline.positioned_terms(text):
+            if term in terms:
+                found.setdefault(term, []).append(position)
+        return found
+    return locate
+
+
+def test_a_body_cut_from_positions_is_the_snippet_its_analysis_gives() -> None:
+    """The index's positions name the same words as analyzing the text again: the same passages and
+    marks, for one passage and several, on real articles."""
+    texts = [DECEMBER_TEXT, *((SEEDS / name).read_text("utf-8") for name in sorted(p.name for p in SEEDS.iterdir())[:6])]
+    long_text = " ".join(texts)  # past the look-ahead: where the words are counted further
+    compared = 0
+    for text in [*texts, long_text]:
+        tokens = ANALYZER.pipeline.terms(text)
+        for terms in (set(tokens[5:6]), set(tokens[10:13]), set(tokens[40:42]) | {"санкция", "калий"},
+                      set(analyze("Лукашенко")), set(tokens[-30::9])):
+            for fragments in (1, 2, 3):
+                from_positions = document_snippet(text, terms, (), ANALYZER.pipeline, True, _locate(text), fragments=fragments)
+                assert from_positions == make_snippet(text, terms, ANALYZER, fragments=fragments), (terms, fragments)
+                compared += bool(from_positions.highlights)
+    assert compared > 50
+
+
+def test_a_body_cut_from_positions_marks_every_matching_word_it_shows() -> None:
+    """Past the analysis's look-ahead (the index's positions reach further): every word of the
+    snippet whose term is a query term is marked, and nothing else; the passage has all the words."""
+    text = _long_document(400, "Износът на калий през Клайпеда спря, калиевите торове чакат. ") + _long_document(300, "")
+    terms = set(analyze("калий Клайпеда торове"))
+    snippet = document_snippet(text, terms, (), ANALYZER.pipeline, True, _locate(text))
+    assert snippet.highlights == _every_matching_word(snippet, terms)
+    assert {ANALYZER.pipeline.term(word) for word in marked(snippet)} == terms
+    assert "Клайпеда" in snippet.text and snippet.text.startswith(ELLIPSIS)
 
 
 HOSTILE = ('Санкциите <script>alert(1)</script> срещу Беларус "><img src=x onerror=alert(1)> & още '
@@ -233,14 +283,14 @@ def test_a_scan_finds_exactly_the_words_the_tokenizer_gives_whose_term_matches()
     for text in texts:
         tokens = ANALYZER.pipeline.terms(text)
         for terms in ({"закон", "2022", "1.000", "1", "5", "000", "ската", "вските", "мата", "2"}, set(tokens[::7]), set(tokens[3:5])):
-            scan = _Scan(text, terms, ANALYZER.pipeline, (), 0)
+            scan = _Scan(text, terms, ANALYZER.pipeline, ())
             found = []
             while (match := scan.next_match(len(text))) is not None:
                 found.append(match)
             assert found == _words_of(text, terms)
     # Asked for in pieces, it stops at each bound and goes on from there.
     terms = {"закон"}
-    scan = _Scan(TRICKY, terms, ANALYZER.pipeline, (), 0)
+    scan = _Scan(TRICKY, terms, ANALYZER.pipeline, ())
     bounds = [40, 41, 200, len(TRICKY)]
     pieces = [[] for _ in bounds]
     for piece, last in zip(pieces, bounds):
@@ -257,33 +307,32 @@ def test_where_the_nth_word_starts_is_where_spans_has_it() -> None:
     endings and over-long runs (which it drops) too."""
     from itertools import islice
 
-    from bgsearch.analysis.tokenize import spans, token_start
+    from bgsearch.analysis.tokenize import spans, token_starts
 
     long_text = " ".join([DECEMBER_TEXT, TRICKY] * 6 + ["ДДС-то и НАТО-вските", "а" * 3000, "край"])
     starts = [s for s, _ in spans(long_text)]
-    for position in [*range(0, len(starts), 7), len(starts) - 1]:
-        assert token_start(long_text, position) == starts[position] == next(islice(spans(long_text), position, None))[0]
-    assert token_start(long_text, len(starts)) == 0  # fewer words than that
+    for count in [*range(0, len(starts), 7), len(starts), len(starts) + 1]:
+        assert token_starts(long_text, count) == starts[:count]
+    assert next(islice(spans(long_text), 700, None))[0] == token_starts(long_text, 701)[700]
 
 
 def test_the_nth_word_counted_at_once_is_where_spans_has_it() -> None:
-    """Past the first hundred words, `token_start` counts the words of a text at once (numpy over
+    """From a hundred words on, `token_starts` counts the words of a text at once (numpy over
     character classes) and answers only where that is `spans`' count: hyphenated endings dropped,
     numbers with their separators, marks inside words; anything else goes word by word."""
     import random
     from itertools import islice
 
-    from bgsearch.analysis.tokenize import _counted_start, spans
+    from bgsearch.analysis.tokenize import _counted_starts, spans
 
-    def expected(text: str, position: int) -> int:
-        found = next(islice(spans(text), position, None), None)
-        return found[0] if found else 0
+    def expected(text: str, count: int) -> list[int]:
+        return [start for start, _ in islice(spans(text), count)]
 
     text = " ".join([DECEMBER_TEXT, "ДДС-то, НАТО-вските, 123-мата, 2019-2020 г., 1.000,50 лв., био\u00adмаса, "
                      "ка\u0301кво, ДНК-анализ, x²"] * 8)
     starts = [s for s, _ in spans(text)]
-    for position in [*range(100, len(starts), 13), len(starts) - 1, len(starts), len(starts) + 5]:
-        assert _counted_start(text, position) == expected(text, position)  # never None here
+    for count in [*range(100, len(starts), 13), len(starts) - 1, len(starts), len(starts) + 5]:
+        assert _counted_starts(text, count) == expected(text, count)  # never None here
     rng = random.Random(5)
     pieces = ["дума", "Дума", "САЩ", "-", "\u2010", " ", ", ", ".", "1", "23", "4.5", "6,7", "-ската", "-мата", "-те",
               "-то", "ЕС", "a", "Ab", "\u0301", "\u00ad", "_", "²", "½", "\n", "2019-2020", "x" * 30, ".2", "ДПС-ци"]
@@ -291,8 +340,8 @@ def test_the_nth_word_counted_at_once_is_where_spans_has_it() -> None:
     for _ in range(1500):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 80)))
         total = len(list(spans(text)))
-        for position in {0, 1, total // 2, total - 1, total, total + 1} - {-1}:
-            found = _counted_start(text, position)
-            assert found in (None, expected(text, position)), (text, position)
+        for count in {0, 1, total // 2, total - 1, total, total + 1} - {-1}:
+            found = _counted_starts(text, count)
+            assert found in (None, expected(text, count)), (text, count)
             answered += found is not None
     assert answered > 2500

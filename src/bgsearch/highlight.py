@@ -1,9 +1,12 @@
 """Snippets: the best passages of a document's original text, with the matched words marked.
 
-The text is analyzed again with the index's pipeline (the same tokens at the same positions as in
-the index); a word is highlighted when its term is one of the query's terms, so `пристанище` in the
-query highlights `пристанища` in the text, in the text's own spelling. Every occurrence inside the
-passages shown is marked. The same works for any text field (a title: `make_snippet(title, ...)`).
+A word is highlighted when its term is one of the query's terms, so `пристанище` in the query
+highlights `пристанища` in the text, in the text's own spelling. Every occurrence inside the
+passages shown is marked. A text is analyzed again with the index's pipeline (the same tokens at
+the same positions as in the index), any text field alike (a title: `make_snippet(title, ...)`);
+a hit's long body, or the body of a hit that may lack some words, is cut where the index says the
+terms stand instead (their positions, as Lucene's highlighters read offsets from postings), no
+word of it analyzed (`document_snippet`).
 
 A `Snippet` gives its offsets in code points (Python) and in UTF-16 units (JavaScript), and an
 HTML-escaped form with the matched words wrapped in markers (`formatted`).
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 
 from .analysis.normalizer import normalize_word
 from .analysis.pipeline import HasPipeline, Pipeline
-from .analysis.tokenize import INNER_MARKS, TOKEN_PATTERN, spans, token_start
+from .analysis.tokenize import INNER_MARKS, TOKEN_PATTERN, spans, token_end, token_starts
 from .caching import BoundedCache
 
 __all__ = ["Snippet", "make_snippet", "document_snippet", "NO_SNIPPET", "SNIPPET_WIDTH", "SCAN_FIRST"]
@@ -28,15 +31,17 @@ __all__ = ["Snippet", "make_snippet", "document_snippet", "NO_SNIPPET", "SNIPPET
 SNIPPET_WIDTH = 240
 ELLIPSIS = "…"
 _JOIN = f" {ELLIPSIS} "  # between two passages of one snippet
-# Matches are looked for in the first SCAN_FIRST characters (from `from_token`), and only if there
-# are none, further up to _SCAN_LIMIT; the best passage is sought at most _LOOK_AHEAD characters past
-# the first match (per passage asked for). A snippet must stay cheap however long the document
-# (~0.1 µs a character).
+# A snippet must stay cheap however long the document. Matches are looked for in the first
+# SCAN_FIRST characters, and only if there are none, further up to _SCAN_LIMIT; the best passage is
+# sought at most _LOOK_AHEAD characters past the first match (per passage asked for).
 SCAN_FIRST = 10_000
 _SCAN_LIMIT = 200_000
 _LOOK_AHEAD = 1_000
-_LEAD_TOKENS = 10  # start scanning this many words before `from_token`
-# Finding the n-th word of a text costs ~0.5 µs a word; a first match further in is not shown.
+# A body cut by the index's positions: its words are counted (numpy, ~10 ns a character) as far as
+# the look-ahead and a passage reach, first guessing _CHARACTERS_PER_WORD characters a word (real
+# text has about 7), counting further where that falls short. A first match further in than
+# _MAX_FIRST_TOKEN words is not shown.
+_CHARACTERS_PER_WORD = 4
 _MAX_FIRST_TOKEN = 20_000
 _SENTENCE_ENDS = ".!?…"
 _WHITESPACE = re.compile(r"\s+")
@@ -106,8 +111,9 @@ def _html_escape(text: str) -> str:
 
 NO_SNIPPET = Snippet("", [])
 
-# Which of the given terms a document's text has, and the position of the first of them (None: none).
-Locate = Callable[[Collection[str]], tuple[int | None, set[str]]]
+# Where the given terms stand in a hit's body: each term it has → its positions (ascending), at
+# least those up to the given number of words past the first position of any of them.
+Locate = Callable[[Collection[str], int], dict[str, list[int]]]
 Match = tuple[int, int, str]  # a matched word: start, end, its term
 
 
@@ -121,18 +127,38 @@ def document_snippet(
     *,
     fragments: int = 1,
 ) -> Snippet:
-    """The snippet of a hit: `terms` and `prefixes` are what the query matches, `some_words` says the
-    hit may have only some of the terms, and `locate` asks the index where the terms stand.
-    `fragments`: up to that many passages (see `make_snippet`)."""
+    """The snippet of a hit's body, the one `make_snippet` gives: `terms` and `prefixes` are what
+    the query matches, `some_words` says the hit may have only some of the terms, and `locate` asks
+    the index where the terms stand in it.
+
+    A short body of a hit with every word is analyzed again (the words of a query's hits are
+    analyzed once for all of them, and it has a match near its start); a long one, or one that may
+    lack some words, is cut where the index's positions say the terms stand, no word analyzed. A
+    prefix query's words are found by analysis: the index has the stems the prefix matched."""
+    assert fragments >= 1, fragments
     if prefixes or (len(text) <= SCAN_FIRST and not some_words):
         return make_snippet(text, terms, pipeline, prefixes=prefixes, fragments=fragments)
-    # A long document, or one that may have only some of the words: from the index, which query
-    # terms it has and where the first stands, so the scan for the best passage starts there and
-    # stops once it has seen them all.
-    first, present = locate(terms)
-    if first is None or first > _MAX_FIRST_TOKEN:  # only the title matched, or no word is near the start
-        return make_snippet(text, (), pipeline)
-    return make_snippet(text, present, pipeline, from_token=first, fragments=fragments)
+    read = _LOOK_AHEAD * fragments + SNIPPET_WIDTH  # characters past the first match the scan may read
+    reach = read // _CHARACTERS_PER_WORD
+    while True:
+        located = locate(terms, reach)
+        first = min((positions[0] for positions in located.values() if positions), default=None)
+        if first is None or first > _MAX_FIRST_TOKEN:  # only another field matched, or nothing near the start
+            return _leading(text, SNIPPET_WIDTH)
+        starts = token_starts(text, first + reach + 1)
+        if len(starts) <= first:  # not the text the index has (never, short of a bug)
+            return _leading(text, SNIPPET_WIDTH)
+        if len(starts) <= first + reach or starts[-1] >= starts[first] + read:
+            break  # the words counted reach past what the scan would read, or the text ends
+        reach *= 2
+    term_at: dict[int, str] = {}
+    for term in sorted(located):  # a word indexed with two of the terms is one match
+        for position in located[term]:
+            if position >= len(starts):
+                break
+            term_at.setdefault(position, term)
+    matches = [(starts[position], token_end(text, starts[position]), term) for position, term in sorted(term_at.items())]
+    return _cut(text, _Listed(matches), len(terms), SNIPPET_WIDTH, fragments)
 
 
 def make_snippet(
@@ -141,7 +167,6 @@ def make_snippet(
     analyzer: Pipeline | HasPipeline,
     width: int = SNIPPET_WIDTH,
     prefixes: tuple[str, ...] = (),
-    from_token: int = 0,
     *,
     fragments: int = 1,
 ) -> Snippet:
@@ -153,27 +178,28 @@ def make_snippet(
     shown yet, not overlapping, in the order of the text and joined by " … " (the highlights are
     offsets into the joined text); fewer when the text has fewer places with matches (within the
     scan limits above).
-
-    `from_token`: the position of the first match, when the caller knows it (from the index), so a
-    long document is not scanned from its start.
     """
     assert fragments >= 1, fragments
     if not (terms or prefixes):
-        return _render(text, [(0, _word_end(text, min(len(text), width)))], [])
+        return _leading(text, width)
     pipeline = analyzer if isinstance(analyzer, Pipeline) else analyzer.pipeline
-    begin = token_start(text, from_token - _LEAD_TOKENS) if from_token > _LEAD_TOKENS else 0
-    scan = _Scan(text, terms, pipeline, prefixes, begin)
-    matches = _matches(scan, len(text), len(terms) if not prefixes else -1, begin, width, fragments)
+    return _cut(text, _Scan(text, terms, pipeline, prefixes), len(terms) if not prefixes else -1, width, fragments)
+
+
+def _cut(text: str, found: _Scan | _Listed, every: int, width: int, fragments: int) -> Snippet:
+    """The snippet of the matches `found` gives (`every`: how many distinct terms a window can have
+    at most, -1: unknown)."""
+    matches = _matches(found, len(text), every, width, fragments)
     if len(text) <= width:
         passages = [(0, len(text))]
     elif matches:
         passages = _passages(text, matches, width, fragments)
     else:
-        return _render(text, [(0, _word_end(text, min(len(text), width)))], [])
-    # The scan stopped once it had seen enough to choose: read on to the end of what is shown, so
+        return _leading(text, width)
+    # The matches stopped once there were enough to choose: read on to the end of what is shown, so
     # every matched word in it is marked (a bounded read: at most about `width` characters more).
     last = passages[-1][1] - 1
-    while (match := scan.next_match(last)) is not None:
+    while (match := found.next_match(last)) is not None:
         matches.append(match)
     marks = []
     k = 0
@@ -185,6 +211,28 @@ def make_snippet(
         if passages[k][0] <= start:
             marks.append((start, end))
     return _render(text, _joined(text, passages), marks)
+
+
+def _leading(text: str, width: int) -> Snippet:
+    """The start of the text, nothing marked."""
+    return _render(text, [(0, _word_end(text, min(len(text), width)))], [])
+
+
+class _Listed:
+    """Matches known beforehand (from the index's positions), in order, given as `_Scan` gives them."""
+
+    __slots__ = ("_matches", "_given")
+
+    def __init__(self, matches: list[Match]) -> None:
+        self._matches = matches
+        self._given = 0
+
+    def next_match(self, last: int) -> Match | None:
+        """The next match if it starts at or before `last`, else None (and it stays next)."""
+        if self._given == len(self._matches) or self._matches[self._given][0] > last:
+            return None
+        self._given += 1
+        return self._matches[self._given - 1]
 
 
 def _render(text: str, passages: list[tuple[int, int]], marks: list[tuple[int, int]]) -> Snippet:
@@ -282,7 +330,7 @@ def _vocabulary(terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str,
 
 
 class _Scan:
-    """The matched words of a text, read from `begin` on as they are asked for: a scan stops at a
+    """The matched words of a text, read from its start as they are asked for: a scan stops at a
     bound and goes on from the same word later.
 
     The words are the tokenizer's (`spans`). The text is read a stretch at a time: its distinct
@@ -294,11 +342,10 @@ class _Scan:
 
     __slots__ = ("_text", "_vocabulary", "_pos", "_found", "_given")
 
-    def __init__(self, text: str, terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...],
-                 begin: int) -> None:
+    def __init__(self, text: str, terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...]) -> None:
         self._text = text
         self._vocabulary = _vocabulary(terms, pipeline, prefixes)
-        self._pos = begin  # where the text not read yet starts (never inside a word)
+        self._pos = 0  # where the text not read yet starts (never inside a word)
         self._found: list[Match] = []  # the matches read so far, in order
         self._given = 0  # how many of them next_match has given
 
@@ -360,17 +407,17 @@ def _inside_token(text: str, start: int) -> bool:
     return at >= 0 and _LETTER.match(text, at) is not None
 
 
-def _matches(scan: _Scan, length: int, every: int, begin: int, width: int, fragments: int) -> list[Match]:
-    """Matched words from `begin`, in order. Scanning stops _LOOK_AHEAD characters (per fragment)
-    past the first match, or sooner, once it has seen `fragments` windows of `width` characters one
+def _matches(source: _Scan | _Listed, length: int, every: int, width: int, fragments: int) -> list[Match]:
+    """Matched words, in order. Reading stops _LOOK_AHEAD characters (per fragment) past the
+    first match, or sooner, once it has seen `fragments` windows of `width` characters one
     after another that have all `every` terms (-1: no such stop): no later window can show more."""
     found: list[Match] = []
     last_start: dict[str, int] = {}  # term → where it last occurred, in the window being filled
     windows = 0
-    fresh = begin  # matches from here on count toward the next window
+    fresh = 0  # matches from here on count toward the next window
     stop = length  # becomes _LOOK_AHEAD past the first match
-    for limit in (begin + SCAN_FIRST, begin + _SCAN_LIMIT):
-        while (match := scan.next_match(min(limit - 1, stop))) is not None:
+    for limit in (SCAN_FIRST, _SCAN_LIMIT):
+        while (match := source.next_match(min(limit - 1, stop))) is not None:
             word_start, word_end, term = match
             if not found:
                 stop = word_start + _LOOK_AHEAD * fragments
@@ -451,15 +498,16 @@ def _best_window(matches: list[Match], width: int) -> tuple[int, int, int, int]:
 
 
 def _expand(text: str, start: int, end: int, width: int) -> tuple[int, int]:
-    """Grow [start, end) to about `width` characters, starting at a sentence if one begins nearby."""
+    """Grow [start, end) to about `width` characters, starting at a sentence if one begins nearby.
+    It never shrinks: a window as wide as `width` keeps its first and last word."""
     room = max(0, width - (end - start))
     lead = room // 3
     sentence = max(text.rfind(mark + " ", max(0, start - lead), start) for mark in _SENTENCE_ENDS)
     if sentence >= 0:
         new_start = sentence + 2
     else:
-        new_start = _word_start(text, max(0, start - lead))
-    new_end = _word_end(text, min(len(text), max(end, new_start + width)))
+        new_start = min(start, _word_start(text, max(0, start - lead)))
+    new_end = max(end, _word_end(text, min(len(text), max(end, new_start + width))))
     return new_start, new_end
 
 

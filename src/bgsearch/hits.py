@@ -30,7 +30,7 @@ def make_hit(
 ) -> Hit:
     """The hit of a document (`stored`: its stored fields) with the snippets of its text fields: the
     body's always, another's where a query word matched in it. `locate` tells where the query's terms
-    stand in the body (from the engine), for long texts."""
+    stand in the body (from the engine), for long texts and hits that may lack some words."""
     made: dict[str, Snippet] = {}
     if snippets:
         some_words = fallback or plan.any_word  # a hit may lack some of the words

@@ -82,7 +82,7 @@ def search(
 def _hit(snapshot: Snapshot, plan: QueryPlan, docnum: int, score: float, stored: dict[str, Any], snippets: bool,
          fragments: int, fallback: bool) -> Hit:
     return make_hit(snapshot.schema, snapshot.analyzer.pipeline, plan, stored, score, snippets=snippets,
-                    fragments=fragments, fallback=fallback, locate=partial(snapshot.body_terms, docnum))
+                    fragments=fragments, fallback=fallback, locate=partial(snapshot.body_positions, docnum))
 
 
 def matching(reader: Reader, query: str) -> list[str]:

@@ -21,7 +21,7 @@ from functools import cache
 from itertools import islice
 from typing import Any
 
-__all__ = ["INNER_MARKS", "spans", "words", "token_start", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
+__all__ = ["INNER_MARKS", "spans", "words", "token_starts", "token_end", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
 
 # Marks that may sit inside a word (stress, soft hyphen, zero-width), as a regex class body.
 INNER_MARKS = "\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff"
@@ -64,86 +64,124 @@ def words(text: str) -> list[str]:
     return found
 
 
-def token_start(text: str, position: int) -> int:
-    """Where the token at `position` (from 0) starts; 0 if the text has fewer tokens. (A snippet
-    of a long document starts near its first match, whose position the index gives.)"""
-    found = _counted_start(text, position) if position >= _COUNTED_FROM else None
-    if found is None:  # near the start, or a text the count does not cover: word by word
-        span = next(islice(spans(text), position, None), None)
-        found = span[0] if span else 0
+def token_starts(text: str, count: int) -> list[int]:
+    """Where the text's first `count` tokens start (all of them, when it has fewer): the n-th is
+    where the token at position n starts. (A snippet marks the words whose positions the index
+    gives.)"""
+    found = _counted_starts(text, count) if count >= _COUNTED_FROM else None
+    if found is None:  # a few words, or a text the count does not cover: word by word
+        found = [start for start, _ in islice(spans(text), count)]
     return found
 
 
-# The classes of characters TOKEN_PATTERN and `spans` tell apart, as bit flags of a table of the
-# Basic Multilingual Plane: where tokens start follows from each character and the two before it,
-# so numpy finds them all at once (~8x faster than `spans` a token at a time).
-_LETTER, _DIGIT, _MARK, _SEPARATOR, _GLUE, _HYPHEN = 1, 2, 4, 8, 16, 32  # _GLUE: isdigit or isupper
+# The classes of characters TOKEN_PATTERN and `spans` tell apart, one per character of the Basic
+# Multilingual Plane, and what each class after each class means: whether a token starts there
+# follows from a character and the one before it, so numpy finds them all at once (~10x faster
+# than `spans` a token at a time). A few places need a look further back (_CHECK), and a mark not
+# after a letter is left to `spans` (_UNSURE: a letter after it may or may not start a word).
+_OTHER, _LETTER, _DIGIT, _MARK, _SEPARATOR, _HYPHEN = range(6)
+_NO, _STARTS, _CHECK, _UNSURE = range(4)
 _COUNTED_FROM = 100  # tokens: fewer are found faster one at a time
 
 
 @cache
-def _flags() -> Any:
+def _classes() -> Any:
     import numpy as np
 
     plane = "".join(map(chr, range(0x10000)))
-    flags = np.zeros(0x10000, dtype=np.uint8)
-    for flag, pattern in ((_LETTER, r"[^\W\d_]+"), (_DIGIT, r"\d+"), (_MARK, f"[{INNER_MARKS}]+"), (_SEPARATOR, "[.,]"),
+    classes = np.full(0x10000, _OTHER, dtype=np.uint8)
+    for kind, pattern in ((_LETTER, r"[^\W\d_]+"), (_DIGIT, r"\d+"), (_MARK, f"[{INNER_MARKS}]+"), (_SEPARATOR, "[.,]"),
                           (_HYPHEN, f"[{_HYPHENS}]")):
         for found in re.finditer(pattern, plane):
-            flags[found.start() : found.end()] |= flag
-    flags[[i for i, c in enumerate(plane) if c.isdigit() or c.isupper()]] |= _GLUE
-    return flags
+            classes[found.start() : found.end()] = kind
+    return classes
 
 
-def _counted_start(text: str, position: int) -> int | None:
-    """`token_start` by numpy, or None where it might not be `spans`'s: a character outside the
-    Basic Multilingual Plane, a mark not after a letter (a letter after it may start a word), or a
-    run of token characters longer than MAX_TOKEN_LENGTH."""
+@cache
+def _glue() -> Any:
+    """Which characters an ending may be glued to with a hyphen (`_is_glued_suffix`): digits, capitals."""
     import numpy as np
 
-    limit = min(len(text), 8 * position + 256)
+    return np.array([chr(code).isdigit() or chr(code).isupper() for code in range(0x10000)])
+
+
+@cache
+def _rules() -> Any:
+    """What a character of a class means after one of a class: `rules[previous * 6 + class]`."""
+    import numpy as np
+
+    rules = np.full((6, 6), _NO, dtype=np.uint8)
+    for previous in range(6):
+        in_word = previous in (_LETTER, _MARK)
+        # A letter goes on a word; after a hyphen it may be an ending glued to a number or an acronym.
+        rules[previous, _LETTER] = _NO if in_word else _CHECK if previous == _HYPHEN else _STARTS
+        # A digit goes on a number; after a . or , it does if a digit stands before that (1.000).
+        rules[previous, _DIGIT] = _NO if previous == _DIGIT else _CHECK if previous == _SEPARATOR else _STARTS
+        rules[previous, _MARK] = _NO if in_word else _UNSURE
+    return rules.ravel()
+
+
+def _counted_starts(text: str, count: int) -> list[int] | None:
+    """`token_starts` by numpy, or None where it might not be `spans`'s: a character outside the
+    Basic Multilingual Plane, or a mark not after a letter."""
+    import numpy as np
+
+    if count <= 0 or not text:
+        return []
+    rules = _rules()
+    limit = min(len(text), 8 * count + 256)
     while True:
         codes = np.frombuffer(text[:limit].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        if codes.max(initial=0) > 0xFFFF:
+        if codes.max() > 0xFFFF:
             return None
-        flags = _flags()[codes]
-        before = np.concatenate(([0], flags[:-1]))  # each character's previous one's flags
-        word, digit = (flags & (_LETTER | _MARK)) != 0, (flags & _DIGIT) != 0
-        in_word = (before & (_LETTER | _MARK)) != 0
-        if (word & ~in_word & ((flags & _MARK) != 0)).any():
+        kinds = _classes().take(codes)
+        first = rules[_OTHER * 6 + int(kinds[0])]
+        meaning = rules.take(kinds[:-1] * 6 + kinds[1:])  # of each character after the first
+        starts = np.flatnonzero(meaning != _NO)
+        marked = meaning.take(starts)
+        starts += 1
+        if first == _UNSURE or marked.max(initial=_NO) == _UNSURE:
             return None
-        # A letter starts a token unless a letter or mark is just before it; a digit, unless a
-        # digit, or a . or , after a digit, is.
-        after_digit = (before & _DIGIT) != 0
-        in_number = np.zeros(len(flags), dtype=bool)  # a . or , between two digits
-        in_number[1:-1] = ((flags[1:-1] & _SEPARATOR) != 0) & digit[:-2] & digit[2:]
-        after_digit[1:] |= in_number[:-1]
-        starts = np.flatnonzero((word & ~in_word) | (digit & ~after_digit))
-        # Not words of their own: endings glued on with a hyphen after a digit or a capital
-        # (`_is_glued_suffix`, asked of each word so placed; an ending is letters, never a number).
-        later = starts[starts >= 2]
-        hyphenated = later[((flags[later] & _LETTER) != 0) & ((before[later] & _HYPHEN) != 0)
-                           & ((flags[later - 2] & _GLUE) != 0)]
-        glued = [at for at in hyphenated.tolist() if _is_glued_suffix(text, at, _token_end(text, at))]
-        if glued:
-            starts = starts[~np.isin(starts, glued)]
-        if len(starts) > position and (limit == len(text) or starts[position] + MAX_TOKEN_LENGTH < limit):
-            start = int(starts[position])
-            break
-        if limit == len(text):
-            start = 0  # fewer tokens than that
+        if first == _STARTS:
+            starts = np.concatenate(([0], starts))
+            marked = np.concatenate(([_STARTS], marked))
+        keep = marked != _CHECK
+        checked = np.flatnonzero(~keep)
+        if len(checked):
+            keep[checked] = _new_tokens(text, codes, kinds, starts.take(checked))
+            starts = starts[keep]
+        # `spans` skips a token longer than MAX_TOKEN_LENGTH: one lies where the next start is further.
+        gaps = np.empty_like(starts)
+        gaps[:-1] = starts[1:] - starts[:-1]
+        gaps[-1:] = limit - starts[-1:]
+        overlong = [row for row in np.flatnonzero(gaps > MAX_TOKEN_LENGTH).tolist()
+                    if token_end(text, int(starts[row])) - int(starts[row]) > MAX_TOKEN_LENGTH]
+        if overlong:
+            starts = np.delete(starts, overlong)
+        # Done when the last token asked for lies whole before the limit, or the text has ended.
+        if limit == len(text) or (len(starts) >= count and starts[count - 1] + MAX_TOKEN_LENGTH < limit):
             break
         limit = min(len(text), 2 * limit)
-    # What `spans` also skips: an over-long token (checked as: no run of token characters is).
-    breaks = np.flatnonzero(~(word | digit | in_number))
-    if not len(breaks):
-        return None if len(flags) > MAX_TOKEN_LENGTH else start
-    if max(int(breaks[0]), len(flags) - 1 - int(breaks[-1]), int(np.diff(breaks).max(initial=1)) - 1) > MAX_TOKEN_LENGTH:
-        return None
-    return start
+    result: list[int] = starts[:count].tolist()
+    return result
 
 
-def _token_end(text: str, start: int) -> int:
+def _new_tokens(text: str, codes: Any, kinds: Any, checks: Any) -> Any:
+    """Which of the letters and digits at `checks` (after a hyphen, or after a . or ,) start a
+    token, as a mask: not the digits after a number's separator (1.000), nor an ending glued with a
+    hyphen to a number or an acronym (`_is_glued_suffix`: 123-мата, САЩ-ската)."""
+    import numpy as np
+
+    two_back = checks - 2  # asked where checks >= 2: at 1, nothing stands before the hyphen or separator
+    digit = kinds.take(checks) == _DIGIT
+    starts = ~(digit & (kinds.take(two_back) == _DIGIT) & (checks >= 2))
+    for row in np.flatnonzero(~digit & _glue().take(codes.take(two_back)) & (checks >= 2)).tolist():
+        at = int(checks[row])
+        starts[row] = not _is_glued_suffix(text, at, token_end(text, at))
+    return starts
+
+
+def token_end(text: str, start: int) -> int:
     """Where the token TOKEN_PATTERN finds at `start` ends."""
     found = TOKEN_PATTERN.match(text, start)
     return found.end() if found else start

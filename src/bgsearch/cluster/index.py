@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from ..analysis.pipeline import ANALYZER_VERSION, Pipeline, default_pipeline
@@ -28,6 +28,7 @@ from ..query import plan as plan_module
 from ..query.plan import QueryPlan
 from ..query.syntax import parse_query
 from ..results import FALLBACK_NOTICE, AddResult, SearchResults
+from ..highlight import Locate
 from ..hits import make_hit
 from ..search import Facets, Filters, Sort, check_page
 from .client import client, opensearchpy
@@ -252,20 +253,21 @@ class ClusterStatistics:
             yield hit["_source"].get(self.body, "")
 
 
-def _locate(pipeline: Pipeline, text: str) -> Callable[[Iterable[str]], tuple[int | None, set[str]]]:
+def _locate(pipeline: Pipeline, text: str) -> Locate:
     """Where the query terms stand in a hit's body (the embedded index reads it from its postings;
-    here the body is analyzed again)."""
+    here the body is analyzed again, up to `reach` words past the first match)."""
 
-    def locate(terms: Iterable[str]) -> tuple[int | None, set[str]]:
+    def locate(terms: Collection[str], reach: int) -> dict[str, list[int]]:
         wanted = set(terms)
-        first, present = None, set()
+        found: dict[str, list[int]] = {}
+        last = None
         for position, term in pipeline.positioned_terms(text):
+            if last is not None and position > last:
+                break
             if term in wanted:
-                first = position if first is None else first
-                present.add(term)
-                if present == wanted:
-                    break
-        return first, present
+                last = position + reach if last is None else last
+                found.setdefault(term, []).append(position)
+        return found
 
     return locate
 

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "BLOCK_HEADER", "INT_WIDTH", "SegmentQuery",
-           "first_position", "live", "pickled_int", "ScoredTerm", "scored_term"]
+           "term_positions", "live", "pickled_int", "ScoredTerm", "scored_term"]
 
 
 class Postings:
@@ -508,26 +508,27 @@ def _stored_term(reader: Any, fieldname: str, text: str) -> bytes | None:
     return tbytes if (fieldname, tbytes) in reader else None
 
 
-def first_position(reader: Any, fieldname: str, text: str, docnum: int) -> int | None:
-    """Where `text` first occurs in document `docnum`'s field (None: not there). From postings
+def term_positions(reader: Any, fieldname: str, text: str, docnum: int) -> list[int]:
+    """Where `text` occurs in document `docnum`'s field, ascending (empty: not there). From postings
     already read whole if this segment has them, else by skipping Whoosh's postings to the document."""
     import numpy as np
 
     tbytes = _stored_term(reader, fieldname, text)
     if tbytes is None:
-        return None
+        return []
     cache = _CACHES.get(reader)
     postings = cache.postings.get((fieldname, tbytes)) if cache is not None else None
     if postings is not None:
         row = int(np.searchsorted(postings.ids, docnum))
         if row == len(postings.ids) or postings.ids[row] != docnum:
-            return None
-        return positions(postings.value(row), reader.schema[fieldname].format.decoder("positions"))[0]
+            return []
+        return positions(postings.value(row), reader.schema[fieldname].format.decoder("positions"))
     matcher = reader.postings(fieldname, tbytes)
     matcher.skip_to(docnum)
     if matcher.is_active() and matcher.id() == docnum:
-        return matcher.value_as("positions")[0]
-    return None
+        found: list[int] = matcher.value_as("positions")
+        return found
+    return []
 
 
 def live(reader: Any, docs: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ from ..edits import nearest
 from ..fields import ID_FIELD, Schema
 from .columns import Column, column_of
 from .inflate import inflate
-from .postings import first_position
+from .postings import term_positions
 from .store import Store
 
 __all__ = ["Reader", "Snapshot", "Searcher", "WEIGHTING"]
@@ -328,21 +328,20 @@ class Snapshot:
         column: Column = cache[key]
         return column
 
-    def body_terms(self, docnum: int, terms: Collection[str]) -> tuple[int | None, set[str]]:
-        """The body position of the first of `terms` in document `docnum` (None: none is in its
-        body), and which of `terms` its body has."""
+    def body_positions(self, docnum: int, terms: Collection[str], reach: int) -> dict[str, list[int]]:
+        """Where each of `terms` that document `docnum`'s body has stands in it (`highlight.Locate`:
+        every position, whatever `reach`)."""
         # Read from the document's own segment: the whole index's postings would skip through every
         # segment before it, block by block.
         leaves = self.searcher.leaf_searchers()
         leaf, offset = leaves[bisect_right([offset for _, offset in leaves], docnum) - 1]
         reader, docnum = leaf.reader(), docnum - offset
-        first, present = None, set()
+        found = {}
         for term in terms:
-            position = first_position(reader, self.body, term, docnum)
-            if position is not None:
-                first = position if first is None else min(first, position)
-                present.add(term)
-        return first, present
+            positions = term_positions(reader, self.body, term, docnum)
+            if positions:
+                found[term] = positions
+        return found
 
 
 _UNREAD = object()  # a term not looked up yet (None: looked up, not in the segment)
