@@ -796,7 +796,28 @@ def bench_analyzers(texts: Sequence[str], runs: int) -> dict[str, Any]:
     out["ratio_tokens_in_per_s"] = bg["tokens_in_per_s"] / wh["tokens_in_per_s"]
     out["ratio_same_text"] = wh["seconds"] / bg["seconds"]  # >1: bgsearch analyzes the same texts faster
     out["cold_start_s"] = _cold_start()
+    out["distinct_words"], out["new_word_us"] = _new_word_cost(texts, runs)
     return out
+
+
+def _new_word_cost(texts: Sequence[str], runs: int) -> tuple[int, float]:
+    """How many distinct words `texts` have, and the µs bgsearch's analysis takes for a word it has
+    not seen (each word once, the memos empty; the best of `runs`): what a first-time snippet pays
+    for each word of a hit that no query has shown before."""
+    from bgsearch.analysis import stemmer as bg_stemmer
+    from bgsearch.analysis.pipeline import default_pipeline
+    from bgsearch.analysis.tokenize import words
+
+    distinct = list(dict.fromkeys(word for text in texts for word in words(text)))
+    pipeline = default_pipeline()
+    best = float("inf")
+    for _ in range(runs):
+        bg_stemmer.STEM_CACHE.clear()
+        started = time.perf_counter()
+        for word in distinct:
+            pipeline._compute(word)
+        best = min(best, time.perf_counter() - started)
+    return len(distinct), best / max(1, len(distinct)) * 1e6
 
 
 def _cold_start() -> float | None:
@@ -910,7 +931,9 @@ def show_analyzer(report: Report, res: dict[str, Any]) -> None:
         ("analyzer", "tokens in", "tokens out", "seconds", "tokens in/s", "tokens out/s", "MB/s"), rows,
         caption=("tokens in: what the analyzer's tokenizer finds; tokens out: the terms it emits (bgsearch drops "
                  "Bulgarian stop words, Whoosh only English ones and 1-letter words). MB/s compares the same texts. "
-                 f"Cold start (import bgsearch + stemmer data + first word): {_fmt(res['cold_start_s'], 2)} s"),
+                 f"Cold start (import bgsearch + stemmer data + first word): {_fmt(res['cold_start_s'], 2)} s. "
+                 f"A word bgsearch has not seen: {_fmt(res['new_word_us'], 2)} µs (each of the "
+                 f"{res['distinct_words']:,} distinct words once, memos empty, best of the runs)"),
     )
 
 

@@ -52,6 +52,17 @@ def test_normalize_word_is_idempotent(word: str) -> None:
 
 
 @FAST
+@given(st.text(alphabet="абвгдежзийклмнопрстуфхцчшщъьюя", min_size=1))
+def test_a_word_of_the_modern_alphabet_is_kept_as_the_shortcut_assumes(word: str) -> None:
+    """`normalize_word` returns such a word (not ending in ъ) without the tables: they must keep it."""
+    from bgsearch.analysis.normalizer import _folded
+
+    if not word.endswith("ъ"):
+        assert _folded(word) == word == normalize_word(word)
+    assert normalize_word(word.upper()) == normalize_word(word)
+
+
+@FAST
 @given(ANY_TEXT)
 def test_normalizing_the_tokens_of_any_text_is_idempotent(text: str) -> None:
     for token in analyze_tokens(text):

@@ -63,6 +63,13 @@ def normalize_word(word: str) -> str:
     word = word.lower()
     if word.isascii():
         return word
+    if word[-1] != "ъ" and _PLAIN_CYRILLIC.fullmatch(word):  # most words: `_folded` would keep them
+        return word
+    return _folded(word)
+
+
+def _folded(word: str) -> str:
+    """A lowercase word with every rule of the tables applied."""
     # Marks go before composing: и + U+0301 + U+0306 must end up as й.
     word = unicodedata.normalize("NFC", word.translate(_TRANSLATION))
     if "ѣ" in word:
