@@ -235,16 +235,20 @@ def test_surnames_stay_apart_from_first_names(stemmer: BulgarianStemmer, surname
     assert stemmer.stem(surname) != stemmer.stem(other)
 
 
-def test_each_pronoun_keeps_its_own_term_in_every_form(stemmer: BulgarianStemmer) -> None:
-    # tools/pronouns.tsv, the paradigms the build gives their own keys: the dictionaries list
-    # неговата and моята under мой, тяхната under наш, онази under този, нещо under някой.
-    paradigms = _build_tool().load_pronouns()
+@pytest.mark.parametrize(("table", "lemmas", "forms"), [("pronouns.tsv", 38, 200), ("numerals.tsv", 87, 400)])
+def test_each_pronoun_and_numeral_keeps_its_own_term_in_every_form(stemmer: BulgarianStemmer, table: str,
+                                                                    lemmas: int, forms: int) -> None:
+    # The closed classes' paradigms, which the build gives their own keys: the dictionaries list
+    # неговата and моята under мой, тяхната under наш, онази under този, нещо under някой; the
+    # dictionaries and rules read пет and петата as forms of пея, десетия as десет.
+    tool = _build_tool()
+    paradigms = tool.load_paradigms(tool.PRONOUNS.parent / table)
     keys: dict[str, set[str]] = {}
     for form, lemma in paradigms.items():
         keys.setdefault(lemma, set()).add(stemmer.stem(form))
     assert {lemma: key for lemma, key in keys.items() if len(key) != 1} == {}
-    assert len({key for (key,) in keys.values()}) == len(keys)  # no two pronouns share a term
-    assert len(keys) >= 38 and len(paradigms) >= 200
+    assert len({key for (key,) in keys.values()}) == len(keys)  # no two lemmas share a term
+    assert len(keys) >= lemmas and len(paradigms) >= forms
 
 
 @pytest.mark.parametrize(
@@ -257,9 +261,14 @@ def test_each_pronoun_keeps_its_own_term_in_every_form(stemmer: BulgarianStemmer
         ("онзи онази онова онези", "тоя"),  # that / this
         ("нещо неща нещата", "някоя"),  # thing(s) / some
         ("нищо", "никоя"),  # nothing / nobody
+        ("пет петте", "пее"),  # five / sings
+        ("пети петата петия петите", "пея"),  # fifth / sing
+        ("пети петата", "пет"),  # fifth / five, as third / three
+        ("десети десетата десетия", "десет"),  # tenth / ten
+        ("хиляден хилядна хилядната", "хиляда"),  # thousandth / thousand
     ],
 )
-def test_different_pronouns_stay_apart(stemmer: BulgarianStemmer, same: str, apart: str) -> None:
+def test_different_pronouns_and_numerals_stay_apart(stemmer: BulgarianStemmer, same: str, apart: str) -> None:
     assert len(terms(stemmer, same)) == 1, {w: stemmer.stem(w) for w in same.split()}
     assert stemmer.stem(apart) not in terms(stemmer, same)
 

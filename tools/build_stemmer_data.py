@@ -26,14 +26,14 @@ known form and an unknown form of the same word get the same term by constructio
 
 Before keying, the dictionary's paradigms are cleaned up (``merge_surnames``, ``merge_strays``,
 ``resolve_homographs``, ``regroup``, ``join_participles``, ``shared_present_to_imperfective``,
-``nia_plurals_to_nouns``, ``pronoun_paradigms``): reflexive marks are dropped from lemmas, a feminine surname lemma joins the
+``nia_plurals_to_nouns``, ``closed_class_paradigms``): reflexive marks are dropped from lemmas, a feminine surname lemma joins the
 masculine (Петрова -> Петров), stray verb-form "lemmas" (изглежда), -о adverbs (малко) and plural
 "lemmas" (първи) join their word, a form several lemmas claim (Měchura's list, UniMorph) goes to the
 candidate whose own forms are most frequent, verbal nouns (четене) get a lemma of their own, every
 verb gets the past participles its -х/-л forms imply (чул, даден), a form two aspect partners share
 goes to the imperfective (приема -> приемам), every -ния plural goes to its noun (допълнения ->
-допълнение), every pronoun form goes to its own pronoun (``pronouns.tsv``: неговата -> негов, not мой),
-and masculine nouns get their missing definite form (града/градът).  Then the checks of
+допълнение), every pronoun and numeral form goes to its own lemma (``pronouns.tsv``: неговата -> негов,
+not мой; ``numerals.tsv``: петата -> пети, not пея), and masculine nouns get their missing definite form (града/градът).  Then the checks of
 ``run_checks`` run over the whole dictionary and stop the build on a violation.
 
 ``--check N`` reports the N worst paradigm splits left (lemmas of Měchura's list / UniMorph whose
@@ -629,10 +629,11 @@ def merge_surnames(f2l: dict[str, str]) -> dict[str, str]:
 
 
 PRONOUNS = Path(__file__).resolve().parent / "pronouns.tsv"
+NUMERALS = Path(__file__).resolve().parent / "numerals.tsv"
 
 
-def load_pronouns(path: Path = PRONOUNS) -> dict[str, str]:
-    """form -> lemma of the pronouns' paradigms (tools/pronouns.tsv)."""
+def load_paradigms(path: Path) -> dict[str, str]:
+    """form -> lemma of a closed class's paradigms (tools/pronouns.tsv, tools/numerals.tsv)."""
     f2l: dict[str, str] = {}
     for line in path.read_text(encoding="utf8").splitlines():
         if line and not line.startswith("#"):
@@ -643,11 +644,17 @@ def load_pronouns(path: Path = PRONOUNS) -> dict[str, str]:
     return f2l
 
 
-def pronoun_paradigms(f2l: dict[str, str]) -> dict[str, str]:
-    """Every pronoun form goes to its own pronoun (tools/pronouns.tsv): the dictionaries lump
-    pronouns of different persons and kinds together (неговата and моята under мой, тяхната under
-    наш, онази under този, нещо under някой), which made a search for one find the others."""
-    return {**f2l, **load_pronouns()}
+def closed_class_paradigms(f2l: dict[str, str]) -> dict[str, str]:
+    """Every pronoun and numeral form goes to its own lemma (tools/pronouns.tsv, numerals.tsv). The
+    dictionaries lump pronouns of different persons and kinds together (неговата and моята under
+    мой, тяхната under наш, онази under този, нещо under някой), and the dictionaries and rules
+    read numerals as other words (пет and пети as forms of пея), which made a search for one find
+    the others."""
+    pronouns, numerals = load_paradigms(PRONOUNS), load_paradigms(NUMERALS)
+    both = sorted(set(pronouns) & set(numerals))
+    if both:
+        raise SystemExit(f"{PRONOUNS.name} and {NUMERALS.name} both have {', '.join(both)}")
+    return {**f2l, **pronouns, **numerals}
 
 
 def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
@@ -674,7 +681,7 @@ def build_pairs() -> tuple[dict[str, str], dict[str, str]]:
         f2l = shared_present_to_imperfective(f2l, verbs, freq)
     if REGROUP["nia"]:
         f2l = nia_plurals_to_nouns(add_attested_nie_nouns(f2l, freq), freq)
-    f2l = pronoun_paradigms(f2l)
+    f2l = closed_class_paradigms(f2l)
     for l_, fs in forms_of.items():  # masculine nouns lacking a definite form: градът <-> града
         if l_ not in verbs and l_[-1] not in VOWEL_STRIP:
             for have, add in (("ът", "а"), ("а", "ът")):
