@@ -186,7 +186,7 @@ def make_snippet(
     return _cut(text, _Scan(text, terms, pipeline, prefixes), len(terms) if not prefixes else -1, width, fragments)
 
 
-def _cut(text: str, found: _Scan | _Listed, every: int, width: int, fragments: int) -> Snippet:
+def _cut(text: str, found: _Listed, every: int, width: int, fragments: int) -> Snippet:
     """The snippet of the matches `found` gives (`every`: how many distinct terms a window can have
     at most, -1: unknown)."""
     matches = _matches(found, len(text), every, width, fragments)
@@ -219,20 +219,30 @@ def _leading(text: str, width: int) -> Snippet:
 
 
 class _Listed:
-    """Matches known beforehand (from the index's positions), in order, given as `_Scan` gives them."""
+    """Matches in order, given one at a time up to a bound: all known beforehand (from the index's
+    positions), or found as they are asked for (`_Scan`, which reads on in `_more`)."""
 
-    __slots__ = ("_matches", "_given")
+    __slots__ = ("_found", "_given")
 
     def __init__(self, matches: list[Match]) -> None:
-        self._matches = matches
-        self._given = 0
+        self._found = matches  # the matches known so far, in order
+        self._given = 0  # how many of them next_match has given
 
     def next_match(self, last: int) -> Match | None:
-        """The next match if it starts at or before `last`, else None (and it stays next)."""
-        if self._given == len(self._matches) or self._matches[self._given][0] > last:
+        """The next match that starts at or before `last`, or None: then the first match past
+        `last` is kept for the next call."""
+        while self._given == len(self._found):
+            if not self._more(last):
+                return None
+        match = self._found[self._given]
+        if match[0] > last:
             return None
         self._given += 1
-        return self._matches[self._given - 1]
+        return match
+
+    def _more(self, last: int) -> bool:
+        """Find more matches, if there may be some that start at or before `last`."""
+        return False
 
 
 def _render(text: str, passages: list[tuple[int, int]], marks: list[tuple[int, int]]) -> Snippet:
@@ -329,7 +339,7 @@ def _vocabulary(terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str,
     return found
 
 
-class _Scan:
+class _Scan(_Listed):
     """The matched words of a text, read from its start as they are asked for: a scan stops at a
     bound and goes on from the same word later.
 
@@ -340,27 +350,19 @@ class _Scan:
     no Python step for each word of the text.
     """
 
-    __slots__ = ("_text", "_vocabulary", "_pos", "_found", "_given")
+    __slots__ = ("_text", "_vocabulary", "_pos")
 
     def __init__(self, text: str, terms: Collection[str], pipeline: Pipeline, prefixes: tuple[str, ...]) -> None:
+        super().__init__([])
         self._text = text
         self._vocabulary = _vocabulary(terms, pipeline, prefixes)
         self._pos = 0  # where the text not read yet starts (never inside a word)
-        self._found: list[Match] = []  # the matches read so far, in order
-        self._given = 0  # how many of them next_match has given
 
-    def next_match(self, last: int) -> Match | None:
-        """The next matched word that starts at or before `last`, or None: then the first word
-        past `last` is kept for the next call."""
-        while self._given == len(self._found):
-            if self._pos > last or self._pos >= len(self._text):
-                return None
-            self._read()
-        match = self._found[self._given]
-        if match[0] > last:
-            return None
-        self._given += 1
-        return match
+    def _more(self, last: int) -> bool:
+        if self._pos > last or self._pos >= len(self._text):
+            return False
+        self._read()
+        return True
 
     def _read(self) -> None:
         """Read the next stretch of about _STRETCH characters (to a character no word holds)."""
@@ -407,7 +409,7 @@ def _inside_token(text: str, start: int) -> bool:
     return at >= 0 and _LETTER.match(text, at) is not None
 
 
-def _matches(source: _Scan | _Listed, length: int, every: int, width: int, fragments: int) -> list[Match]:
+def _matches(source: _Listed, length: int, every: int, width: int, fragments: int) -> list[Match]:
     """Matched words, in order. Reading stops _LOOK_AHEAD characters (per fragment) past the
     first match, or sooner, once it has seen `fragments` windows of `width` characters one
     after another that have all `every` terms (-1: no such stop): no later window can show more."""

@@ -98,14 +98,6 @@ def _classes() -> Any:
 
 
 @cache
-def _glue() -> Any:
-    """Which characters an ending may be glued to with a hyphen (`_is_glued_suffix`): digits, capitals."""
-    import numpy as np
-
-    return np.array([chr(code).isdigit() or chr(code).isupper() for code in range(0x10000)])
-
-
-@cache
 def _rules() -> Any:
     """What a character of a class means after one of a class: `rules[previous * 6 + class]`."""
     import numpy as np
@@ -148,7 +140,7 @@ def _counted_starts(text: str, count: int) -> list[int] | None:
         keep = marked != _CHECK
         checked = np.flatnonzero(~keep)
         if len(checked):
-            keep[checked] = _new_tokens(text, codes, kinds, starts.take(checked))
+            keep[checked] = _new_tokens(text, kinds, starts.take(checked))
             starts = starts[keep]
         # `spans` skips a token longer than MAX_TOKEN_LENGTH: one lies where the next start is further.
         gaps = np.empty_like(starts)
@@ -166,7 +158,7 @@ def _counted_starts(text: str, count: int) -> list[int] | None:
     return result
 
 
-def _new_tokens(text: str, codes: Any, kinds: Any, checks: Any) -> Any:
+def _new_tokens(text: str, kinds: Any, checks: Any) -> Any:
     """Which of the letters and digits at `checks` (after a hyphen, or after a . or ,) start a
     token, as a mask: not the digits after a number's separator (1.000), nor an ending glued with a
     hyphen to a number or an acronym (`_is_glued_suffix`: 123-мата, САЩ-ската)."""
@@ -175,7 +167,7 @@ def _new_tokens(text: str, codes: Any, kinds: Any, checks: Any) -> Any:
     two_back = checks - 2  # asked where checks >= 2: at 1, nothing stands before the hyphen or separator
     digit = kinds.take(checks) == _DIGIT
     starts = ~(digit & (kinds.take(two_back) == _DIGIT) & (checks >= 2))
-    for row in np.flatnonzero(~digit & _glue().take(codes.take(two_back)) & (checks >= 2)).tolist():
+    for row in np.flatnonzero(~digit).tolist():
         at = int(checks[row])
         starts[row] = not _is_glued_suffix(text, at, token_end(text, at))
     return starts
