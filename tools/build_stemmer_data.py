@@ -469,6 +469,12 @@ def join_participles(f2l: dict[str, str], verbs: set[str], freq: dict[str, float
     is itself that verb's participle (not решения, the plural of решение) moves to the verb, unless
     the adjective reading is lexicalised: when the forms that would move are more frequent
     (wordfreq) than PARTICIPLE_RATIO times the verb's other forms (мил "dear" vs мия "wash").
+
+    Nor does a masculine noun (`_masculine_noun`: it takes the article -ът, which no participle
+    takes; печатът "the seal", not a form of пека "bake"; провалът, заветът): it keeps its forms,
+    and its short article form joins it where the dictionary lists that as a lemma of its own
+    (провала). Its forms the dictionary also lists under the verb (провали "failures" / "he
+    failed") move as before: with their lemma, if it moves (отдели, "departments", stay with отдел).
     """
     forms_of = invert(f2l)
     alt_forms: dict[str, set[str]] = defaultdict(set)
@@ -494,10 +500,32 @@ def join_participles(f2l: dict[str, str], verbs: set[str], freq: dict[str, float
     for (cur, v), fs in sorted(moves.items()):
         moved = sum(freq.get(f, 0.0) for f in fs)
         verb_mass = sum(freq.get(f, 0.0) for f in forms_of[v] if f not in owner)
-        if moved <= PARTICIPLE_RATIO * verb_mass:
-            for f in fs:
+        to_verb = moved <= PARTICIPLE_RATIO * verb_mass
+        noun = _masculine_noun(cur, forms_of, freq)
+        for f in fs:
+            if noun is not None and not (to_verb and v in alt.get(f, ())):
+                out[f] = noun
+            elif to_verb:
                 out[f] = v
     return out
+
+
+def _masculine_noun(lemma: str, forms_of: dict[str, set[str]], freq: dict[str, float]) -> str | None:
+    """The masculine noun `lemma` is (itself, or the noun whose short article form it is: провала
+    -> провал), if the dictionary or the texts have it with the full article -ът, and texts use
+    the forms only a noun has at least as often as those only a participle has; else None."""
+    noun = lemma[:-1] if lemma.endswith("а") and lemma[:-1] in forms_of else lemma
+    if noun + "ът" not in forms_of.get(noun, ()) and not freq.get(noun + "ът", 0.0):
+        return None
+    as_noun = sum(freq.get(noun + end, 0.0) for end in NOUN_ONLY_ENDINGS)
+    as_participle = sum(freq.get(noun + end, 0.0) for end in PARTICIPLE_ONLY_ENDINGS)
+    return noun if as_noun >= as_participle else None
+
+
+# A masculine noun and a participle share the bare form, -а (the noun's short article, the
+# participle's feminine), -и and -ите; each has endings of its own.
+NOUN_ONLY_ENDINGS = ("ът", "ове", "овете")
+PARTICIPLE_ONLY_ENDINGS = ("ия", "ият", "ата", "о", "ото")
 
 
 PARTICIPLE_RATIO = 3.0
