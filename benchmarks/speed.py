@@ -27,6 +27,7 @@ See ``benchmarks/README.md`` for what each measure means. In short:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -365,9 +366,7 @@ class TantivyEngine(_TermsMixin, Engine):
 
     @staticmethod
     def missing() -> str | None:
-        try:
-            import tantivy  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("tantivy") is None:
             return "not installed (pip install tantivy, or pip install -e '.[bench]')"
         return None
 
