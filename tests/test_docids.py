@@ -67,3 +67,15 @@ def test_a_file_that_is_not_an_ids_file_is_refused() -> None:
         out.write(b"\x80\x02}q\x00." * 20)  # a pickle, say
     with pytest.raises(ValueError, match="not an ids file"):
         DocIds(storage.open_file("seg.ids"), storage.file_length("seg.ids"))
+
+
+def test_steps_that_add_up_past_the_int32_are_refused_even_where_they_wrap_to_the_last_id() -> None:
+    # A crafted entry, its checksum right: two steps of 2**31 + 5 add up to 2**32 + 15, which an
+    # int32 running sum wraps to 15, the last id it claims.
+    ids = np.array([5, 5 + 2**31 + 5, 5 + 2 * (2**31 + 5)])
+    storage = RamStorage()
+    writer = DocIdsWriter(storage.create_file("seg.ids"))
+    writer.add(40, ids, np.ones(3), np.array([0]), np.array([4]))
+    writer.close()
+    docids = DocIds(storage.open_file("seg.ids"), storage.file_length("seg.ids"))
+    assert docids.read(40, 2000, 3, 5, 15, 16) is None

@@ -39,6 +39,8 @@ _ENTRY = np.dtype([("postings", "<i8"), ("data", "<i8"), ("count", "<u4"), ("fir
 _TRAILER = np.dtype([("table", "<u8"), ("entries", "<u8"), ("magic", "S8")])
 _STEPS: dict[int, np.dtype[Any]] = {1: np.dtype("u1"), 2: np.dtype("<u2")}
 _WEIGHTS: dict[int, np.dtype[Any]] = {1: np.dtype("u1"), 4: np.dtype("<f4")}
+_STEP_LIMITS = {width: int(np.iinfo(dtype).max) for width, dtype in _STEPS.items()}
+_INT32_END = 1 << 31
 
 # A term's postings as a segment holds them: ids, weights, each block's first row, and each block's
 # position in the postings file (absolute).
@@ -166,33 +168,37 @@ class DocIds:
         ids[0] = first
         ids[1:] = steps
         at = (count - 1) * step_width
-        total = int(steps.sum(dtype=np.int64))
+        wide_total = 0
         if exceptions:  # a 0 step stands for the next exception
             wide = np.flatnonzero(steps == 0) + 1
             exception_steps = np.frombuffer(data, dtype="<u4", count=exceptions, offset=at)
             if len(wide) != exceptions or exception_steps.min() < 1:
                 return None
             ids[wide] = exception_steps
-            total += int(exception_steps.sum(dtype=np.int64))
+            wide_total = int(exception_steps.sum(dtype=np.int64))
             at += 4 * exceptions
         elif not steps.all():
             return None
-        # Every step at least 1 and all of them adding up to the last id: the ids ascend to it, and
-        # no sum on the way overflows the int32.
-        if first + total != last or last >= doc_count:
+        # The running sum below is in int32, which a sum past it would wrap: the steps are added up
+        # first where their widths allow that.
+        if (first + (count - 1) * _STEP_LIMITS[step_width] + wide_total >= _INT32_END
+                and first + int(steps.sum(dtype=np.int64)) + wide_total >= _INT32_END):
             return None
+        # Every step at least 1, the sum within the int32, and the last id the term's: the ids ascend to it.
         np.cumsum(ids, out=ids)
+        if ids[-1] != last or last >= doc_count:
+            return None
         weights = np.frombuffer(data, dtype=_WEIGHTS[weight_width], count=count, offset=at)
         if weight_width == 1:
             weights = weights.astype(np.float32)
         at += count * weight_width
-        rows = np.frombuffer(data, dtype="<u4", count=blocks, offset=at).astype(np.int64)
-        offsets = np.frombuffer(data, dtype="<u4", count=blocks, offset=at + 4 * blocks).astype(np.int64)
+        rows = np.frombuffer(data, dtype="<u4", count=blocks, offset=at)
+        offsets = np.frombuffer(data, dtype="<u4", count=blocks, offset=at + 4 * blocks)
         if (rows[0] != 0 or rows[-1] >= count or offsets[0] != 4 or offsets[-1] >= postings_length
                 or not (_increasing(rows) and _increasing(offsets))):
             return None
-        return ids, weights, rows.tolist(), (offsets + postings_offset).tolist()
+        return ids, weights, rows.tolist(), [postings_offset + offset for offset in offsets.tolist()]
 
 
 def _increasing(numbers: np.ndarray) -> bool:
-    return len(numbers) < 2 or bool(np.all(numbers[1:] > numbers[:-1]))
+    return len(numbers) < 2 or bool((numbers[1:] > numbers[:-1]).all())
