@@ -655,10 +655,12 @@ class _TextField:
         rank = np.empty(len(words), dtype=np.int32)
         rank[order] = np.arange(len(words), dtype=np.int32)
         keys = rank[np.frombuffer(self.tokens, dtype=np.int32)]
+        self.tokens = array("i")  # (each of these arrays is let go as soon as its sorted copy is made)
         sort = np.argsort(keys, kind="stable")  # tokens come by document and position: kept so
         keys = keys[sort]
-        docs = np.repeat(np.arange(doccount, dtype=np.int32), counts)[sort]
         positions = np.frombuffer(self.positions, dtype=np.int32)[sort]
+        self.positions = array("i")
+        docs = np.repeat(np.arange(doccount, dtype=np.int32), counts)[sort]
         del sort
         token_count = len(keys)
         new = np.ones(token_count, dtype=bool)
@@ -704,11 +706,13 @@ def _new_segment(storage: Any, indexname: str) -> Any:
     return W3Codec().new_segment(storage, indexname)
 
 
-def write_segment(storage: Any, schema: Any, indexname: str, rows: Sequence[Mapping[str, Any]],
+def write_segment(storage: Any, schema: Any, indexname: str, rows: list[Any],
                   progress: Callable[[int], None] | None = None) -> Any:
     """Write `rows` (Whoosh field dicts, as `SegmentWriter.add_document` takes them, without
     `_boost` keys) as a new compound segment of `storage`; returns it, uncommitted. `progress` is
-    called with the number of rows analyzed since its last call."""
+    called with the number of rows analyzed since its last call. `rows` is used up: each place is
+    set to None once its document is analyzed and stored, so a chunk's texts are not held while its
+    postings are sorted (12,500 law units: ~45 MB less at the peak)."""
     segment = _new_segment(storage, indexname)
     perdoc = W3PerDocWriter(W3Codec(), storage, segment)
     perdoc._get_column("_stored")._child._compress = zlib_compress  # under the pickling wrapper
@@ -717,6 +721,7 @@ def write_segment(storage: Any, schema: Any, indexname: str, rows: Sequence[Mapp
     fast = {name: field.analyzer.pipeline.positioned_terms for name, field in schema.items() if _is_fast(field)}
     try:
         for docnum, row in enumerate(rows):
+            rows[docnum] = None
             perdoc.start_doc(docnum)
             for name in sorted(name for name in row if not name.startswith("_")):
                 value = row[name]

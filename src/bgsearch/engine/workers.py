@@ -230,7 +230,7 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _build_segment(index_dir: str, index_name: str, rows: Sequence[Mapping[str, Any]]) -> Any:
+def _build_segment(index_dir: str, index_name: str, rows: list[Any]) -> Any:
     from pathlib import Path
 
     from .store import worker_index
