@@ -141,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="build a new index from PATH beside the old one, and replace the old one when it is "
                             "complete (if this fails or is stopped, the old one stays)")
     index.add_argument("--commit-every", type=_positive_int, metavar="N",
-                       help="commit every N documents, so an interrupted run keeps its work (default 25000)")
+                       help="commit every N documents, so an interrupted run keeps its work (default 50000)")
     index.add_argument("--workers", type=_positive_int, metavar="N",
                        help="processes that analyze and write documents (default: one per core for large imports)")
     index.add_argument("--field", action="append", default=[], metavar="NAME=KEY",
