@@ -213,3 +213,26 @@ def test_blocks_read_at_once_hold_what_whooshs_matcher_reads(tmp_path: Any, monk
     assert {"ones", "alike", "mixed", "unpickled", "short"} <= seen
     assert {"ones", "unpickled"} <= term_kinds[mixed_blocks]
     assert from_ids_files >= 3  # слънчоглед, кокиче, теменуга, and the seeds' common words
+
+
+@pytest.mark.parametrize("sizes", [(150, 250), (40, 900), (500, 6_000), (2_000, 2_500), (9_000, 3_000, 20)])
+def test_set_joins_give_numpys_documents_and_rows(sizes: tuple[int, ...]) -> None:
+    """`intersect` and `union_rows` on a segment of 10,000 documents, by every way they take
+    (a sort, masks, a few documents merged into many): the documents np.intersect1d and
+    np.union1d give, and each document's row in each set."""
+    import numpy as np
+
+    rng = np.random.default_rng(sum(sizes))
+    size = 10_000
+    sets = [np.sort(rng.choice(size, count, replace=False)).astype(np.int32) for count in sizes]
+    shared = min(map(len, sets[:2])) // 2
+    sets[0][:shared] = sets[1][:shared]  # some of the first set in the second
+    sets[0] = np.unique(sets[0])
+    both, here, there = postings_module.intersect(sets[0], sets[1], size)
+    assert both.tolist() == np.intersect1d(sets[0], sets[1]).tolist()
+    assert (sets[0][here] == both).all() and (sets[1][there] == both).all()
+    docs, rows = postings_module.union_rows(sets, size)
+    assert docs.tolist() == np.unique(np.concatenate(sets)).tolist()
+    for some, found in zip(sets, rows):
+        assert (some[found[found >= 0]] == docs[found >= 0]).all()
+        assert np.count_nonzero(found >= 0) == len(some)

@@ -274,8 +274,8 @@ class AllowedQuery(SegmentQuery):
             return matcher
         if isinstance(matcher, ArrayMatcher) and matcher._check is None:
             docs, scores = matcher._docs[matcher._at :], matcher._scores[matcher._at :]
-            kept = mask[docs]
-            return ArrayMatcher(docs[kept], scores[kept]) if kept.any() else matching.NullMatcher()
+            kept = np.flatnonzero(mask[docs])
+            return ArrayMatcher(docs[kept], scores[kept]) if len(kept) else matching.NullMatcher()
         return FilterMatcher(matcher, _Allowed(mask))
 
 

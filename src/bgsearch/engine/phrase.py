@@ -17,7 +17,7 @@ from typing import Any
 from whoosh import matching
 from whoosh import query as wq
 
-from .postings import ArrayMatcher, SegmentQuery, intersect, live, locate, positions, scored_term, union
+from .postings import ArrayMatcher, SegmentQuery, intersect, live, positions, scored_term, union_rows
 
 __all__ = ["PhraseQuery", "AnyFieldPhraseQuery"]
 
@@ -87,8 +87,9 @@ class PhraseQuery(SegmentQuery):
             rows_of = {m: row[here] for m, row in rows_of.items()}
             rows_of[n] = there
         rows = [rows_of[n] for n in range(len(terms))]
-        kept = live(searcher.reader(), docs)
-        docs, rows = docs[kept], [row[kept] for row in rows]
+        if searcher.reader().has_deletions():
+            kept = np.flatnonzero(live(searcher.reader(), docs))
+            docs, rows = docs[kept], [row[kept] for row in rows]
         if not len(docs):
             return None
         # Every posting of each term scored and kept: a phrase's candidates are checked from the
@@ -159,10 +160,7 @@ class AnyFieldPhraseQuery(SegmentQuery):
         if not found:
             return None
         size = searcher.reader().doc_count_all()
-        docs = union([fdocs for fdocs, _, _ in found], size)
-        # (The union holds each field's documents: as many is the same documents, row for row.)
-        where = [np.arange(len(docs)) if len(fdocs) == len(docs) else locate(docs, fdocs, size)
-                 for fdocs, _, _ in found]
+        docs, where = union_rows([fdocs for fdocs, _, _ in found], size)
         present = [at >= 0 for at in where]
         bounds = sum(np.where(has, fscores[np.maximum(at, 0)], 0.0)
                      for has, at, (_, fscores, _) in zip(present, where, found)) * self.boost

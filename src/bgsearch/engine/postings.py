@@ -7,6 +7,9 @@ any-word queries over several words — this module reads each term's postings i
 per commit), scores every document at once with numpy exactly as
 Whoosh's BM25F scorer would, and hands Whoosh's top-k collector a matcher whose block quality is
 each document's exact score: the collector then skips every document that cannot enter the top k.
+
+Arrays are narrowed by indexes (`np.flatnonzero` of a mask), not by the mask itself: numpy takes
+by an irregular mask (half the documents of a join, say) 3-4 times slower.
 """
 
 from __future__ import annotations
@@ -635,12 +638,13 @@ class AllWordsQuery(AnyTermQuery):
             added = np.zeros(len(docs))
             for term, leaf_boost in words[n]:
                 at = locate(docs, term.ids, size)
-                there = at >= 0
+                there = np.flatnonzero(at >= 0)
                 added[there] += term.scores_at(at[there]) * (leaf_boost * self.boost)
-                has |= there
-            docs = docs[has]
-            scores = {m: word_scores[has] for m, word_scores in scores.items()}
-            scores[n] = added[has]
+                has[there] = True
+            kept = np.flatnonzero(has)
+            docs = docs[kept]
+            scores = {m: word_scores[kept] for m, word_scores in scores.items()}
+            scores[n] = added[kept]
             if not len(docs):
                 return None
         total = scores[0]
@@ -688,7 +692,8 @@ def _joined(found: Sequence[tuple[np.ndarray, np.ndarray, float]], boost: float,
         order = np.argsort(joined, kind="stable")
         ascending = joined[order]
         first = _firsts(ascending)
-        return ascending[first], np.bincount(np.cumsum(first) - 1, weights=np.concatenate(scores)[order])
+        docs = ascending[np.flatnonzero(first)]
+        return docs, np.bincount(np.cumsum(first) - 1, weights=np.concatenate(scores)[order])
     # Over the segment's documents at once: no sort. Each term adds once to a document, in the
     # terms' order, as bincount adds (so the same sums, to the last bit).
     total = np.zeros(size)
@@ -720,10 +725,74 @@ def union(ids: Sequence[np.ndarray], size: int) -> np.ndarray:
     return np.flatnonzero(present)
 
 
+def union_rows(ids: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The documents in any of `ids` (each ascending, of a segment of `size` documents), ascending,
+    and for each of `ids` the row in it of each of those documents (-1: not there)."""
+    import numpy as np
+
+    if len(ids) == 1:
+        return ids[0], [np.arange(len(ids[0]), dtype=np.int32)]
+    largest = max(range(len(ids)), key=lambda n: len(ids[n]))
+    total = sum(map(len, ids))
+    if (total - len(ids[largest])) * 8 <= len(ids[largest]):
+        return _merged_into(ids, largest, size)
+    if _dense(total, size):
+        docs = union(ids, size)
+        return docs, [locate(docs, some, size) for some in ids]
+    # Few for the segment: one stable sort of them all (it merges the ascending runs), each
+    # document's first place in it numbering the union.
+    joined = np.concatenate(ids)
+    order = np.argsort(joined, kind="stable")
+    ascending = joined[order]
+    first = _firsts(ascending)
+    place = np.empty(len(joined), dtype=np.int32)  # each of `joined` is the union's place-th
+    place[order] = np.cumsum(first) - 1
+    docs = ascending[np.flatnonzero(first)]
+    rows, start = [], 0
+    for some in ids:
+        found = np.full(len(docs), -1, dtype=np.int32)
+        found[place[start : start + len(some)]] = np.arange(len(some), dtype=np.int32)
+        rows.append(found)
+        start += len(some)
+    return docs, rows
+
+
+def _merged_into(ids: Sequence[np.ndarray], largest: int, size: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """`union_rows` where `ids[largest]` holds at least eight times as many as the others (a
+    phrase's documents by their bodies beside those by their titles): the others' few documents
+    that it lacks are put into it, rather than all of them joined whole."""
+    import numpy as np
+
+    most = ids[largest]
+    others = union([some for n, some in enumerate(ids) if n != largest], size)
+    extra = others[locate(others, most, size) < 0]
+    docs = most
+    if len(extra):
+        went = np.searchsorted(most, extra) + np.arange(len(extra))  # where the extra documents go
+        mine = np.ones(len(most) + len(extra), dtype=bool)
+        mine[went] = False
+        docs = np.empty(len(mine), dtype=most.dtype)
+        docs[went], docs[mine] = extra, most
+    rows = []
+    for n, some in enumerate(ids):
+        if n == largest and not len(extra):
+            rows.append(np.arange(len(docs), dtype=np.int32))
+            continue
+        found = np.full(len(docs), -1, dtype=np.int32)
+        if n == largest:
+            found[mine] = np.arange(len(most), dtype=np.int32)
+        else:
+            found[np.searchsorted(docs, some)] = np.arange(len(some), dtype=np.int32)
+        rows.append(found)
+    return docs, rows
+
+
 def distinct(ascending: np.ndarray) -> np.ndarray:
     """`ascending` without repeats. (np.unique hashes since numpy 2.3: ~20 times slower on the
     ten thousands of document numbers a query joins.)"""
-    return ascending[_firsts(ascending)]
+    import numpy as np
+
+    return ascending[np.flatnonzero(_firsts(ascending))]
 
 
 def _firsts(ascending: np.ndarray) -> np.ndarray:
@@ -742,7 +811,13 @@ def intersect(docs: np.ndarray, other: np.ndarray, size: int) -> tuple[np.ndarra
     import numpy as np
 
     if not _dense(len(docs) + len(other), size):
-        return np.intersect1d(docs, other, assume_unique=True, return_indices=True)
+        # np.intersect1d's way (a stable sort of both: a document in both stands twice, the one of
+        # `docs` first), taking by indexes where it takes by masks (irregular masks are slow).
+        joined = np.concatenate((docs, other))
+        order = np.argsort(joined, kind="stable")
+        ascending = joined[order]
+        twice = np.flatnonzero(ascending[1:] == ascending[:-1])
+        return ascending[twice], order[twice], order[twice + 1] - len(docs)
     at = locate(docs, other, size)
     here = np.flatnonzero(at >= 0)
     return docs[here], here, at[here]
@@ -768,8 +843,12 @@ def locate(docs: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
 
 def _live(reader: Any, docs: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The documents of `docs` the segment has not deleted, with their `scores` (None: none)."""
-    kept = live(reader, docs)
-    return (docs[kept], scores[kept]) if kept.any() else None
+    import numpy as np
+
+    if not reader.has_deletions():
+        return (docs, scores) if len(docs) else None
+    kept = np.flatnonzero(live(reader, docs))
+    return (docs[kept], scores[kept]) if len(kept) else None
 
 
 class ArrayMatcher(matching.Matcher):
