@@ -738,7 +738,9 @@ def union_rows(ids: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, list[n
         return _merged_into(ids, largest, size)
     if _dense(total, size):
         docs = union(ids, size)
-        return docs, [locate(docs, some, size) for some in ids]
+        # (A set as large as the union is the union, row for row.)
+        return docs, [np.arange(len(docs), dtype=np.int32) if len(some) == len(docs) else locate(docs, some, size)
+                      for some in ids]
     # Few for the segment: one stable sort of them all (it merges the ascending runs), each
     # document's first place in it numbering the union.
     joined = np.concatenate(ids)
