@@ -274,7 +274,7 @@ class AllowedQuery(SegmentQuery):
             return matcher
         if isinstance(matcher, ArrayMatcher) and matcher._check is None:
             docs, scores = matcher._docs[matcher._at :], matcher._scores[matcher._at :]
-            kept = np.flatnonzero(mask[docs])
+            kept = np.flatnonzero(np.take(mask, docs))
             return ArrayMatcher(docs[kept], scores[kept]) if len(kept) else matching.NullMatcher()
         return FilterMatcher(matcher, _Allowed(mask))
 

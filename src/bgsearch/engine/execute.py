@@ -143,7 +143,7 @@ def _matching_docs(snapshot: Snapshot, query: wq.Query, allowed: np.ndarray | No
             ids = np.fromiter(matcher.all_ids(), dtype=np.int64) if matcher.is_active() else np.zeros(0, np.int64)
         parts.append(ids.astype(np.int64) + offset)
     docs = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    return docs[allowed[docs]] if allowed is not None else docs
+    return docs[np.flatnonzero(allowed[docs])] if allowed is not None else docs
 
 
 def _facets(snapshot: Snapshot, query_plan: QueryPlan, docs: np.ndarray) -> dict[str, dict[str, int]]:

@@ -94,7 +94,7 @@ class PhraseQuery(SegmentQuery):
             return None
         # Every posting of each term scored and kept: a phrase's candidates are checked from the
         # highest score down, and a phrase asked again is answered from what is kept.
-        scores = sum(term.scores()[row] for term, row in zip(terms, rows)) * self.boost
+        scores = sum(np.take(term.scores(), row) for term, row in zip(terms, rows)) * self.boost
         decode = field_format.decoder("positions")
 
         def in_order(i: int) -> bool:
@@ -162,7 +162,7 @@ class AnyFieldPhraseQuery(SegmentQuery):
         size = searcher.reader().doc_count_all()
         docs, where = union_rows([fdocs for fdocs, _, _ in found], size)
         present = [at >= 0 for at in where]
-        bounds = sum(np.where(has, fscores[np.maximum(at, 0)], 0.0)
+        bounds = sum(np.where(has, np.take(fscores, np.maximum(at, 0)), 0.0)
                      for has, at, (_, fscores, _) in zip(present, where, found)) * self.boost
 
         def exact(i: int) -> float | None:

@@ -8,8 +8,11 @@ per commit), scores every document at once with numpy exactly as
 Whoosh's BM25F scorer would, and hands Whoosh's top-k collector a matcher whose block quality is
 each document's exact score: the collector then skips every document that cannot enter the top k.
 
-Arrays are narrowed by indexes (`np.flatnonzero` of a mask), not by the mask itself: numpy takes
-by an irregular mask (half the documents of a join, say) 3-4 times slower.
+How numpy is asked matters as much as what it is asked (numpy 2.4): arrays are narrowed by indexes
+(`np.flatnonzero` of a mask), not by the mask itself, which takes 3-4 times longer when irregular
+(half the documents of a join, say); and a segment's document numbers, int32 as `docids` reads
+them, index through `np.take` or as np.intp, since numpy indexes by an int32 array element by
+element (2-2.5 times slower).
 """
 
 from __future__ import annotations
@@ -465,11 +468,13 @@ class ScoredTerm:
         """The scores of the postings at `rows` (the same numbers as `scores()[rows]`): only theirs
         the first time, every posting's (kept) once the term is asked again, by a query that runs
         again, say."""
+        import numpy as np
+
         postings = self.postings
         if self._key in postings.scores or self._key in postings.scored_some:
-            return self.scores()[rows]
+            return np.take(self.scores(), rows)
         postings.scored_some.add(self._key)
-        return self._score(postings.ids[rows], postings.weights[rows])
+        return self._score(np.take(postings.ids, rows), np.take(postings.weights, rows))
 
     def _score(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         if self._scorer is None:
@@ -493,9 +498,15 @@ def _scores(scorer: Any, reader: Any, fieldname: str, ids: np.ndarray, weights: 
 
     if isinstance(scorer, BM25FScorer):  # Whoosh's bm25(), operation by operation
         k1 = scorer.K1
-        norms = _length_norms(reader, fieldname, k1, scorer.B, scorer.avgfl)[ids]
-        weights = weights.astype(np.float64)  # float32 times a Python float would stay float32
-        return scorer.idf * ((weights * (k1 + 1)) / (weights + norms))
+        # idf * ((weight * (k1 + 1)) / (weight + norm)), in place (each operation as bm25's; + and *
+        # commute exactly): no temporary array beside the two.
+        denominators = np.take(_length_norms(reader, fieldname, k1, scorer.B, scorer.avgfl), ids)
+        weights = weights.astype(np.float64)  # (a copy) float32 times a Python float would stay float32
+        denominators += weights
+        weights *= k1 + 1
+        weights /= denominators
+        weights *= scorer.idf
+        return weights
     if isinstance(scorer, WeightScorer):  # a field without lengths (id, source): its weight
         return weights.astype(np.float64)
     field_lengths = [reader.doc_field_length(d, fieldname, 1) for d in ids.tolist()]
@@ -699,8 +710,9 @@ def _joined(found: Sequence[tuple[np.ndarray, np.ndarray, float]], boost: float,
     total = np.zeros(size)
     present = np.zeros(size, dtype=bool)
     for term_ids, term_scores in zip(ids, scores):
-        total[term_ids] += term_scores
-        present[term_ids] = True
+        at = term_ids.astype(np.intp)
+        total[at] += term_scores
+        present[at] = True
     docs = np.flatnonzero(present)
     return docs, total[docs]
 
@@ -721,7 +733,7 @@ def union(ids: Sequence[np.ndarray], size: int) -> np.ndarray:
         return distinct(np.sort(np.concatenate(ids), kind="stable"))  # (stable: merges the ascending runs)
     present = np.zeros(size, dtype=bool)
     for some in ids:
-        present[some] = True
+        present[some.astype(np.intp)] = True
     return np.flatnonzero(present)
 
 
@@ -747,7 +759,7 @@ def union_rows(ids: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, list[n
     order = np.argsort(joined, kind="stable")
     ascending = joined[order]
     first = _firsts(ascending)
-    place = np.empty(len(joined), dtype=np.int32)  # each of `joined` is the union's place-th
+    place = np.empty(len(joined), dtype=np.intp)  # each of `joined` is the union's place-th
     place[order] = np.cumsum(first) - 1
     docs = ascending[np.flatnonzero(first)]
     rows, start = [], 0
@@ -839,8 +851,8 @@ def locate(docs: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
     # A document's row in `other`, plus one (0: not there); int32, as a segment's documents are
     # (docids): half the memory to clear and scatter into of int64, twice as fast at a million.
     rows = np.zeros(size, dtype=np.int32)
-    rows[other] = np.arange(1, len(other) + 1, dtype=np.int32)
-    return rows[docs] - 1
+    rows[other.astype(np.intp)] = np.arange(1, len(other) + 1, dtype=np.int32)
+    return np.take(rows, docs) - 1
 
 
 def _live(reader: Any, docs: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

@@ -42,7 +42,7 @@ def top_k(searcher: Any, query: Any, allowed: dict[int, Any] | None, k: int) -> 
         mask = None if allowed is None else allowed.get(id(leaf.reader()))
         kept = found[1] > 0
         if mask is not None:
-            kept &= mask[found[0]]
+            kept &= np.take(mask, found[0])
         kept_rows = np.flatnonzero(kept)
         docs.append(found[0][kept_rows].astype(np.int64) + offset)
         bounds.append(found[1][kept_rows])
