@@ -91,6 +91,11 @@ def test_unrelated_words_stay_apart(stemmer: BulgarianStemmer, a: str, b: str) -
         # a lemma of its own)
         "печат печата печатът печати печатите",
         "провал провала провалът",
+        # so does a feminine or neuter noun, every form (stemmer 10)
+        "дата датата дати датите",
+        "правило правилото правила правилата",
+        "смяна смяната",
+        "мито митото митата",
         # plurals of verbal nouns, which the dictionaries list only as definite participles
         "изменение изменения измененията",
         "нарушение нарушения нарушенията",
@@ -147,6 +152,13 @@ def test_paradigms_are_not_split(stemmer: BulgarianStemmer, group: str) -> None:
         ("кран крана", "крада"),  # tap / steal
         ("похват похвати", "похваля"),  # technique / praise
         ("дует", "дуя"),  # duet / blow
+        # feminine and neuter nouns it took for a verb's participles (stemmer 10)
+        ("дата датата дати датите", "дам"),  # date / give
+        ("правило правилото правила правилата", "правя"),  # rule / do
+        ("смяна смяната", "смея"),  # change / dare
+        ("крило крилото", "крия"),  # wing / hide
+        ("мито митото митата", "мия"),  # customs duty / wash
+        ("чело челото", "чета"),  # forehead / read
     ],
 )
 def test_homographs_and_lookalikes_stay_apart(stemmer: BulgarianStemmer, a: str, b: str) -> None:
@@ -449,6 +461,17 @@ def test_masculine_nouns_are_told_from_participles_by_the_endings_only_each_has(
     assert build._masculine_noun("провала", forms_of, freq) == "провал"  # a short article form's noun
     assert build._masculine_noun("казан", forms_of, freq) is None  # казано: the participle is commoner
     assert build._masculine_noun("изпит", forms_of, freq) is None  # nothing says it takes -ът
+
+
+def test_feminine_and_neuter_nouns_are_told_from_participles_by_their_article() -> None:
+    build = _build_tool()
+    forms_of = {"дата": {"дата", "датата", "дати", "датите"}, "правило": {"правило", "правилото", "правила"},
+                "писана": {"писана", "писано"}, "определено": {"определено"}, "правил": {"правил", "правилата"}}
+    assert build._feminine_or_neuter_noun("дата", forms_of)  # a vowel, and the definite датата
+    assert build._feminine_or_neuter_noun("правило", forms_of)
+    assert not build._feminine_or_neuter_noun("писана", forms_of)  # a participle listed on its own
+    assert not build._feminine_or_neuter_noun("определено", forms_of)
+    assert not build._feminine_or_neuter_noun("правил", forms_of)  # a participle's lemma is masculine
 
 
 def test_thin_verbs_are_verbs() -> None:

@@ -475,6 +475,8 @@ def join_participles(f2l: dict[str, str], verbs: set[str], freq: dict[str, float
     and its short article form joins it where the dictionary lists that as a lemma of its own
     (провала). Its forms the dictionary also lists under the verb (провали "failures" / "he
     failed") move as before: with their lemma, if it moves (отдели, "departments", stay with отдел).
+    Nor, with every form, does a feminine or neuter noun (`_feminine_or_neuter_noun`: дата, not a
+    form of дам "give"; правило "rule", not of правя "do"; смяна, крило, мито).
     """
     forms_of = invert(f2l)
     alt_forms: dict[str, set[str]] = defaultdict(set)
@@ -502,6 +504,8 @@ def join_participles(f2l: dict[str, str], verbs: set[str], freq: dict[str, float
         verb_mass = sum(freq.get(f, 0.0) for f in forms_of[v] if f not in owner)
         to_verb = moved <= PARTICIPLE_RATIO * verb_mass
         noun = _masculine_noun(cur, forms_of, freq)
+        if noun is None and _feminine_or_neuter_noun(cur, forms_of):
+            continue
         for f in fs:
             if noun is not None and not (to_verb and v in alt.get(f, ())):
                 out[f] = noun
@@ -520,6 +524,20 @@ def _masculine_noun(lemma: str, forms_of: dict[str, set[str]], freq: dict[str, f
     as_noun = sum(freq.get(noun + end, 0.0) for end in NOUN_ONLY_ENDINGS)
     as_participle = sum(freq.get(noun + end, 0.0) for end in PARTICIPLE_ONLY_ENDINGS)
     return noun if as_noun >= as_participle else None
+
+
+def _feminine_or_neuter_noun(lemma: str, forms_of: dict[str, set[str]]) -> bool:
+    """Whether `lemma` is a feminine or neuter noun, not a participle: it ends in a vowel, as no
+    participle's lemma does (the dictionary lists participles under the masculine form: писан,
+    правил), and the dictionary gives it a form with the definite article (датата, правилото,
+    вените), which a participle has only under its masculine lemma (писаната under писан). Its
+    participle readings (тя е правила, "she did") are the rare ones: every form stays with it."""
+    return lemma[-1] in NOUN_LEMMA_ENDS and any(
+        form != lemma and form.endswith(DEFINITE_ENDINGS) for form in forms_of.get(lemma, ()))
+
+
+NOUN_LEMMA_ENDS = "аяое"  # feminine (дата, смяна) and neuter (правило, море) nouns
+DEFINITE_ENDINGS = ("та", "то", "те")  # датата, правилото, вените
 
 
 # A masculine noun and a participle share the bare form, -а (the noun's short article, the

@@ -42,7 +42,7 @@ from ..edits import nearest, one_edit_variants
 __all__ = ["ALPHABET", "STEMMER_VERSION", "STEM_CACHE", "BulgarianStemmer", "StemmerData", "load_data", "rule_stem"]
 
 #: Bump whenever any output of :meth:`BulgarianStemmer.stem` changes (indexes record it).
-STEMMER_VERSION: Final = "9"
+STEMMER_VERSION: Final = "10"
 
 RULES_FILE: Final = "stemmer-rules.tsv.gz"
 KNOWN_FILE: Final = "stemmer-known.txt.gz"
