@@ -21,7 +21,7 @@ from whoosh import matching
 from ..caching import BoundedCache
 from ..fields import Field
 from ..query import plan
-from .postings import ArrayMatcher, Postings, SegmentQuery, live
+from .postings import ArrayMatcher, Postings, SegmentQuery, live_rows
 
 __all__ = ["Column", "ColumnQuery", "column_of"]
 
@@ -226,7 +226,9 @@ class ColumnQuery(SegmentQuery):
     def segment_matcher(self, searcher: Any, context: Any) -> Any:
         reader = searcher.reader()
         found = np.flatnonzero(segment_column(reader, self.spec, self.index_key).passes(self.node))
-        found = found[live(reader, found)]
+        kept = live_rows(reader, found)
+        if kept is not None:
+            found = found[kept]
         if not len(found):
             return matching.NullMatcher()
         return ArrayMatcher(found, np.zeros(len(found)))

@@ -22,7 +22,7 @@ from ..fields import ID_FIELD
 from ..query.plan import QueryPlan, SortKey
 from .columns import AllowedQuery, per_segment
 from .compile import compile_plan
-from .postings import ArrayMatcher, live
+from .postings import ArrayMatcher, live_rows
 from .reader import Snapshot
 from .top_k import top_k
 
@@ -134,7 +134,8 @@ def _matching_docs(snapshot: Snapshot, query: wq.Query, allowed: np.ndarray | No
     for leaf, offset in searcher.leaf_searchers():
         if isinstance(query, wq.Every):  # a filter alone: every live document, without a call each
             ids = np.arange(leaf.reader().doc_count_all(), dtype=np.int64)
-            parts.append(ids[live(leaf.reader(), ids)] + offset)
+            kept = live_rows(leaf.reader(), ids)
+            parts.append((ids if kept is None else ids[kept]) + offset)
             continue
         matcher = query.matcher(leaf, context)
         if isinstance(matcher, ArrayMatcher) and matcher._check is None:  # already an array

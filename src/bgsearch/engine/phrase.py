@@ -17,7 +17,7 @@ from typing import Any
 from whoosh import matching
 from whoosh import query as wq
 
-from .postings import ArrayMatcher, SegmentQuery, intersect, live, positions, scored_term, union_rows
+from .postings import ArrayMatcher, SegmentQuery, intersect, live_rows, positions, scored_term, union_rows
 
 __all__ = ["PhraseQuery", "AnyFieldPhraseQuery"]
 
@@ -87,8 +87,8 @@ class PhraseQuery(SegmentQuery):
             rows_of = {m: row[here] for m, row in rows_of.items()}
             rows_of[n] = there
         rows = [rows_of[n] for n in range(len(terms))]
-        if searcher.reader().has_deletions():
-            kept = np.flatnonzero(live(searcher.reader(), docs))
+        kept = live_rows(searcher.reader(), docs)
+        if kept is not None:
             docs, rows = docs[kept], [row[kept] for row in rows]
         if not len(docs):
             return None

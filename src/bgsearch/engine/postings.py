@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["AllWordsQuery", "AnyTermQuery", "ArrayMatcher", "BLOCK_HEADER", "INT_WIDTH", "SegmentQuery",
-           "term_positions", "live", "pickled_int", "ScoredTerm", "scored_term"]
+           "term_positions", "live_rows", "pickled_int", "ScoredTerm", "scored_term"]
 
 
 class Postings:
@@ -545,16 +545,17 @@ def term_positions(reader: Any, fieldname: str, text: str, docnum: int) -> list[
     return []
 
 
-def live(reader: Any, docs: np.ndarray) -> np.ndarray:
-    """Which of `docs` the segment has not deleted (a mask)."""
+def live_rows(reader: Any, docs: np.ndarray) -> np.ndarray | None:
+    """Where in `docs` the documents the segment has not deleted stand (indexes, to narrow `docs`
+    and the arrays beside it by); None when the segment has deleted none, so nothing is copied."""
     import numpy as np
 
     if not reader.has_deletions():
-        return np.ones(len(docs), dtype=bool)
+        return None
     cache = _cache_of(reader)
     if cache.deleted is None:  # a reader's deletions are those of its commit
         cache.deleted = np.sort(np.fromiter(reader.deleted_docs_set, dtype=np.int64))
-    return locate(docs, cache.deleted, reader.doc_count_all()) < 0
+    return np.flatnonzero(locate(docs, cache.deleted, reader.doc_count_all()) < 0)
 
 
 class SegmentQuery(wq.Query):
@@ -857,12 +858,10 @@ def locate(docs: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
 
 def _live(reader: Any, docs: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The documents of `docs` the segment has not deleted, with their `scores` (None: none)."""
-    import numpy as np
-
-    if not reader.has_deletions():
-        return (docs, scores) if len(docs) else None
-    kept = np.flatnonzero(live(reader, docs))
-    return (docs[kept], scores[kept]) if len(kept) else None
+    kept = live_rows(reader, docs)
+    if kept is not None:
+        docs, scores = docs[kept], scores[kept]
+    return (docs, scores) if len(docs) else None
 
 
 class ArrayMatcher(matching.Matcher):
