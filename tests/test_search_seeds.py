@@ -147,6 +147,21 @@ def test_a_long_query_ranks_by_the_words_each_document_has(seed_index: Index) ->
     assert ids(seed_index.search("Лукашенко пристанище")) == [OCTOBER]
 
 
+def test_a_hyphenated_word_of_a_long_query_counts_as_its_parts(empty_index: Index) -> None:
+    # A title pasted with a dash that lost its spaces: the article has "Фатима", never followed by
+    # "мистериозната"; as a phrase the word would give it nothing, and the other article would win.
+    empty_index.add_documents([
+        {"id": "fatima", "body": "Днес във Фатима се стичат милиони хора. Пророчицата Лусия разказва своята история."},
+        {"id": "other", "body": "Известната история на един град и неговите известни хора, история след история."},
+    ])
+    query = "Пророчествата на Фатима-Мистериозната история на известната пророчица"
+    assert ids(empty_index.search(query)) == ["fatima", "other"]
+    # Every word required: the hyphenated word stays a phrase, and the any-word fallback takes its parts.
+    assert ids(empty_index.search("Фатима-Мистериозната", every_word=True)) == []
+    fallback = empty_index.search("Фатима-Мистериозната пророчица")
+    assert fallback.fallback and ids(fallback) == ["fatima"]
+
+
 def test_bulgarian_quotation_marks_search_the_phrase(seed_index: Index) -> None:
     straight = ids(seed_index.search('"политически затворници"'))
     assert straight and ids(seed_index.search("„политически затворници“")) == straight

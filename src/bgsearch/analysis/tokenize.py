@@ -21,14 +21,14 @@ from functools import cache
 from itertools import islice
 from typing import Any
 
-__all__ = ["INNER_MARKS", "spans", "words", "token_starts", "token_end", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
+__all__ = ["INNER_MARKS", "HYPHENS", "spans", "words", "token_starts", "token_end", "MAX_TOKEN_LENGTH", "TOKEN_PATTERN"]
 
 # Marks that may sit inside a word (stress, soft hyphen, zero-width), as a regex class body.
 INNER_MARKS = "\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff"
 # Unrolled (letters, then runs of inner marks each followed by letters): faster than alternating
 # per character, same tokens.
 TOKEN_PATTERN = re.compile(rf"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[{INNER_MARKS}]+[^\W\d_]*)*")
-_HYPHENS = "-\u2010\u2011"
+HYPHENS = "-\u2010\u2011"  # split a word into parts
 # Endings written after a numeral: 5-ти, 1-ви, 2-ри, 7-ми, 3-ма, 123-мата, 20-те, 5-тия.
 _NUMBER_SUFFIX = re.compile(r"(?:ма|мина)(?:та)?|(?:ви|ри|ми|ти)(?:я|ят|те)?|т[аое]|ия|ият|[аия]", re.I)
 # Endings written after an acronym: the -ски adjective (САЩ-ската, НАТО-вските, ЕС-овски), the
@@ -43,7 +43,7 @@ MAX_TOKEN_LENGTH = 64
 def spans(text: str, begin: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """The (start, end) offsets of the tokens of `text[begin:end]`, in order; the n-th span is the
     token at position n (counted from `begin`)."""
-    hyphens, longest = _HYPHENS, MAX_TOKEN_LENGTH  # locals: this loop runs once per word
+    hyphens, longest = HYPHENS, MAX_TOKEN_LENGTH  # locals: this loop runs once per word
     for match in TOKEN_PATTERN.finditer(text, begin, len(text) if end is None else end):
         start, stop = match.span()
         if stop - start > longest or (start and text[start - 1] in hyphens and _is_glued_suffix(text, start, stop)):
@@ -91,7 +91,7 @@ def _classes() -> Any:
     plane = "".join(map(chr, range(0x10000)))
     classes = np.full(0x10000, _OTHER, dtype=np.uint8)
     for kind, pattern in ((_LETTER, r"[^\W\d_]+"), (_DIGIT, r"\d+"), (_MARK, f"[{INNER_MARKS}]+"), (_SEPARATOR, "[.,]"),
-                          (_HYPHEN, f"[{_HYPHENS}]")):
+                          (_HYPHEN, f"[{HYPHENS}]")):
         for found in re.finditer(pattern, plane):
             classes[found.start() : found.end()] = kind
     return classes

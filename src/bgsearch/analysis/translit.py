@@ -265,7 +265,7 @@ def is_latin_word(word: str) -> bool:
     return _LATIN_WORD.fullmatch(word.lower()) is not None
 
 
-_HYPHEN = re.compile(r"[-\u2010\u2011]")  # the hyphens that split a word (`tokenize._HYPHENS`)
+_HYPHEN = re.compile(r"[-\u2010\u2011]")  # the hyphens that split a word (`tokenize.HYPHENS`)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from ..analysis.english_spelling import is_dictionary_word, latin_spellings
 from ..analysis.normalizer import is_cyrillic_word, normalize_word
 from ..analysis.pipeline import Pipeline
-from ..analysis.tokenize import MAX_TOKEN_LENGTH, words
+from ..analysis.tokenize import HYPHENS, MAX_TOKEN_LENGTH, words
 from ..analysis.translit import cyrillic_candidates, is_latin_word, latin_parts
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -334,11 +334,42 @@ class _Expander:
             # A long query (a title, a question) rarely has every word in the document sought:
             # rank by the words each document has, more of them scoring higher.
             self.any_word = True
-            return _all_of([plan.AnyWords(tuple(words)), *rest])
+            return _all_of([plan.AnyWords(self._ranked_words(kept, repeats)), *rest])
         if len(words) >= 2:
-            self.fallback = _all_of([plan.AnyWords(tuple(words)), *rest])
+            self.fallback = _all_of([plan.AnyWords(self._ranked_words(kept, repeats)), *rest])
             return _all_of([plan.AllWords(tuple(words)), *rest])
         return _all_of([node for _, node in kept])
+
+    def _ranked_words(self, kept: list[tuple[syntax.Node, plan.Node]],
+                      repeats: Counter[syntax.Node]) -> tuple[plan.Node, ...]:
+        """The words of an any-word query. A hyphenated word counts as its parts, as Lucene's and
+        Whoosh's parsers take it in an OR: in a pasted title the hyphen is often a dash without its
+        spaces (Фатима-Мистериозната), and as a phrase it would leave a document with only Фатима
+        nothing for it. A query of every word keeps the phrase."""
+        ranked: list[plan.Node] = []
+        for child, node in kept:
+            if not isinstance(child, (syntax.Word, syntax.Phrase)):
+                continue
+            parts = self._hyphenated_parts(child)
+            if not parts:
+                ranked.append(node)
+            else:
+                ranked.extend(part if repeats[child] == 1 else plan.boosted(part, repeats[child]) for part in parts)
+        return tuple(ranked)
+
+    def _hyphenated_parts(self, node: syntax.Node) -> list[plan.Node]:
+        """The parts of a hyphenated word of two or more terms, each a word of its own;
+        [] for anything else: a word such as C6H6 stays a phrase, and a Latin hyphenated word has
+        its own readings (Nay-strahovitoto)."""
+        if not isinstance(node, syntax.Word) or node.prefix or self._exact_value(node.text, node.field) is not None \
+                or not any(hyphen in node.text for hyphen in HYPHENS):
+            return []
+        if self.transliterate and (is_latin_word(node.text) or latin_parts(node.text) is not None):
+            return []
+        if len(self.pipeline.positioned_terms(node.text)) < 2:
+            return []
+        parts = (self._word(syntax.Word(part, node.field), positive=True) for part in words(node.text))
+        return [part for part in parts if part is not None]
 
     def with_acronym(self, root: syntax.Node, compiled: plan.Node) -> plan.Node:
         """`compiled`, or also the acronym of the name the whole query is ("Европейския съюз" → ЕС),
