@@ -35,7 +35,7 @@ __all__ = [
 ANALYZER_NAME = "bgsearch-bulgarian"
 # Bump _PIPELINE_VERSION whenever tokenization, normalization or stop words change what terms a
 # text becomes; the stemmer versions itself. Indexes record the result and refuse a mismatch.
-_PIPELINE_VERSION = "3"
+_PIPELINE_VERSION = "4"  # 4: the other forms of Savoy's pronouns and numerals are stop words
 ANALYZER_VERSION = f"{_PIPELINE_VERSION}.{STEMMER_VERSION}"
 
 STOPPED = ""  # the cached term of a stop word (no real term is empty)

@@ -1,8 +1,11 @@
-"""Bulgarian stop words: Jacques Savoy's list (BSD), the one Lucene and Elasticsearch use.
+"""Bulgarian stop words: Jacques Savoy's list (BSD), the one Lucene and Elasticsearch use, with the
+other forms of its pronouns and numerals.
 
 Savoy's 190 words are function words (prepositions, pronouns, particles, auxiliaries) and a few
 very frequent verbs. Broader lists (stopwords-iso, spaCy) also drop content words a searcher
-wants (време, година, нов), so they are not the default.
+wants (време, година, нов), so they are not the default. Savoy's list names some forms of a
+pronoun and not others (кой but not коя, всяка but not всяко, един but not една); its other forms
+(`stopwords-bg-forms.txt`, 64, written by tools/build_stop_forms.py) are stop words too.
 """
 
 from __future__ import annotations
@@ -11,14 +14,18 @@ from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 
-__all__ = ["bulgarian_stop_words"]
+__all__ = ["bulgarian_stop_words", "STOP_WORD_FILES"]
+
+STOP_WORD_FILES = ("stopwords-bg.txt", "stopwords-bg-forms.txt")  # in analysis/data
 
 
 @cache
 def bulgarian_stop_words() -> frozenset[str]:
-    """The default stop list (Savoy), as normalized lowercase words."""
-    text = files("bgsearch.analysis").joinpath("data/stopwords-bg.txt").read_text("utf-8")
-    return frozenset(_parse(text.splitlines()))
+    """The default stop list (Savoy's, and the other forms of its pronouns and numerals), as
+    normalized lowercase words."""
+    data = files("bgsearch.analysis").joinpath("data")
+    lines = [line for name in STOP_WORD_FILES for line in data.joinpath(name).read_text("utf-8").splitlines()]
+    return frozenset(_parse(lines))
 
 
 def _parse(lines: Iterable[str]) -> Iterable[str]:

@@ -11,12 +11,13 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * The default stop list, Jacques Savoy's (BSD), read from {@code stopwords-bg.txt}, the file the
- * Python package ships, as normalized words. Pure: no Lucene types.
+ * The default stop list, Jacques Savoy's (BSD) and the other forms of its pronouns and numerals,
+ * read from {@code stopwords-bg.txt} and {@code stopwords-bg-forms.txt}, the files the Python package
+ * ships, as normalized words. Pure: no Lucene types.
  */
 public final class BulgarianStopWords {
 
-  private static final String RESOURCE = "data/stopwords-bg.txt";
+  private static final String[] RESOURCES = {"data/stopwords-bg.txt", "data/stopwords-bg-forms.txt"};
 
   private BulgarianStopWords() {}
 
@@ -30,12 +31,19 @@ public final class BulgarianStopWords {
   }
 
   private static Set<String> load() {
-    try (InputStream in = BulgarianStopWords.class.getResourceAsStream(RESOURCE)) {
+    Set<String> words = new LinkedHashSet<>();
+    for (String resource : RESOURCES) {
+      read(resource, words);
+    }
+    return Collections.unmodifiableSet(words);
+  }
+
+  private static void read(String resource, Set<String> words) {
+    try (InputStream in = BulgarianStopWords.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException(RESOURCE + " missing from the classpath");
+        throw new IllegalStateException(resource + " missing from the classpath");
       }
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      Set<String> words = new LinkedHashSet<>();
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         int hash = line.indexOf('#');
         String word = (hash >= 0 ? line.substring(0, hash) : line).strip();
@@ -43,7 +51,6 @@ public final class BulgarianStopWords {
           words.add(BulgarianNormalizer.normalize(word));
         }
       }
-      return Collections.unmodifiableSet(words);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
