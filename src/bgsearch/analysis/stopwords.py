@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 
-__all__ = ["bulgarian_stop_words", "STOP_WORD_FILES"]
+__all__ = ["bulgarian_stop_words"]
 
-STOP_WORD_FILES = ("stopwords-bg.txt", "stopwords-bg-forms.txt")  # in analysis/data
+_FILES = ("stopwords-bg.txt", "stopwords-bg-forms.txt")  # in analysis/data
 
 
 @cache
@@ -24,7 +24,7 @@ def bulgarian_stop_words() -> frozenset[str]:
     """The default stop list (Savoy's, and the other forms of its pronouns and numerals), as
     normalized lowercase words."""
     data = files("bgsearch.analysis").joinpath("data")
-    lines = [line for name in STOP_WORD_FILES for line in data.joinpath(name).read_text("utf-8").splitlines()]
+    lines = [line for name in _FILES for line in data.joinpath(name).read_text("utf-8").splitlines()]
     return frozenset(_parse(lines))
 
 
