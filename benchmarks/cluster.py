@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpora  # noqa: E402
-from speed import QUERY_CLASSES, _stop_words, median, percentile, query_mix, query_words  # noqa: E402
+from speed import QUERY_CLASSES, mix_stop_words, median, percentile, query_mix, query_words  # noqa: E402
 
 
 def timed(search: Any, mix: list[Any], runs: int) -> dict[str, dict[str, float]]:
@@ -105,7 +105,7 @@ def main() -> int:
         print(f"cluster.py: {' and '.join(missing)} not found: the cluster needs Java 17 and Maven", file=sys.stderr)
         return 2
     docs = corpora.load_corpus("laws", data, args.docs)
-    mix = query_mix(query_words(corpora.load_wordfreq(data), _stop_words()), docs, _stop_words(),
+    mix = query_mix(query_words(corpora.load_wordfreq(data), mix_stop_words()), docs, mix_stop_words(),
                     per_class=args.queries)
 
     def run(ix: Any) -> Any:

@@ -926,7 +926,7 @@ def run(args: argparse.Namespace, docs: Sequence[dict[str, Any]], engines: Seque
         report.note(f"  {name}: {results['build_s'][name]:.1f} s")
     analysis = analysis or Analysis()
 
-    stops = speed._stop_words()
+    stops = speed.mix_stop_words()
     words = word_queries(docs, stops, args.seed, args.queries)
     term_sets = [set(analysis.analyze(f"{d['title']}\n{d['body']}")) for d in docs] if not terms else \
         [set(f"{title} {body}".split()) for title, body in terms]

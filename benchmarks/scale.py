@@ -422,7 +422,7 @@ def query_sets(units: Sequence[dict[str, Any]], gen: Generator, seed: int, per_c
     The words are those of ``speed.query_mix`` over the corpus's own word list, its high and mid
     bands (its 5,000 most frequent words but stop words, as ``fields.py``): with the rarer bands
     too, most 2- and 3-word queries match nothing at all and time only the look-up of their terms."""
-    stops = speed._stop_words()
+    stops = speed.mix_stop_words()
     bands = speed.query_words(fields.corpus_wordfreq(units), stops)
     words = {band: bands[band] for band in fields.WORD_BANDS if band in bands} or bands
     kinds = [gen.kinds[law] for law in gen.law_of]

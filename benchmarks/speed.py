@@ -1156,10 +1156,13 @@ def _main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stop_words() -> frozenset[str]:
-    from bgsearch.analysis.stopwords import bulgarian_stop_words
+def mix_stop_words() -> frozenset[str]:
+    """Savoy's list, which picks the query mix's words: the mix stays the same when bgsearch's own
+    stop list grows (analyzer 4.10), so runs of different versions time the same queries."""
+    from importlib.resources import files
 
-    return bulgarian_stop_words()
+    text = files("bgsearch.analysis").joinpath("data/stopwords-bg.txt").read_text("utf-8")
+    return frozenset(word for line in text.splitlines() if (word := line.split("#", 1)[0].strip()))
 
 
 def run_main(args: argparse.Namespace, data: Path, work: Path, peers: Sequence[str], report: Report,
@@ -1186,8 +1189,8 @@ def run_main(args: argparse.Namespace, data: Path, work: Path, peers: Sequence[s
         results["indexing"][name] = bench_indexing(name, args.corpus, args.docs, data, work / name, args.runs, report.note)
     show_indexing(report, results["indexing"])
 
-    words = query_words(corpora.load_wordfreq(data), _stop_words())
-    mix = query_mix(words, docs, _stop_words(), seed=args.seed, per_class=args.queries)
+    words = query_words(corpora.load_wordfreq(data), mix_stop_words())
+    mix = query_mix(words, docs, mix_stop_words(), seed=args.seed, per_class=args.queries)
     results["query_mix"] = [asdict(q) for q in mix]
     results["queries"] = {}
     for name in engines:
@@ -1201,7 +1204,7 @@ def run_main(args: argparse.Namespace, data: Path, work: Path, peers: Sequence[s
     show_queries(report, results["queries"])
 
     report.note("bgsearch on queries it has not run before (warmed on a mix of another seed)")
-    warm_mix = query_mix(words, docs, _stop_words(), seed=args.seed + 1, per_class=args.queries)
+    warm_mix = query_mix(words, docs, mix_stop_words(), seed=args.seed + 1, per_class=args.queries)
     results["queries_first_time"] = bench_first_time(work / "bgsearch", warm_mix, mix)
     show_first_time(report, results["queries_first_time"], results["queries"]["bgsearch"])
 
@@ -1239,8 +1242,8 @@ def run_scaling(args: argparse.Namespace, data: Path, work: Path, report: Report
     The same query strings at every size (phrases come from the smallest prefix)."""
     every = corpora.load_corpus("laws", data, args.docs)
     sizes = sorted({s for s in SCALING_SIZES if s < len(every)} | {len(every)})
-    words = query_words(corpora.load_wordfreq(data), _stop_words())
-    mix = [q for q in query_mix(words, every[: sizes[0]], _stop_words(), seed=args.seed, per_class=args.queries)
+    words = query_words(corpora.load_wordfreq(data), mix_stop_words())
+    mix = [q for q in query_mix(words, every[: sizes[0]], mix_stop_words(), seed=args.seed, per_class=args.queries)
            if q.cls in (*WORD_CLASSES, "phrase")]
     rows = []
     for size in sizes:

@@ -125,9 +125,7 @@ def test_query_mix_on_shared_data_is_deterministic() -> None:
         wordfreq = corpora.load_wordfreq(data)
     except corpora.DataMissingError:
         pytest.skip("shared data not available")
-    from bgsearch.analysis.stopwords import bulgarian_stop_words
-
-    stops = bulgarian_stop_words()
+    stops = speed.mix_stop_words()
     words = speed.query_words(wordfreq, stops)
     assert set(words) == {"high", "mid", "low", "rare"}
     mix = speed.query_mix(words, docs, stops, seed=3, per_class=5)
