@@ -103,7 +103,6 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-STOPWORDS_FILE = REPO_ROOT / "src" / "bgsearch" / "analysis" / "data" / "stopwords-bg.txt"
 
 # `benchmarks.*` and the working-tree bgsearch; after the PYTHONPATH entries, so that another tree's
 # bgsearch can be measured with the same harness (PYTHONPATH=OTHER/src python benchmarks/ranking.py).
@@ -262,7 +261,7 @@ def _lucene_light() -> Any:
     from benchmarks import lucene_light
 
     _allow_lucene_light()
-    stops = rd.read_stopwords(STOPWORDS_FILE)
+    stops = rd.read_stopwords(rd.SAVOY_STOPWORDS)
     return RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=stops) | StemFilter(stemfn=lucene_light.stem)
 
 
@@ -321,7 +320,7 @@ def laws_task(data: Path, split: str, limit: int | None, seed: int, notes: list[
 
     started = time.perf_counter()
     morph = rd.Morphology.load(data)
-    stops = rd.read_stopwords(STOPWORDS_FILE)
+    stops = rd.read_stopwords(rd.SAVOY_STOPWORDS)
     to_latin = _transliterator(notes)
     variants = _title_variants(queries, LAW_VARIANTS, morph, stops, to_latin, seed)
     timings["laws: variants"] = time.perf_counter() - started
@@ -353,7 +352,7 @@ def _layouts() -> dict[str, dict[str, str]]:
 
 def news_task(data: Path, split: str, limit: int | None, seed: int, notes: list[str], timings: dict[str, float]) -> TaskData:
     started = time.perf_counter()
-    stops = rd.read_stopwords(STOPWORDS_FILE)
+    stops = rd.read_stopwords(rd.SAVOY_STOPWORDS)
     articles = rd.load_news(data)
     all_queries, dropped = rd.news_queries(articles, stops, NEWS_MIN_WORDS)
     queries = _select(all_queries, split, limit)

@@ -42,6 +42,9 @@ LAWS_FILE = "corpora/laws.jsonl.gz"
 NEWS_FILE = "corpora/fakenews-validation.jsonl.gz"
 EXAMS_FILE = "eval/exams-dev-bg-with-para.jsonl.gz"
 LEMMA_FILES = ("morph/lemmatization-bg.tsv", "morph/unimorph-bul.tsv")
+# Savoy's stop list as bgsearch ships it: what picks the harnesses' query words, the same whatever
+# bgsearch's own stop list (analyzer 4.10 adds the other forms of its pronouns and numerals).
+SAVOY_STOPWORDS = Path(__file__).resolve().parents[1] / "src" / "bgsearch" / "analysis" / "data" / "stopwords-bg.txt"
 
 CYRILLIC_LOWER = "абвгдежзийклмнопрстуфхцчшщъьюя"
 LATIN_LOWER = "abcdefghijklmnopqrstuvwxyz"

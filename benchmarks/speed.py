@@ -1159,10 +1159,9 @@ def _main(args: argparse.Namespace) -> int:
 def mix_stop_words() -> frozenset[str]:
     """Savoy's list, which picks the query mix's words: the mix stays the same when bgsearch's own
     stop list grows (analyzer 4.10), so runs of different versions time the same queries."""
-    from importlib.resources import files
+    from benchmarks import ranking_data
 
-    text = files("bgsearch.analysis").joinpath("data/stopwords-bg.txt").read_text("utf-8")
-    return frozenset(word for line in text.splitlines() if (word := line.split("#", 1)[0].strip()))
+    return ranking_data.read_stopwords(ranking_data.SAVOY_STOPWORDS)
 
 
 def run_main(args: argparse.Namespace, data: Path, work: Path, peers: Sequence[str], report: Report,

@@ -377,7 +377,7 @@ def test_real_news_titles_and_variants() -> None:
         pytest.skip("shared data folder not available")
     articles = rd.load_news(SHARED_DATA)
     assert len(articles) == 761 and len({a["id"] for a in articles}) == 761
-    stops = rd.read_stopwords(ranking.STOPWORDS_FILE)
+    stops = rd.read_stopwords(rd.SAVOY_STOPWORDS)
     queries, dropped = rd.news_queries(articles, stops)
     assert 600 < len(queries) < 700 and dropped["repeated_title"] > 50 and 0 < dropped["short_title"] < 30
     by_id = {a["id"]: a for a in articles}
