@@ -698,14 +698,9 @@ def _joined(found: Sequence[tuple[np.ndarray, np.ndarray, float]], boost: float,
     if len(ids) == 1:
         return ids[0], scores[0]
     if not _dense(sum(map(len, ids)), size):
-        # A stable sort merges the ascending runs (np.unique's sort does not see them, ~2.4x
-        # slower) and keeps each document's scores in the terms' order, for bincount to add.
-        joined = np.concatenate(ids)
-        order = np.argsort(joined, kind="stable")
-        ascending = joined[order]
-        first = _firsts(ascending)
-        docs = ascending[np.flatnonzero(first)]
-        return docs, np.bincount(np.cumsum(first) - 1, weights=np.concatenate(scores)[order])
+        # Each document's scores in the terms' order, for bincount to add.
+        order, docs, number = _merged(ids)
+        return docs, np.bincount(number, weights=np.concatenate(scores)[order])
     # Over the segment's documents at once: no sort. Each term adds once to a document, in the
     # terms' order, as bincount adds (so the same sums, to the last bit).
     total = np.zeros(size)
@@ -754,15 +749,10 @@ def union_rows(ids: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, list[n
         # (A set as large as the union is the union, row for row.)
         return docs, [np.arange(len(docs), dtype=np.int32) if len(some) == len(docs) else locate(docs, some, size)
                       for some in ids]
-    # Few for the segment: one stable sort of them all (it merges the ascending runs), each
-    # document's first place in it numbering the union.
-    joined = np.concatenate(ids)
-    order = np.argsort(joined, kind="stable")
-    ascending = joined[order]
-    first = _firsts(ascending)
-    place = np.empty(len(joined), dtype=np.intp)  # each of `joined` is the union's place-th
-    place[order] = np.cumsum(first) - 1
-    docs = ascending[np.flatnonzero(first)]
+    # Few for the segment: one sort of them all.
+    order, docs, number = _merged(ids)
+    place = np.empty(len(order), dtype=np.intp)  # each document of `ids`, in turn, is the union's place-th
+    place[order] = number
     rows, start = [], 0
     for some in ids:
         found = np.full(len(docs), -1, dtype=np.int32)
@@ -808,6 +798,20 @@ def distinct(ascending: np.ndarray) -> np.ndarray:
     import numpy as np
 
     return ascending[np.flatnonzero(_firsts(ascending))]
+
+
+def _merged(ids: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ascending `ids` sorted together: the sort's order (of their concatenation), their
+    union, and the number in the union of each sorted place. A stable sort merges the ascending
+    runs (np.unique's sort does not see them, ~2.4x slower) and keeps a document's places in the
+    order of `ids`."""
+    import numpy as np
+
+    joined = np.concatenate(ids)
+    order = np.argsort(joined, kind="stable")
+    ascending = joined[order]
+    first = _firsts(ascending)
+    return order, ascending[np.flatnonzero(first)], np.cumsum(first) - 1
 
 
 def _firsts(ascending: np.ndarray) -> np.ndarray:
