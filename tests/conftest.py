@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,17 @@ SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
 OCTOBER = "000_86c0b70c7c47bfc2"  # Беларус отправя дипломатически сигнали... (2025-10-17)
 DECEMBER = "002_963fcec7b18ad73a"  # Беларус е близо до сключването... (2025-12-19, БТА)
+
+
+def tool_module(name: str) -> Any:
+    """The module of tools/NAME.py (tools/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def shared_file(relative: str) -> Path:

@@ -11,6 +11,8 @@ from bgsearch import ANALYZER_VERSION, BulgarianAnalyzer, analyze, analyze_token
 from bgsearch.analysis import normalize_word
 from bgsearch.analysis.stopwords import bulgarian_stop_words
 
+from conftest import tool_module
+
 
 def same_terms(a: str, b: str) -> bool:
     return analyze(a) == analyze(b) != []
@@ -128,15 +130,7 @@ def test_a_listed_adverb_does_not_bring_its_homographs_paradigm() -> None:
 
 
 def test_the_shipped_stop_forms_are_what_the_rule_gives() -> None:
-    import importlib.util
-    from pathlib import Path
-
-    tool = Path(__file__).resolve().parent.parent / "tools" / "build_stop_forms.py"
-    spec = importlib.util.spec_from_file_location("build_stop_forms", tool)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.main(["--check"]) == 0
+    assert tool_module("build_stop_forms").main(["--check"]) == 0
 
 
 def test_stop_words_are_configurable() -> None:

@@ -11,6 +11,8 @@ import pytest
 from bgsearch.analysis import stemmer as stemmer_module
 from bgsearch.analysis.stemmer import STEMMER_VERSION, BulgarianStemmer, load_data, rule_stem
 
+from conftest import tool_module
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -267,7 +269,7 @@ def test_each_pronoun_and_numeral_keeps_its_own_term_in_every_form(stemmer: Bulg
     # The closed classes' paradigms, which the build gives their own keys: the dictionaries list
     # неговата and моята under мой, тяхната under наш, онази under този, нещо under някой; the
     # dictionaries and rules read пет and петата as forms of пея, десетия as десет.
-    tool = _build_tool()
+    tool = tool_module("build_stemmer_data")
     paradigms = tool.load_paradigms(tool.PRONOUNS.parent / table)
     keys: dict[str, set[str]] = {}
     for form, lemma in paradigms.items():
@@ -422,18 +424,8 @@ def test_known_near_leaves_out_the_word_itself(stemmer: BulgarianStemmer) -> Non
     assert stemmer.known_near("щщщщщщщ", 1) == []
 
 
-def _build_tool():
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[1] / "tools" / "build_stemmer_data.py"
-    spec = importlib.util.spec_from_file_location("build_stemmer_data", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_build_checks_catch_the_classes_they_are_for() -> None:
-    build = _build_tool()
+    build = tool_module("build_stemmer_data")
     # an -ния plural keyed apart from its -ние noun (the rule for -пълнения landed on допълн)
     pairs = {"допълнение": "допълнени", "допълнения": "допълн", "допълненията": "допълнени"}
     f2l = {"допълнение": "допълнение", "допълнения": "допълня", "допълненията": "допълнение"}
@@ -452,7 +444,7 @@ def test_build_checks_catch_the_classes_they_are_for() -> None:
 
 
 def test_masculine_nouns_are_told_from_participles_by_the_endings_only_each_has() -> None:
-    build = _build_tool()
+    build = tool_module("build_stemmer_data")
     forms_of = {"печат": {"печат", "печата", "печатът", "печати"}, "провала": {"провала", "провали"},
                 "провал": {"провал", "провалът"}, "казан": {"казан", "казана", "казанът"},
                 "изпит": {"изпит", "изпити"}}
@@ -464,7 +456,7 @@ def test_masculine_nouns_are_told_from_participles_by_the_endings_only_each_has(
 
 
 def test_feminine_and_neuter_nouns_are_told_from_participles_by_their_article() -> None:
-    build = _build_tool()
+    build = tool_module("build_stemmer_data")
     forms_of = {"дата": {"дата", "датата", "дати", "датите"}, "правило": {"правило", "правилото", "правила"},
                 "писана": {"писана", "писано"}, "определено": {"определено"}, "правил": {"правил", "правилата"}}
     assert build._feminine_or_neuter_noun("дата", forms_of)  # a vowel, and the definite датата
@@ -475,7 +467,7 @@ def test_feminine_and_neuter_nouns_are_told_from_participles_by_their_article() 
 
 
 def test_thin_verbs_are_verbs() -> None:
-    build = _build_tool()
+    build = tool_module("build_stemmer_data")
     assert build.is_verb("заловя", {"заловя", "заловен", "заловена", "залови"}, {})
     assert not build.is_verb("стрела", {"стрела", "стрели", "стрелата", "стрелите"}, {})
 
@@ -534,16 +526,6 @@ def test_generated_verb_forms_leave_nouns_alone(stemmer: BulgarianStemmer, unkno
     assert stemmer.stem(unknown) == stemmer.stem(known) and not stemmer.stem(unknown).endswith("м")
 
 
-def _verb_tool():
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[1] / "tools" / "verb_paradigms.py"
-    spec = importlib.util.spec_from_file_location("verb_paradigms", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(
     ("lemma", "slots"),
     [
@@ -568,7 +550,7 @@ def _verb_tool():
     ],
 )
 def test_verb_paradigms_by_conjugation_class(lemma: str, slots: dict[str, str]) -> None:
-    tool = _verb_tool()
+    tool = tool_module("verb_paradigms")
     known = {"видях", "видяха", "видял"} if lemma == "видя" else set()  # the dictionary's aorist decides
     made = tool.paradigm(lemma, known)
     assert {slot: made[slot] for slot in slots} == slots
@@ -577,6 +559,6 @@ def test_verb_paradigms_by_conjugation_class(lemma: str, slots: dict[str, str]) 
 def test_verb_paradigm_generator_against_unimorph() -> None:
     if not (SHARED / "morph" / "unimorph-bul.tsv").is_file():
         pytest.skip("shared data folder not available")
-    overall, by_group, verbs = _verb_tool().check_against_unimorph()
+    overall, by_group, verbs = tool_module("verb_paradigms").check_against_unimorph()
     assert verbs > 600
     assert overall > 0.88  # 0.899 from the lemma alone; the build also uses the dictionary's forms
